@@ -1,0 +1,36 @@
+"""`briefbot check`: the curator's report on the corpus, through the bot's own loader."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.corpus import Corpus, CorpusError, load_corpus
+
+
+def summary(corpus: Corpus) -> str:
+    aliases = sum(len(a.aliases) for a in corpus.actors.values()) + sum(len(p.aliases) for p in corpus.places.values())
+    quotes = (
+        sum(len(e.cite) for e in corpus.events.values())
+        + len(corpus.claims)
+        + sum(len(a.cite) + sum(len(r.cite) for r in a.record) for a in corpus.actors.values())
+        + sum(len(p.cite) for p in corpus.places.values())
+    )
+    return (
+        f"{len(corpus.sources)} sources, {len(corpus.actors)} actors, {aliases} aliases, {len(corpus.events)} events, "
+        f"{len(corpus.claims)} claims, {len(corpus.places)} places; {quotes} quotes found verbatim in their sources"
+    )
+
+
+def run_check(briefs: Path, seeds: Path) -> int:
+    """Print every problem (file:line: message) and return 1, or a one-line summary and 0."""
+    try:
+        corpus = load_corpus(briefs, seeds)
+    except CorpusError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"briefbot check: {len(exc.problems)} problem(s); the bot will not start on this corpus.",
+              file=sys.stderr)
+        return 1
+    print(f"briefbot check: OK: {summary(corpus)}.")
+    return 0

@@ -1,0 +1,96 @@
+"""The `briefbot` command line: check, ask, chat, run, gaps, health."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+from bot.check import run_check
+from bot.corpus import CorpusError
+
+PROJECT = Path(__file__).resolve().parent.parent
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _load_engine(args: argparse.Namespace):  # -> Engine; imported late so `check` stays light
+    from bot.core import Engine
+
+    try:
+        return Engine.load(Path(args.briefs), Path(args.seeds))
+    except CorpusError as exc:
+        for problem in exc.problems[:20]:
+            print(problem, file=sys.stderr)
+        print(f"briefbot: the corpus has {len(exc.problems)} problem(s); run `briefbot check`.", file=sys.stderr)
+        return None
+
+
+def as_text(markup: str) -> str:
+    """Telegram HTML as readable console text."""
+    text = markup.replace("<blockquote>", "  │ ").replace("</blockquote>", "")
+    return html.unescape(_TAG.sub("", text))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return run_check(Path(args.briefs), Path(args.seeds))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+    if args.message:
+        reply = engine.answer(" ".join(args.message), full=args.full)
+        if args.json:
+            print(json.dumps(_json(reply), ensure_ascii=False))
+        else:
+            print(reply.html if args.html else as_text(reply.html))
+        return 0
+    # Batch: one message per line on stdin, one JSON object per line out, in order.
+    for line in sys.stdin:
+        message = line.rstrip("\n")
+        reply = engine.answer(message, full=args.full)
+        out = _json(reply) | {"query": message}
+        print(json.dumps(out, ensure_ascii=False) if args.json else as_text(reply.html) + "\n", flush=True)
+    return 0
+
+
+def _json(reply) -> dict:
+    return {"query": reply.query, "matched": reply.matched, "reply": reply.html, "sources": list(reply.sources)}
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    engine = _load_engine(args)
+    return 1 if engine is None else run_chat(engine, full=not args.brief)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefbot", description="Cited, attributed briefings from a curated index.")
+    parser.add_argument("--briefs", default=str(PROJECT / "briefs"), help="curated YAML folder (%(default)s)")
+    parser.add_argument("--seeds", default=str(PROJECT / "seeds"), help="source documents folder (%(default)s)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate the briefs against the sources; list every problem")
+    ask = sub.add_parser("ask", help="answer one message, or stdin lines (one per line) with --json")
+    ask.add_argument("message", nargs="*", help='e.g. "/actor aliev"; omit to read stdin')
+    ask.add_argument("--json", action="store_true", help="one JSON object per line: query, matched, reply, sources")
+    ask.add_argument("--html", action="store_true", help="print the Telegram HTML instead of plain text")
+    ask.add_argument("--full", action="store_true", help="full replies (as in a private chat) instead of brief")
+    chat = sub.add_parser("chat", help="interactive console on the same answer core as the bot")
+    chat.add_argument("--brief", action="store_true", help="brief replies, as in a group chat")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"check": cmd_check, "ask": cmd_ask, "chat": cmd_chat}
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,617 @@
+"""The answer core: one function from a user's message to a cited reply.
+
+Telegram, inline mode and the command line are thin adapters around `Engine`:
+they pass what the user typed (or a button's data, or a deep-link payload) to
+`Engine.answer` and send back `Reply.html`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from bot.corpus import Actor, Claim, Corpus, Event, Place, Source, load_corpus
+from bot.dates import DateQuery, extract_date, label
+from bot.index import Doc, Hit, SearchIndex, Tiers
+from bot.normalize import key
+from bot.render import (
+    BRIEF_LIMIT,
+    FULL_LIMIT,
+    Builder,
+    date_html,
+    esc,
+    fit,
+    quote_html,
+    say,
+    source_line,
+    wording,
+)
+
+MAX_CALLBACK = 64  # bytes Telegram allows in callback data and deep-link payloads
+PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+KIND_LETTER = {"actor": "a", "place": "p", "event": "e", "claim": "c", "source": "s"}
+LETTER_KIND = {v: k for k, v in KIND_LETTER.items()}
+COMMANDS = ("timeline", "actor", "claim", "sources", "source", "about", "help", "settings")
+HIDDEN_COMMANDS = ("start", "open")
+
+
+@dataclass(frozen=True)
+class Button:
+    """A tap-able follow-up. `data` is itself a message the core answers (at most 64 bytes),
+    so a button keeps working after a restart or an index reload."""
+
+    text: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    query: str
+    command: str  # "actor", "timeline", "claim", "sources", "source", "help", "start", "about", "open", ...
+    matched: bool  # False for "did you mean" and "nothing matches"
+    html: str  # Telegram HTML, at most 4096 characters after parsing
+    sources: tuple[str, ...] = ()  # seed file names cited
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
+    best_score: float = 0.0  # 0..100, for the query log
+    share_payload: str | None = None  # deep-link payload ([A-Za-z0-9_-]{1,64}) that reopens this answer
+
+
+@dataclass(frozen=True)
+class InlineItem:
+    id: str  # at most 64 bytes
+    title: str
+    description: str
+    html: str  # the message posted when chosen
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _button(text: str, data: str) -> Button | None:
+    """A button only if its data fits Telegram's 64 bytes; otherwise no button rather than a broken one."""
+    return Button(text, data) if len(data.encode()) <= MAX_CALLBACK else None
+
+
+def encode_query(message: str) -> str | None:
+    """Deep-link payload for an arbitrary message ('q' + base64url), if it fits."""
+    payload = "q" + base64.urlsafe_b64encode(message.encode()).decode().rstrip("=")
+    return payload if len(payload) <= MAX_CALLBACK else None
+
+
+def decode_query(payload: str) -> str | None:
+    body = payload[1:]
+    try:
+        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    path = Path(__file__).with_name("synonyms.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, tuple[str, ...]] = {}
+    for group in data.get("groups", []):
+        words = [str(w) for w in group]
+        for w in words:
+            out[w] = tuple(x for x in words if x != w)
+    return out
+
+
+class Engine:
+    """Loads and validates the corpus once; answers messages."""
+
+    def __init__(self, corpus: Corpus, tiers: Tiers | None = None) -> None:
+        self.corpus = corpus
+        self.tiers = tiers or Tiers()
+        self.index = SearchIndex(self._docs(), synonyms=_synonyms())
+        self.timeline = sorted(corpus.events.values(), key=lambda e: (e.date.start, e.date.end, e.id))
+
+    @classmethod
+    def load(cls, briefs_dir: Path, seeds_dir: Path) -> Engine:
+        """Raises CorpusError (with every problem) on an invalid corpus: the bot never starts on one."""
+        return cls(load_corpus(Path(briefs_dir), Path(seeds_dir)))
+
+    # ------------------------------------------------------------------ index
+
+    def _names(self, ids: tuple[str, ...]) -> list[str]:
+        out: list[str] = []
+        for i in ids:
+            entry = self.corpus.entry(i)
+            if isinstance(entry, Actor | Place):
+                out.append(entry.name)
+        return out
+
+    def _aliases(self, ids: tuple[str, ...]) -> list[str]:
+        out: list[str] = []
+        for i in ids:
+            entry = self.corpus.entry(i)
+            if isinstance(entry, Actor | Place):
+                out.extend(entry.aliases)
+        return out
+
+    def _docs(self) -> list[Doc]:
+        c = self.corpus
+        docs: list[Doc] = []
+        for a in c.actors.values():
+            docs.append(Doc(a.id, "actor", names=[a.name, *a.aliases], titles=[a.role],
+                            texts=[r.summary for r in a.record] + ([a.note] if a.note else [])))
+        for p in c.places.values():
+            docs.append(Doc(p.id, "place", names=[p.name, *p.aliases], texts=[p.note] if p.note else []))
+        for e in c.events.values():
+            docs.append(Doc(e.id, "event", titles=[e.title, *self._names(e.places), *self._aliases(e.places)],
+                            texts=[e.summary, *e.tags, *self._names(e.actors), *self._aliases(e.actors),
+                                   *(q.quote for q in e.cite)]))
+        for cl in c.claims.values():
+            docs.append(Doc(cl.id, "claim", titles=[cl.paraphrase, *cl.asked_as],
+                            texts=[cl.quote, *cl.tags, *self._names((cl.claimant, *cl.about))]))
+        return docs
+
+    # ------------------------------------------------------------------ entry point
+
+    def answer(self, message: str, *, full: bool = False) -> Reply:
+        """`message` is what the user typed ("/actor aliev", "/start a_aliyev", a button's data)."""
+        text = " ".join((message or "").replace("\u200b", "").split())
+        if not text:
+            return self._plain(text, "help", say("empty_message"))
+        if not text.startswith("/"):
+            return self.search_any(text, full=full)
+        head, _, rest = text.partition(" ")
+        command = head[1:].split("@", 1)[0].lower()
+        rest = rest.strip()
+        handlers: dict[str, Callable[[str, bool], Reply]] = {
+            "timeline": self.cmd_timeline, "actor": self.cmd_actor, "claim": self.cmd_claim,
+            "sources": self.cmd_sources, "source": self.cmd_source, "about": self.cmd_about,
+            "help": self.cmd_help, "start": self.cmd_start, "open": self.cmd_open,
+        }
+        handler = handlers.get(command)
+        if handler is None:
+            return self._plain(text, "unknown", say("unknown_command") + "\n" + self._command_list())
+        reply = handler(rest, full)
+        return Reply(**{**reply.__dict__, "query": text, "html": fit(reply.html)})
+
+    def inline(self, query: str, limit: int = 20) -> list[InlineItem]:
+        """Entries for inline mode: the best matches of any kind, or a starting list for an empty query."""
+        query = " ".join(query.split())
+        if query:
+            hits = [h for h in self.index.search(query, limit=limit) if h.score >= self.tiers.near]
+            ids = [(h.kind, h.entry_id) for h in hits]
+        else:
+            ids = [("actor", a.id) for a in self._prominent_actors()[:6]]
+            ids += [("event", e.id) for e in self.timeline[-4:][::-1]]
+            ids += [("source", s.file) for s in self.corpus.sources_in_order()]
+        items = []
+        for kind, entry_id in ids[:limit]:
+            reply = self.view(kind, entry_id, full=False)
+            title, description = self._inline_labels(kind, entry_id)
+            items.append(InlineItem(id=self._payload(kind, entry_id), title=title, description=description,
+                                    html=reply.html, sources=reply.sources))
+        return items
+
+    # ------------------------------------------------------------------ commands
+
+    def cmd_help(self, rest: str, full: bool) -> Reply:
+        return self._plain("/help", "help", say("help_html", bot="briefbot"), matched=True)
+
+    def cmd_start(self, rest: str, full: bool) -> Reply:
+        if rest and PAYLOAD_RE.match(rest):
+            if rest.startswith("q"):
+                message = decode_query(rest)
+                if message and message.startswith("/") and not message.startswith("/start"):
+                    return self.answer(message, full=full)
+            elif rest[:2] in {f"{letter}_" for letter in LETTER_KIND}:
+                return self.cmd_open(rest, full)
+        intro = say("start_html", sources=len(self.corpus.sources))
+        return self._plain("/start", "start", intro + "\n\n" + say("help_html", bot="briefbot"), matched=True)
+
+    def cmd_about(self, rest: str, full: bool) -> Reply:
+        sources = self.corpus.sources_in_order()
+        dates = sorted(s.published for s in sources) if sources else []
+        text = say("about_html", sources=len(sources), actors=len(self.corpus.actors),
+                   events=len(self.corpus.events), claims=len(self.corpus.claims), places=len(self.corpus.places),
+                   first=label(min(sources, key=lambda s: s.published.start).published) if dates else "-",
+                   last=label(max(sources, key=lambda s: s.published.end).published) if dates else "-")
+        return self._plain("/about", "about", text, matched=True)
+
+    def cmd_sources(self, rest: str, full: bool) -> Reply:
+        lines = [f"<b>{say('labels.sources')}</b>"]
+        for s in self.corpus.sources_in_order():
+            lines.append(f"{s.number}. {source_line(self.corpus, s.file)}")
+        buttons = tuple(
+            tuple(b for b in (_button(str(s.number), f"/source {s.number}"),) if b)
+            for s in self.corpus.sources_in_order()
+        )
+        row = tuple(b[0] for b in buttons if b)
+        return Reply("/sources", "sources", True, "\n".join(lines),
+                     sources=tuple(s.file for s in self.corpus.sources_in_order()),
+                     buttons=(row,) if row else (), best_score=100.0)
+
+    def cmd_source(self, rest: str, full: bool) -> Reply:
+        sources = self.corpus.sources_in_order()
+        if not rest:
+            return self._plain(rest, "source", say("command_help.source"))
+        try:
+            number = int(rest.strip().lstrip("#"))
+        except ValueError:
+            number = 0
+        match = next((s for s in sources if s.number == number or s.file == rest or s.file.split(".")[0] == rest),
+                     None)
+        if match is None:
+            return self._plain(rest, "source", say("errors.bad_source_number", n=rest, count=len(sources)))
+        return self.view("source", match.file, full=True)
+
+    def cmd_open(self, rest: str, full: bool) -> Reply:
+        letter, _, entry_id = rest.partition("_")
+        kind = LETTER_KIND.get(letter)
+        if kind == "source":
+            entry_id = next((f for f in self.corpus.sources if f.split(".")[0] == entry_id), "")
+        if kind is None or not self._exists(kind, entry_id):
+            return self._plain(rest, "open", say("errors.gone"))
+        return self.view(kind, entry_id, full=full)
+
+    def cmd_actor(self, rest: str, full: bool) -> Reply:
+        if not rest:
+            return self._plain(rest, "actor", say("command_help.actor"))
+        return self._search_command(rest, "actor", ("actor",), full)
+
+    def cmd_claim(self, rest: str, full: bool) -> Reply:
+        if not rest:
+            return self._plain(rest, "claim", say("command_help.claim"))
+        return self._search_command(rest, "claim", ("claim",), full)
+
+    def search_any(self, text: str, *, full: bool) -> Reply:
+        """Plain text without a command: the best entry of any kind."""
+        return self._search_command(text, "search", None, full)
+
+    def _search_command(self, query: str, command: str, kinds: tuple[str, ...] | None, full: bool) -> Reply:
+        hits = self.index.search(query, kinds=kinds, limit=8)
+        outcome = self.tiers.outcome(hits)
+        if outcome == "answer":
+            best = hits[0]
+            if best.kind == "claim":
+                return self._claims_view(query, [h for h in hits if h.score >= self.tiers.confident], full)
+            reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
+            return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
+        if kinds is not None:
+            # Nothing of the asked kind; an entry of another kind may be what the user meant.
+            other = [h for h in self.index.search(query, limit=8) if h.kind not in kinds]
+            if other and self.tiers.outcome(other) == "answer":
+                return self._suggest(query, command, other[:3], hits[0].score if hits else 0.0)
+        if outcome == "suggest":
+            return self._suggest(query, command, hits[:3], hits[0].score)
+        return self._nothing(query, command, hits)
+
+    def cmd_timeline(self, rest: str, full: bool) -> Reply:
+        page = 1
+        if m := re.search(r"\s*\bpage:(\d+)\s*$", rest):
+            page = max(1, int(m[1]))
+            rest = rest[: m.start()].strip()
+        when, topic = extract_date(rest)
+        notice = ""
+        best = 100.0
+        if topic:
+            hits = self.index.search(topic, kinds=("event",), limit=500)
+            best = hits[0].score if hits else 0.0
+            chosen = {h.entry_id for h in hits if h.score >= self.tiers.confident}
+            events = [e for e in self.timeline if e.id in chosen]
+            if when is not None:
+                dated = [e for e in events if self._in_range(e, when)]
+                if not dated:
+                    # "mines produced in 2021": the year may be part of the topic, not a filter.
+                    hits_all = self.index.search(rest, kinds=("event",), limit=500)
+                    chosen_all = {h.entry_id for h in hits_all if h.score >= self.tiers.confident}
+                    events = [e for e in self.timeline if e.id in chosen_all]
+                    if events:
+                        notice = say("date_ignored", topic=topic, range=when.text, full=rest)
+                else:
+                    events = dated
+            if not events:
+                if hits and self.tiers.outcome(hits) == "suggest":
+                    return self._suggest(topic, "timeline", hits[:3], best)
+                other = [h for h in self.index.search(topic, limit=8) if h.kind != "event"]
+                if other and self.tiers.outcome(other) == "answer" and other[0].kind in ("actor", "place"):
+                    return self._suggest(topic, "timeline", other[:3], best)
+                return self._nothing(rest, "timeline", hits)
+        elif when is not None:
+            events = [e for e in self.timeline if self._in_range(e, when)]
+            if not events:
+                text = say("no_events_in_range", topic_part="", range=when.text)
+                return self._plain(rest, "timeline", text + "\n" + say("no_match_hint", sources=len(self.corpus.sources)))
+        else:
+            events = list(self.timeline)
+        return self._timeline_view(rest, events, page, full, notice, best)
+
+    @staticmethod
+    def _in_range(event: Event, when: DateQuery) -> bool:
+        last = event.end.end if event.end else event.date.end
+        return when.overlaps(event.date.start, last, event.date.precision)
+
+    # ------------------------------------------------------------------ views
+
+    def view(self, kind: str, entry_id: str, *, full: bool, typed: str | None = None, via: str | None = None) -> Reply:
+        """The reply for one entry, as opened from a search, a button, a deep link or inline mode."""
+        b = Builder(self.corpus, FULL_LIMIT if full else BRIEF_LIMIT)
+        buttons: list[tuple[Button, ...]] = []
+        if kind == "actor":
+            self._actor_blocks(b, self.corpus.actors[entry_id], full, typed)
+        elif kind == "place":
+            self._place_blocks(b, self.corpus.places[entry_id], full, typed)
+        elif kind == "event":
+            self._event_blocks(b, self.corpus.events[entry_id], full)
+        elif kind == "claim":
+            claim = self.corpus.claims[entry_id]
+            self._claim_blocks(b, claim, full)
+            buttons.extend(self._link_buttons(claim))
+        elif kind == "source":
+            self._source_blocks(b, self.corpus.sources[entry_id])
+        payload = self._payload(kind, entry_id)
+        return Reply(f"/open {payload}", "open", True, b.html(), sources=tuple(b.cited),
+                     buttons=tuple(buttons), best_score=100.0, share_payload=payload)
+
+    def _matched_line(self, typed: str | None, name: str) -> str:
+        if typed and key(typed) != key(name):
+            return f"<i>{say('matched_via', typed=typed, name=name)}</i>"
+        return ""
+
+    def _actor_blocks(self, b: Builder, actor: Actor, full: bool, typed: str | None) -> None:
+        b.add(f"<b>{esc(actor.name)}</b> · {say('labels.' + 'actor')}", force=True)
+        if line := self._matched_line(typed, actor.name):
+            b.add(line, force=True)
+        b.add(lambda bb: f"{esc(actor.role)} {bb.ref(actor.cite)}", force=True)
+        if full and actor.aliases:
+            b.add(f"<i>{say('labels.aliases')}:</i> {esc(', '.join(actor.aliases[:12]))}")
+        claims = sorted((c for c in self.corpus.claims.values() if c.claimant == actor.id),
+                        key=lambda c: (c.date.start, c.id))
+        items: list[tuple[date, Callable[[Builder], str]]] = []
+        for c in claims:
+            items.append((c.date.start, self._claim_line(c, quote=True)))
+        for r in actor.record:
+            items.append((r.date.start if r.date else date.min, self._record_line(r)))
+        events = [e for e in self.timeline if actor.id in e.actors]
+        limit = 12 if full else 3
+        if items:
+            b.add(f"<b>{say('labels.said_or_did')}</b>")
+            shown = 0
+            for _, block in sorted(items, key=lambda kv: kv[0]):
+                if shown >= limit or not b.add(block):
+                    break
+                shown += 1
+        about = [c for c in self.corpus.claims.values() if actor.id in c.about and c.claimant != actor.id]
+        if about:
+            b.add(f"<b>{say('labels.claims_about')}</b>")
+            for c in about[: (6 if full else 2)]:
+                if not b.add(self._claim_line(c, quote=False, with_claimant=True)):
+                    break
+        if events:
+            b.add(f"<b>{say('labels.events')}</b>")
+            for e in events[: (10 if full else 3)]:
+                if not b.add(self._event_line(e)):
+                    break
+
+    def _place_blocks(self, b: Builder, place: Place, full: bool, typed: str | None) -> None:
+        b.add(f"<b>{esc(place.name)}</b> · {say('labels.place')}", force=True)
+        if line := self._matched_line(typed, place.name):
+            b.add(line, force=True)
+        if place.aliases:
+            b.add(f"<i>{say('labels.aliases')}:</i> {esc(', '.join(place.aliases[: 12 if full else 6]))}", force=True)
+        if place.within and place.within in self.corpus.places:
+            b.add(f"{say('labels.within')} {esc(self.corpus.places[place.within].name)}")
+        if place.note:
+            b.add(lambda bb: esc(place.note or "") + (f" {bb.ref(place.cite)}" if place.cite else ""))
+        inside = {place.id} | {p.id for p in self.corpus.places.values() if p.within == place.id}
+        events = [e for e in self.timeline if inside & set(e.places)]
+        if events:
+            b.add(f"<b>{say('labels.events_at_place')}</b>")
+            for e in events[: (12 if full else 4)]:
+                if not b.add(self._event_line(e)):
+                    break
+
+    def _event_blocks(self, b: Builder, event: Event, full: bool) -> None:
+        when = date_html(event.date) + (f" – {date_html(event.end)}" if event.end else "")
+        b.add(f"<b>{when}</b> · <b>{esc(event.title)}</b>", force=True)
+        b.add(lambda bb: f"{esc(event.summary)} {bb.ref(event.cite)}", force=True)
+        for citation in event.cite[: (3 if full else 1)]:
+            b.add(quote_html(citation.quote))
+        people = self._names(event.actors)
+        places = self._names(event.places)
+        if people:
+            b.add(f"<i>{say('labels.actor')}:</i> {esc(', '.join(people))}")
+        if places:
+            b.add(f"<i>{say('labels.place')}:</i> {esc(', '.join(places))}")
+        if full and event.date.basis:
+            b.add(f"<i>{say('labels.inferred_how')}:</i> {esc(event.date.basis)}")
+        if full and event.note:
+            b.add(f"<i>{say('labels.note')}:</i> {esc(event.note)}")
+
+    def _claim_blocks(self, b: Builder, claim: Claim, full: bool, *, heading: bool = True) -> None:
+        claimant = self._name(claim.claimant)
+        if heading:
+            b.add(f"<b>{say('labels.claimant')}:</b> {esc(claimant)} · {date_html(claim.date)}", force=True)
+        b.add(lambda bb: f"{esc(claim.paraphrase)} {bb.ref(claim.source)}", force=True)
+        b.add(quote_html(claim.quote), force=True)
+        if full and claim.note:
+            b.add(f"<i>{say('labels.note')}:</i> {esc(claim.note)}")
+        if full and claim.date.basis:
+            b.add(f"<i>{say('labels.inferred_how')}:</i> {esc(claim.date.basis)}")
+        for relation, heading_key in (("disputes", "labels.disputed_by"), ("supports", "labels.supported_by")):
+            linked = [self.corpus.claims[i] for i in getattr(claim, relation) if i in self.corpus.claims]
+            if not linked:
+                continue
+            b.add(f"<b>{say(heading_key)}</b>")
+            for other in linked[: (6 if full else 2)]:
+                if not b.add(self._claim_line(other, quote=full, with_claimant=True)):
+                    break
+
+    def _source_blocks(self, b: Builder, source: Source) -> None:
+        b.add(lambda bb: f"<b>{source.number}. {esc(source.title)}</b> {bb.ref(source.file)}", force=True)
+        b.add(lambda bb: source_line(self.corpus, source.file), force=True)
+        b.add(f"<i>{say('labels.perspective')}:</i> {esc(source.perspective)}", force=True)
+        if source.published.basis:
+            b.add(f"<i>{say('labels.inferred_how')}:</i> {esc(source.published.basis)}")
+        if source.language_note:
+            b.add(f"<i>{say('labels.note')}:</i> {esc(source.language_note)}")
+        counts = (sum(1 for c in self.corpus.claims.values() if c.source == source.file),
+                  sum(1 for e in self.corpus.events.values() if any(c.source == source.file for c in e.cite)))
+        b.add(f"{counts[0]} {say('labels.claims_by').lower()}, {counts[1]} {say('labels.events').lower()}")
+
+    def _claims_view(self, query: str, hits: list[Hit], full: bool) -> Reply:
+        b = Builder(self.corpus, FULL_LIMIT if full else BRIEF_LIMIT)
+        best = self.corpus.claims[hits[0].entry_id]
+        self._claim_blocks(b, best, full)
+        shown = {best.id, *best.disputes, *best.supports}
+        others = [self.corpus.claims[h.entry_id] for h in hits[1:] if h.entry_id not in shown]
+        if others:
+            b.add(f"<b>{say('labels.also_matching')}</b>")
+            for c in others[: (4 if full else 2)]:
+                if not b.add(self._claim_line(c, quote=False, with_claimant=True)):
+                    break
+        buttons = list(self._link_buttons(best))
+        payload = self._payload("claim", best.id)
+        return Reply(query, "claim", True, b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
+                     best_score=hits[0].score, share_payload=payload)
+
+    def _timeline_view(self, query: str, events: list[Event], page: int, full: bool, notice: str,
+                       best: float) -> Reply:
+        per_page = 10 if full else 5
+        pages = max(1, -(-len(events) // per_page))
+        page = min(page, pages)
+        chunk = events[(page - 1) * per_page : page * per_page]
+        b = Builder(self.corpus, FULL_LIMIT if full else BRIEF_LIMIT)
+        title = esc(query) if query else say("labels.timeline_all")
+        head = f"<b>{say('labels.timeline_title')}: {title}</b>"
+        if pages > 1:
+            head += f" · {say('labels.page', page=page, pages=pages)}"
+        b.add(head, force=True)
+        if notice:
+            b.add(f"<i>{notice}</i>", force=True)
+        for e in chunk:
+            if not b.add(self._event_line(e, quote=full)):
+                break
+        nav = []
+        base = f"/timeline {query}".strip()
+        if page > 1 and (btn := _button(say("buttons.earlier"), f"{base} page:{page - 1}")):
+            nav.append(btn)
+        if page < pages and (btn := _button(say("buttons.later"), f"{base} page:{page + 1}")):
+            nav.append(btn)
+        opens = tuple(btn for e in chunk[:3] if (btn := _button(_short(e.title), f"/open e_{e.id}")))
+        buttons = tuple(row for row in (tuple(nav), opens) if row)
+        share = encode_query(f"{base} page:{page}" if page > 1 else base)
+        return Reply(query, "timeline", True, b.html(), sources=tuple(b.cited), buttons=buttons,
+                     best_score=best, share_payload=share)
+
+    # ------------------------------------------------------------------ lines
+
+    def _claim_line(self, c: Claim, *, quote: bool, with_claimant: bool = False) -> Callable[[Builder], str]:
+        def block(b: Builder) -> str:
+            who = f"{esc(self._name(c.claimant))}, " if with_claimant else ""
+            line = f"• {who}{date_html(c.date)}: {esc(c.paraphrase)} {b.ref(c.source)}"
+            return line + ("\n" + quote_html(c.quote) if quote else "")
+        return block
+
+    def _record_line(self, r: object) -> Callable[[Builder], str]:
+        def block(b: Builder) -> str:
+            when = f"{date_html(r.date)}: " if r.date else ""  # type: ignore[attr-defined]
+            return f"• {when}{esc(r.summary)} {b.ref(r.cite)}"  # type: ignore[attr-defined]
+        return block
+
+    def _event_line(self, e: Event, *, quote: bool = False) -> Callable[[Builder], str]:
+        def block(b: Builder) -> str:
+            when = date_html(e.date) + (f" – {date_html(e.end)}" if e.end else "")
+            line = f"• <b>{when}</b> — {esc(e.title)} {b.ref(e.cite)}"
+            return line + ("\n" + quote_html(e.cite[0].quote) if quote else "")
+        return block
+
+    # ------------------------------------------------------------------ outcomes
+
+    def _suggest(self, query: str, command: str, hits: list[Hit], best: float) -> Reply:
+        lines = [say("did_you_mean", query=query)]
+        buttons = []
+        for h in hits:
+            title, description = self._inline_labels(h.kind, h.entry_id)
+            lines.append(f"• {esc(title)} <i>({say('labels.' + h.kind)})</i>")
+            if btn := _button(_short(title), f"/open {self._payload(h.kind, h.entry_id)}"):
+                buttons.append((btn,))
+        return Reply(query, command, False, "\n".join(lines), buttons=tuple(buttons), best_score=best)
+
+    def _nothing(self, query: str, command: str, hits: list[Hit]) -> Reply:
+        lines = [say("no_match", query=query), say("no_match_hint", sources=len(self.corpus.sources))]
+        close = [h for h in hits if h.score >= 40][:3]
+        buttons = []
+        if close:
+            lines.append(say("closest"))
+            for h in close:
+                title, _ = self._inline_labels(h.kind, h.entry_id)
+                lines.append(f"• {esc(title)} <i>({say('labels.' + h.kind)})</i>")
+                if btn := _button(_short(title), f"/open {self._payload(h.kind, h.entry_id)}"):
+                    buttons.append((btn,))
+        best = hits[0].score if hits else 0.0
+        return Reply(query, command, False, "\n".join(lines), buttons=tuple(buttons), best_score=best)
+
+    def _plain(self, query: str, command: str, html_text: str, *, matched: bool = False) -> Reply:
+        return Reply(query, command, matched, html_text)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _command_list(self) -> str:
+        return "\n".join(f"/{name} — {esc(text)}" for name, text in wording()["commands"].items())
+
+    def _name(self, entry_id: str) -> str:
+        entry = self.corpus.entry(entry_id)
+        return entry.name if isinstance(entry, Actor | Place) else entry_id
+
+    def _exists(self, kind: str, entry_id: str) -> bool:
+        table = {"actor": self.corpus.actors, "place": self.corpus.places, "event": self.corpus.events,
+                 "claim": self.corpus.claims, "source": self.corpus.sources}[kind]
+        return entry_id in table
+
+    def _payload(self, kind: str, entry_id: str) -> str:
+        if kind == "source":
+            entry_id = entry_id.split(".")[0]
+        return f"{KIND_LETTER[kind]}_{entry_id}"
+
+    def _link_buttons(self, claim: Claim) -> list[tuple[Button, ...]]:
+        rows = []
+        for other_id in claim.disputes[:3]:
+            other = self.corpus.claims.get(other_id)
+            if other and (btn := _button(f"{say('buttons.disputed_by')}: {_short(self._name(other.claimant), 30)}",
+                                         f"/open c_{other.id}")):
+                rows.append((btn,))
+        return rows
+
+    def _inline_labels(self, kind: str, entry_id: str) -> tuple[str, str]:
+        if kind == "actor":
+            a = self.corpus.actors[entry_id]
+            return a.name, a.role
+        if kind == "place":
+            p = self.corpus.places[entry_id]
+            return p.name, ", ".join(p.aliases[:4])
+        if kind == "event":
+            e = self.corpus.events[entry_id]
+            return _short(f"{label(e.date)}: {e.title}", 90), e.summary
+        if kind == "claim":
+            c = self.corpus.claims[entry_id]
+            return _short(f"{self._name(c.claimant)}: {c.paraphrase}", 90), c.quote
+        s = self.corpus.sources[entry_id]
+        return _short(f"{s.number}. {s.title}", 90), f"{s.outlet}, {label(s.published)}"
+
+    @cached_property
+    def _citation_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self.corpus.claims.values():
+            counts[c.claimant] = counts.get(c.claimant, 0) + 1
+        for e in self.corpus.events.values():
+            for a in e.actors:
+                counts[a] = counts.get(a, 0) + 1
+        return counts
+
+    def _prominent_actors(self) -> list[Actor]:
+        return sorted(self.corpus.actors.values(), key=lambda a: (-self._citation_counts.get(a.id, 0), a.name))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,125 @@
+"""Dates in queries ("September 2023", "10.11.2020", "since 2024") and in replies ("19 September 2023").
+
+A brief date keeps its precision; a label never shows a day the source does not give.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.corpus import BriefDate
+
+MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())
+}
+MONTHS["sept"] = 9
+_MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+QUALIFIER_SPAN = {"early": (0, 3), "mid": (3, 7), "late": (7, 10)}
+
+
+@dataclass(frozen=True)
+class DateQuery:
+    """A date range asked for; `month_day` matches that day in any year ("June 15")."""
+
+    start: date
+    end: date
+    text: str  # as the user wrote it
+    month_day: tuple[int, int] | None = None
+
+    def overlaps(self, first: date, last: date, precision: str = "day") -> bool:
+        if self.month_day is not None:
+            if precision != "day":
+                return False
+            return (first.month, first.day) == self.month_day
+        return first <= self.end and last >= self.start
+
+
+def _year_span(y: int) -> tuple[date, date]:
+    return date(y, 1, 1), date(y, 12, 31)
+
+
+def _month_span(y: int, m: int) -> tuple[date, date]:
+    return date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1])
+
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?P<y1>\d{4})\s*(?:-|–|—|to|until|till)\s*(?P<y2>\d{4})\b"), "year_range"),
+    (re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"), "iso"),
+    (re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b"), "dotted"),
+    (re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH.format("mon") + r",?\s+(?P<y>\d{4})\b"), "d_mon_y"),
+    (re.compile(r"\b" + _MONTH.format("mon") + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b"), "mon_d_y"),
+    (re.compile(r"\b" + _MONTH.format("mon") + r",?\s+(?P<y>\d{4})\b"), "mon_y"),
+    (re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})\b"), "iso_month"),
+    (re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH.format("mon") + r"(?!\w)"), "d_mon"),
+    (re.compile(r"\b" + _MONTH.format("mon") + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b"), "mon_d"),
+    (re.compile(r"\b(?:(?P<q>early|mid|late)\s+)?(?:the\s+)?(?P<dec>\d{3})0'?s\b"), "decade"),
+    (re.compile(r"\b(?P<y>(?:1[89]|20)\d{2})\b"), "year"),
+]
+_BOUND = re.compile(r"\b(?P<b>since|from|after|before|until|till|up to|by)\s*$")
+
+
+def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | None]:
+    g = m.groupdict()
+    month = MONTHS.get((g.get("mon") or "").lower().rstrip("."), 0) or int(g.get("m") or 0)
+    if kind == "year_range":
+        return date(int(g["y1"]), 1, 1), date(int(g["y2"]), 12, 31), None
+    if kind in ("iso", "dotted", "d_mon_y", "mon_d_y"):
+        d = date(int(g["y"]), month, int(g["d"]))
+        return d, d, None
+    if kind in ("mon_y", "iso_month"):
+        return (*_month_span(int(g["y"]), month), None)
+    if kind in ("d_mon", "mon_d"):
+        date(2000, month, int(g["d"]))  # validates the day (leap year allows 29 February)
+        return date.min, date.max, (month, int(g["d"]))
+    if kind == "decade":
+        start = int(g["dec"]) * 10
+        lo, hi = QUALIFIER_SPAN.get(g.get("q") or "", (0, 10))
+        return date(start + lo, 1, 1), date(start + hi - 1, 12, 31), None
+    return (*_year_span(int(g["y"])), None)
+
+
+def extract_date(text: str) -> tuple[DateQuery | None, str]:
+    """Split a query into a date range and the rest of the text (the topic)."""
+    lowered = text.lower()
+    for pattern, kind in _PATTERNS:
+        m = pattern.search(lowered)
+        if not m:
+            continue
+        try:
+            start, end, month_day = _span(kind, m)
+        except ValueError:
+            continue  # "31.02.2023": not a date; leave the text alone
+        if start > end:
+            start, end = end, start
+        begin = m.start()
+        bound = _BOUND.search(lowered[:begin])
+        if bound and month_day is None:
+            word = bound["b"]
+            if word in ("since", "from", "after"):
+                end = date.max
+            else:
+                start = date.min
+            begin = bound.start()
+        rest = (text[:begin] + " " + text[m.end():]).strip(" ,;:-–")
+        return DateQuery(start, end, text[begin : m.end()].strip(), month_day), " ".join(rest.split())
+    return None, text
+
+
+def label(d: BriefDate) -> str:
+    """'19 September 2023', 'October 2024', '2023', 'late 1980s': never more precise than the source."""
+    if d.precision == "day":
+        text = f"{d.start.day} {calendar.month_name[d.start.month]} {d.start.year}"
+    elif d.precision == "month":
+        text = f"{calendar.month_name[d.start.month]} {d.start.year}"
+    elif d.precision == "year":
+        text = str(d.start.year)
+    else:
+        text = f"{d.start.year}s"
+    if d.qualifier:
+        text = f"{d.qualifier} {text}"
+    return text

@@ -1,0 +1,76 @@
+"""Text folding shared by the checker, the index and the queries.
+
+Queries and index strings go through the same folding, so a user may type any
+spelling (Əliyev, Алиев, Aliev) and land on the same key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2033": '"',
+    }
+)
+_SPACE = re.compile(r"\s+")
+
+
+def fold_quote(text: str) -> str:
+    """Whitespace (non-breaking too) and typographic quotes folded; nothing else forgiven."""
+    return _SPACE.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+
+
+# Azerbaijani letters whose English spelling differs from anyascii's reading
+# (ə is written "a" in Aliyev, Gafarova, Majlis; x is "kh"; c is "j"; q is "g").
+_AZ_LETTERS = str.maketrans({"ə": "a", "Ə": "A", "ı": "i", "İ": "I"})
+# Spelling variants folded to one skeleton, applied to ASCII text after transliteration.
+_SKELETON = [
+    (re.compile(r"kh"), "x"),
+    (re.compile(r"q"), "g"),
+    (re.compile(r"dzh|dj|c(?=[eiy])|j"), "j"),
+    (re.compile(r"sch|sh"), "s"),
+    (re.compile(r"ch"), "c"),
+    (re.compile(r"(?<=[aeiou])y(?=[aeiou])|(?<=i)y(?=e)"), ""),
+    (re.compile(r"ie"), "e"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"(.)\1"), r"\1"),
+]
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def to_ascii(text: str) -> str:
+    """Transliterate any script to lowercase ASCII words (Cyrillic, Azerbaijani, accents)."""
+    text = unicodedata.normalize("NFC", text).translate(_AZ_LETTERS)
+    return anyascii(text).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Lowercase ASCII words, punctuation dropped ("U.S." stays one word: "us")."""
+    text = to_ascii(text).replace(".", "").replace("'", "")
+    return [w for w in _NON_WORD.split(text) if w]
+
+
+def skeleton(word: str) -> str:
+    """Fold spelling variants of one word: Khankendi/Xankendi, Qafarova/Gafarova, Aliyev/Aliev."""
+    for pattern, repl in _SKELETON:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def key(text: str) -> str:
+    """The comparison key of a phrase: transliterated, skeleton-folded words joined by spaces."""
+    return " ".join(skeleton(w) for w in words(text))
+
+
+def display_fold(text: str) -> str:
+    """Case and accent folding for comparing aliases as a curator sees them."""
+    text = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHIC))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return _SPACE.sub(" ", text.casefold()).strip()

@@ -1,0 +1,131 @@
+"""Telegram HTML for replies: escaped, cited, and never over the length limit.
+
+A reply is assembled from blocks; a block goes in only if the whole reply, with its
+numbered source list, still fits, so text is never cut in the middle of a tag.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.corpus import BriefDate, Citation, Corpus
+from bot.dates import label
+
+TELEGRAM_LIMIT = 4096
+BRIEF_LIMIT = 1100  # a group chat wants a few lines
+FULL_LIMIT = 3800  # headroom under Telegram's 4096 for the source list
+_TAG = re.compile(r"<[^>]+>")
+
+
+@cache
+def wording() -> dict[str, Any]:
+    path = Path(__file__).with_name("wording.yaml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def say(path: str, **values: object) -> str:
+    """A phrase from wording.yaml, placeholders filled with escaped values (HTML-safe)."""
+    node: Any = wording()
+    for part in path.split("."):
+        node = node[part]
+    text = str(node)
+    if path.endswith("_html"):
+        return text.format(**{k: esc(str(v)) for k, v in values.items()})
+    return esc(text.format(**{k: str(v) for k, v in values.items()}))
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def plain_length(markup: str) -> int:
+    """Characters Telegram counts after parsing the HTML."""
+    return len(html.unescape(_TAG.sub("", markup)))
+
+
+def date_html(d: BriefDate) -> str:
+    """A date at its real precision, with a visible mark when it was inferred."""
+    text = esc(label(d))
+    if d.inferred == "year":
+        text += f" <i>({say('labels.year_inferred')})</i>"
+    elif d.inferred == "full":
+        text += f" <i>({say('labels.date_inferred')})</i>"
+    return text
+
+
+def quote_html(text: str) -> str:
+    return "<blockquote>" + esc(" ".join(text.split())) + "</blockquote>"
+
+
+@dataclass
+class Builder:
+    """Collects blocks and numbered citations; `html()` adds the source list at the end."""
+
+    corpus: Corpus
+    limit: int
+    blocks: list[str] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)  # seed file names in citation order
+    dropped: int = 0
+
+    def ref(self, cites: tuple[Citation, ...] | Citation | str) -> str:
+        """'[1]' or '[1, 3]' for the sources of these citations, numbering new ones."""
+        if isinstance(cites, str):
+            files = [cites]
+        elif isinstance(cites, Citation):
+            files = [cites.source]
+        else:
+            files = list(dict.fromkeys(c.source for c in cites))
+        numbers = []
+        for f in files:
+            if f not in self.cited:
+                self.cited.append(f)
+            numbers.append(self.cited.index(f) + 1)
+        return "[" + ", ".join(str(n) for n in numbers) + "]"
+
+    def add(self, block: str | Callable[[Builder], str], *, force: bool = False) -> bool:
+        """Add a block if the reply still fits; a block may be a function that numbers citations."""
+        saved = list(self.cited)
+        text = block(self) if callable(block) else block
+        if not force and plain_length(self.html(extra=text)) > self.limit:
+            self.cited = saved
+            self.dropped += 1
+            return False
+        self.blocks.append(text)
+        return True
+
+    def footer(self) -> str:
+        if not self.cited:
+            return ""
+        lines = [f"<b>{say('labels.sources')}</b>"]
+        for n, file in enumerate(self.cited, 1):
+            lines.append(f"[{n}] {source_line(self.corpus, file)}")
+        return "\n".join(lines)
+
+    def html(self, extra: str | None = None) -> str:
+        blocks = [*self.blocks, extra] if extra else list(self.blocks)
+        body = "\n".join(b for b in blocks if b)
+        foot = self.footer()
+        return f"{body}\n\n{foot}" if foot else body
+
+
+def source_line(corpus: Corpus, file: str) -> str:
+    """'AZERTAC, 22 November 2024 — Title (000_ff95….txt)': outlet, date, title, citation key."""
+    source = corpus.sources[file]
+    outlet = source.outlet if source.outlet.lower() != "unknown" else say("labels.outlet_unknown")
+    return f"{esc(outlet)}, {date_html(source.published)} — {esc(source.title)} <code>{esc(file)}</code>"
+
+
+def fit(markup: str, limit: int = TELEGRAM_LIMIT) -> str:
+    """Last-resort guard: a reply that still exceeds Telegram's limit loses whole lines from the end."""
+    lines = markup.split("\n")
+    while plain_length("\n".join(lines)) > limit and len(lines) > 1:
+        lines.pop()
+    return "\n".join(lines)
