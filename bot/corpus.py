@@ -292,7 +292,9 @@ class _Checker:
         # Where each id and each citation was defined, for later cross-checks.
         self.where: dict[str, tuple[str, int]] = {}
         self.citations: list[tuple[Citation, str, int]] = []
-        self.refs: list[tuple[str, str, int, str, tuple[str, ...]]] = []  # (id, file, line, field, allowed tables)
+        # (id, file, line, field, allowed sections)
+        self.refs: list[tuple[str, str, int, str, tuple[str, ...]]] = []
+        self.known: dict[str, set[str]] = {}  # section -> ids, including entries with errors
 
     def report(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -452,8 +454,13 @@ class _Checker:
         label = f"{singular} '{raw.get('id') or raw.get('file')}'" if isinstance(raw, dict) else singular
         f = self.fields(raw, SECTIONS[section], file, line, label)
         if f is None:
+            # Still known by id, so one broken entry does not cascade into "unknown id" elsewhere.
+            raw_id = raw.get("id") or raw.get("file") if isinstance(raw, dict) else None
+            if isinstance(raw_id, str):
+                self.known.setdefault(section, set()).add(raw_id)
             return
         ident = f.get("id") or f.get("file")
+        self.known.setdefault(section, set()).add(ident)
         if ident in self.where:
             first_file, first_line = self.where[ident]
             self.report(file, line, f"{label}: id already used at {first_file}:{first_line}")
@@ -494,7 +501,7 @@ class _Checker:
 
     def check_refs(self) -> None:
         for target, file, line, what, tables in self.refs:
-            if not any(target in getattr(self.corpus, t) for t in tables):
+            if not any(target in self.known.get(t, ()) for t in tables):
                 kinds = " or ".join(t[:-1] for t in tables)
                 self.report(file, line, f"{what}: unknown {kinds} id '{target}'")
 

@@ -1,8 +1,9 @@
 """Fuzzy search over curated entries that stays fast as the corpus grows.
 
 A query is folded to skeleton words (see `bot.normalize`). Each word is matched
-against the index's vocabulary, not against every entry: exact hits first, then
-rapidfuzz on the few vocabulary words that share character trigrams with it. Those
+against the index's vocabulary, not against every entry: exact hits, synonyms,
+prefixes, and words one or two edits away found through a symmetric-delete table
+(dictionary look-ups, not a scan), checked with rapidfuzz's Levenshtein. Those
 words lead, through posting lists, to candidate entries, which are scored by how much
 of the query they cover. Rare query words weigh more than common ones, so one shared
 word ("Azerbaijan", "Armenia") never decides a match, and a query word the index has
@@ -11,6 +12,8 @@ never seen ("NATO", "Musk") counts against every entry.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -30,7 +33,6 @@ STOPWORDS = frozenset(
 )
 # An entry's fields do not weigh the same: a name is stronger evidence than a word in a summary.
 NAME, TITLE, TEXT = 1.0, 0.9, 0.8
-MIN_WORD_SIM = 80.0  # rapidfuzz ratio for two skeleton words to count as the same word
 
 
 @dataclass
@@ -60,9 +62,11 @@ def query_words(text: str) -> list[str]:
     return meaningful or all_words
 
 
-def _trigrams(word: str) -> set[str]:
-    padded = f"^{word}$"
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+def _deletions(word: str) -> set[str]:
+    """The word with one letter left out, each way (only for words long enough to fuzz)."""
+    if len(word) < 4:
+        return set()
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 class SearchIndex:
@@ -77,13 +81,23 @@ class SearchIndex:
         for doc in docs:
             self._add(doc)
         self.vocab = list(self.postings)
-        self.vocab_trigrams: dict[str, list[int]] = defaultdict(list)
+        self.sorted_vocab = sorted(self.vocab)
+        # Symmetric-delete index: every vocabulary word under itself and its one-letter deletions,
+        # so words one edit away are found by a few dictionary look-ups, whatever the corpus size.
+        self.deletes: dict[str, int | list[int]] = {}
         for i, word in enumerate(self.vocab):
-            for gram in _trigrams(word):
-                self.vocab_trigrams[gram].append(i)
+            for variant in {word} | _deletions(word):
+                hit = self.deletes.get(variant)
+                if hit is None:
+                    self.deletes[variant] = i
+                elif isinstance(hit, int):
+                    self.deletes[variant] = [hit, i]
+                else:
+                    hit.append(i)
         n = max(len(self.docs), 1)
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
-        self.unseen_idf = math.log(1 + n)  # a word the index has never seen is as rare as it gets
+        self.unseen_idf = math.log(1 + n)
+        self._similar_cache: dict[str, list[tuple[str, float]]] = {}  # a word the index has never seen is as rare as it gets
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -110,6 +124,9 @@ class SearchIndex:
 
     def similar_words(self, word: str, limit: int = 12) -> list[tuple[str, float]]:
         """Vocabulary words like `word`, with similarity 0..100 (exact, synonym, prefix or fuzzy)."""
+        cached = self._similar_cache.get(word)
+        if cached is not None:
+            return cached
         found: dict[str, float] = {}
         if word in self.postings:
             found[word] = 100.0
@@ -117,23 +134,35 @@ class SearchIndex:
             if syn in self.postings:
                 found.setdefault(syn, 95.0)
         if len(word) >= 4:
-            counts: dict[int, int] = defaultdict(int)
-            for gram in _trigrams(word):
-                for i in self.vocab_trigrams.get(gram, ()):
-                    counts[i] += 1
-            need = max(1, len(word) // 3)
-            ranked = sorted((c, i) for i, c in counts.items() if c >= need)[-200:]
-            for _, i in ranked:
+            max_edits = 1 if len(word) < 8 else 2
+            variants = {word} | _deletions(word)
+            if max_edits == 2:
+                variants |= {d2 for d1 in _deletions(word) for d2 in _deletions(d1)}
+            pool: set[int] = set()
+            for variant in variants:
+                hit = self.deletes.get(variant)
+                if hit is None:
+                    continue
+                if isinstance(hit, int):
+                    pool.add(hit)
+                else:
+                    pool.update(hit)
+            for i in pool:
                 candidate = self.vocab[i]
-                if candidate in found:
-                    continue
-                if len(candidate) > len(word) + 1 and candidate.startswith(word):
-                    found[candidate] = 90.0  # "peacekeep" -> "peacekeeping"
-                    continue
-                sim = fuzz.ratio(word, candidate, score_cutoff=MIN_WORD_SIM)
-                if sim and Levenshtein.distance(word, candidate) <= max(1, len(word) // 4):
-                    found[candidate] = sim
-        return sorted(found.items(), key=lambda kv: -kv[1])[:limit]
+                if candidate not in found and Levenshtein.distance(word, candidate, score_cutoff=max_edits) <= max_edits:
+                    found[candidate] = fuzz.ratio(word, candidate)
+            # "peacekeep" -> "peacekeeping": longer words that start with the query word.
+            at = bisect.bisect_left(self.sorted_vocab, word)
+            for candidate in self.sorted_vocab[at : at + 20]:
+                if not candidate.startswith(word):
+                    break
+                if len(candidate) > len(word) + 1:
+                    found.setdefault(candidate, 90.0)
+        result = sorted(found.items(), key=lambda kv: -kv[1])[:limit]
+        if len(self._similar_cache) > 100_000:
+            self._similar_cache.clear()
+        self._similar_cache[word] = result
+        return result
 
     def weight(self, word: str, matches: list[tuple[str, float]]) -> float:
         if not matches:
@@ -153,29 +182,38 @@ class SearchIndex:
         matches = {w: self.similar_words(w) for w in dict.fromkeys(qwords)}
         weights = {w: self.weight(w, m) for w, m in matches.items()}
         total = sum(weights[w] for w in qwords)
-        # Candidates come from the rarest matched words first, so common words never flood the scan.
+        # Accumulate along posting lists, rarest query words first; a very common word (think
+        # "Azerbaijan") only adds to entries already found rather than flooding in new ones.
         order = sorted(matches, key=lambda w: weights[w], reverse=True)
-        candidates: set[int] = set()
+        found: dict[int, dict[str, float]] = {}
+        doc_words = self.doc_words
         for w in order:
-            for u, _ in matches[w]:
-                candidates.update(self.postings[u])
-            if len(candidates) >= max_candidates:
-                break
-        hits: list[Hit] = []
-        for number in candidates:
-            doc = self.docs[number]
-            if allowed is not None and doc.kind not in allowed:
+            for u, sim in matches[w]:
+                posting = self.postings[u]
+                if found and len(posting) > max_candidates:
+                    for number, slots in found.items():
+                        field_weight = doc_words[number].get(u)
+                        if field_weight is not None and sim * field_weight > slots.get(w, 0.0):
+                            slots[w] = sim * field_weight
+                    continue
+                for number in posting:
+                    slots = found.get(number)
+                    if slots is None:
+                        if len(found) >= max_candidates:
+                            continue
+                        slots = found[number] = {}
+                    score = sim * doc_words[number][u]
+                    if score > slots.get(w, 0.0):
+                        slots[w] = score
+        scored: list[tuple[float, int]] = []
+        for number, slots in found.items():
+            if allowed is not None and self.docs[number].kind not in allowed:
                 continue
-            bag = self.doc_words[number]
-            covered = 0.0
-            for w in qwords:
-                best = 0.0
-                for u, sim in matches[w]:
-                    field_weight = bag.get(u)
-                    if field_weight is not None and sim * field_weight > best:
-                        best = sim * field_weight
-                covered += weights[w] * best / 100.0
-            coverage = covered / total
+            coverage = sum(weights[w] * slots.get(w, 0.0) for w in qwords) / (100.0 * total)
+            scored.append((coverage, number))
+        hits: list[Hit] = []
+        for coverage, number in heapq.nlargest(max(limit * 4, 50), scored):
+            doc = self.docs[number]
             phrase_score, via = 0.0, doc.names[0] if doc.names else ""
             for pkey, display, weight in self.phrases[number]:
                 s = fuzz.ratio(qkey, pkey) * weight

@@ -1,0 +1,257 @@
+"""The answer core as a user meets it: any spelling finds the entry, misses are honest,
+replies are cited, valid Telegram HTML, and within limits."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core import Engine, decode_query
+from bot.dates import extract_date
+from tests.eval.score import check_telegram_html
+
+ROOT = Path(__file__).resolve().parent.parent
+TAG = re.compile(r"<[^>]+>")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(ROOT / "briefs", ROOT / "seeds")
+
+
+def text_of(reply_html: str) -> str:
+    return html.unescape(TAG.sub("", reply_html))
+
+
+def assert_valid(reply_html: str) -> None:
+    problems, plain = check_telegram_html(reply_html)
+    assert problems == [], (problems, reply_html)
+    assert len(plain) <= 4096
+
+
+@pytest.mark.parametrize(
+    ("spellings", "name"),
+    [
+        (["aliyev", "Aliev", "Əliyev", "Алиев", "Ilham Aliyev", "ilham əliyev"], "Ilham Aliyev"),
+        (["Gafarova", "Qafarova", "Гафарова", "Sahiba Gafarova"], "Sahiba Gafarova"),
+        (["Milli Majlis", "Milli Məclis", "Милли Меджлис", "Azerbaijani parliament"], "Milli Majlis"),
+        (["PACE", "ПАСЕ", "AŞPA", "Parliamentary Assembly of the Council of Europe"], "PACE"),
+        (["Bayramov", "Jeyhun Bayramov", "Ceyhun Bayramov", "Байрамов"], "Bayramov"),
+        (["Karimli", "Kərimli", "Керимли", "AXCP chairman"], "Karimli"),
+    ],
+)
+def test_any_spelling_finds_the_same_actor(engine: Engine, spellings: list[str], name: str) -> None:
+    first_sources = None
+    for spelling in spellings:
+        reply = engine.answer(f"/actor {spelling}")
+        assert reply.matched, (spelling, reply.html)
+        assert name in text_of(reply.html).split("\n")[0], (spelling, reply.html)
+        first_sources = first_sources or reply.sources
+        assert reply.sources, "every answer cites a source"
+
+
+def test_a_variant_says_why_it_matched(engine: Engine) -> None:
+    reply = engine.answer("/actor Алиев")
+    assert "“Алиев” → Ilham Aliyev" in text_of(reply.html)
+    assert "→" not in text_of(engine.answer("/actor Ilham Aliyev").html).split("\n")[1]
+
+
+@pytest.mark.parametrize("place", ["Stepanakert", "Khankendi", "Xankəndi", "Степанакерт", "Ханкенди"])
+def test_both_sides_names_for_a_place_find_the_same_events(engine: Engine, place: str) -> None:
+    reply = engine.answer(f"/timeline {place}")
+    assert reply.matched, reply.html
+    assert "Khankendi" in text_of(reply.html)
+    assert "15 October" in text_of(reply.html)
+
+
+@pytest.mark.parametrize("karabakh", ["Karabakh", "Garabagh", "Qarabağ", "Карабах", "Nagorno-Karabakh"])
+def test_karabakh_in_any_spelling(engine: Engine, karabakh: str) -> None:
+    reply = engine.answer(f"/timeline {karabakh}")
+    assert reply.matched, reply.html
+    assert reply.command == "timeline"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "/actor Mehriban Aliyeva",  # a different person: never answered with Ilham Aliyev
+        "/actor Elon Musk",
+        "/actor Ararat Mirzoyan",  # Armenia's foreign minister is never named in the sources
+        "/claim Azerbaijan joined NATO",
+        "/claim the Earth is flat",
+        "/claim Luxembourg sent troops to Karabakh",
+        "/claim Azerbaijan left the United Nations",
+        "/timeline Olympic Games Paris 2024",
+        "/timeline Azerbaijan EU membership talks",
+        "/timeline Syrian civil war",
+    ],
+)
+def test_no_invention_an_unrelated_entry_is_never_the_answer(engine: Engine, message: str) -> None:
+    reply = engine.answer(message)
+    assert not reply.matched, reply.html
+    assert reply.sources == ()
+    assert_valid(reply.html)
+
+
+def test_nothing_close_says_so_and_hints_at_coverage(engine: Engine) -> None:
+    reply = engine.answer("/claim the Earth is flat")
+    text = text_of(reply.html)
+    assert "Nothing in the index matches" in text
+    assert "PACE" in text  # what the index does cover
+
+
+def test_near_miss_offers_did_you_mean_buttons(engine: Engine) -> None:
+    reply = engine.answer("/actor Mehriban Aliyeva")
+    if "Did you mean" in reply.html:
+        assert reply.buttons
+        for row in reply.buttons:
+            for button in row:
+                assert len(button.data.encode()) <= 64
+                assert engine.answer(button.data).matched  # a tap opens a real entry
+
+
+def test_claim_shows_who_when_quote_and_the_other_side(engine: Engine) -> None:
+    reply = engine.answer("/claim political prisoners")
+    assert reply.matched
+    assert "<blockquote>" in reply.html
+    text = text_of(reply.html)
+    assert "Disputed by" in text or "Supported by" in text
+    assert re.search(r"\[\d\] .+ — .+\.txt", text), "numbered source list with outlet, date, title"
+
+
+def test_every_quote_shown_is_verbatim_from_a_cited_source(engine: Engine) -> None:
+    from bot.normalize import fold_quote
+
+    texts = {name: fold_quote(t) for name, t in engine.corpus.texts.items()}
+    for message in ["/claim political prisoners", "/actor Fazil Mustafa", "/claim USAID", "/timeline PACE"]:
+        reply = engine.answer(message, full=True)
+        for quote in re.findall(r"<blockquote>(.*?)</blockquote>", reply.html, flags=re.S):
+            q = fold_quote(html.unescape(quote))
+            assert any(q in texts[s] for s in reply.sources), (message, q)
+
+
+@pytest.mark.parametrize(
+    ("query", "must"),
+    [
+        ("2013", "2013"),
+        ("September 2023", "September 2023"),
+        ("10.11.2020", "10 November 2020"),
+        ("2020-2023", "2020"),
+        ("since 2024", "2024"),
+        ("late 1980s", "1980s"),
+    ],
+)
+def test_timeline_dates(engine: Engine, query: str, must: str) -> None:
+    reply = engine.answer(f"/timeline {query}")
+    assert reply.matched, reply.html
+    assert must in text_of(reply.html)
+
+
+def test_timeline_is_in_date_order_and_marks_inferred_years(engine: Engine) -> None:
+    reply = engine.answer("/timeline", full=True)
+    assert reply.matched
+    years = [int(y) for y in re.findall(r"^• (?:\w+ )*?(\d{4})", text_of(reply.html), flags=re.M)]
+    assert years == sorted(years)
+    page = engine.answer("/timeline Bayramov")
+    assert "year inferred" in text_of(page.html)
+
+
+def test_whole_timeline_pages_forward_and_back(engine: Engine) -> None:
+    first = engine.answer("/timeline")
+    later = [b for row in first.buttons for b in row if "Later" in b.text]
+    assert later, "the whole timeline is paged"
+    second = engine.answer(later[0].data)
+    assert second.matched and second.html != first.html
+    earlier = [b for row in second.buttons for b in row if "Earlier" in b.text]
+    assert engine.answer(earlier[0].data).html == first.html
+
+
+def test_deep_link_payload_reopens_the_same_answer(engine: Engine) -> None:
+    reply = engine.answer("/actor aliev")
+    assert reply.share_payload and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", reply.share_payload)
+    reopened = engine.answer(f"/start {reply.share_payload}")
+    assert reopened.matched
+    assert text_of(reopened.html).split("\n")[0] == text_of(reply.html).split("\n")[0]
+    timeline = engine.answer("/timeline PACE")
+    assert decode_query(timeline.share_payload or "") == "/timeline PACE"
+    assert engine.answer(f"/start {timeline.share_payload}").html == timeline.html
+
+
+def test_sources_and_about(engine: Engine) -> None:
+    sources = engine.answer("/sources")
+    for name in engine.corpus.texts:
+        assert name in text_of(sources.html)
+    about = text_of(engine.answer("/about").html)
+    assert "5 source documents" in about and "not a verified fact" in about
+    one = engine.answer("/source 1")
+    assert one.matched and "Perspective" in text_of(one.html)
+    assert not engine.answer("/source 99").matched
+
+
+def test_empty_queries_get_help_for_that_command(engine: Engine) -> None:
+    assert "Usage: /actor" in text_of(engine.answer("/actor").html)
+    assert "Usage: /claim" in text_of(engine.answer("/claim   ").html)
+    assert "/timeline" in text_of(engine.answer("/frobnicate").html)  # unknown command: the list
+
+
+def test_group_replies_are_brief_and_private_ones_may_be_fuller(engine: Engine) -> None:
+    brief = engine.answer("/actor aliev")
+    full = engine.answer("/actor aliev", full=True)
+    assert len(text_of(brief.html)) <= 1100 < 4096
+    assert len(text_of(full.html)) >= len(text_of(brief.html))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(["/actor", "/claim", "/timeline", "/source", "/start", "", "/open"]),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(
+            ["<b>", "</i>", "&amp;", "\u200b", "\u202e", "ש", "😀", "@", "page:9", "2023", "<", "&"]),
+        max_size=300,
+    ),
+)
+def test_any_input_gets_a_valid_reply(engine: Engine, command: str, text: str) -> None:
+    reply = engine.answer(f"{command} {text}")
+    assert_valid(reply.html)
+    for row in reply.buttons:
+        for button in row:
+            assert len(button.data.encode()) <= 64
+
+
+def test_a_4096_character_message_gets_a_valid_reply(engine: Engine) -> None:
+    assert_valid(engine.answer("/claim " + "Karabakh " * 500).html)
+    assert_valid(engine.answer("/timeline " + "<b>x</i> " * 400).html)
+
+
+def test_inline_lists_entries_of_every_kind(engine: Engine) -> None:
+    items = engine.inline("gafarova")
+    assert items and "Gafarova" in items[0].title
+    assert all(len(i.id.encode()) <= 64 for i in items)
+    for item in items:
+        assert_valid(item.html)
+    start = engine.inline("")
+    assert len(start) >= 5
+    assert len(engine.inline("zzzqqq xyzzy")) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "rest"),
+    [
+        ("June 15", None, None, ""),
+        ("PACE since 2024", "2024-01-01", "9999-12-31", "PACE"),
+        ("Karabakh 2020-2023", "2020-01-01", "2023-12-31", "Karabakh"),
+        ("29 July 2023", "2023-07-29", "2023-07-29", ""),
+    ],
+)
+def test_date_queries_parse(text: str, start: str | None, end: str | None, rest: str) -> None:
+    when, topic = extract_date(text)
+    assert when is not None and topic == rest
+    if start:
+        assert (when.start.isoformat(), when.end.isoformat()) == (start, end)
+    else:
+        assert when.month_day == (6, 15)

@@ -1,0 +1,186 @@
+"""The corpus checker: the real corpus passes, and each kind of curator mistake is reported
+with the right file and line, all at once, so nothing invalid ever reaches users."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.check import run_check
+from bot.corpus import CorpusError, Problem, load_corpus
+from bot.normalize import fold_quote
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    shutil.copytree(MINI, tmp_path / "mini")
+    return tmp_path / "mini"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture no longer contains {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return n
+    raise AssertionError(needle)
+
+
+def problems(root: Path) -> list[Problem]:
+    with pytest.raises(CorpusError) as info:
+        load_corpus(root / "briefs", root / "seeds")
+    return info.value.problems
+
+
+def test_real_corpus_passes_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_check(ROOT / "briefs", ROOT / "seeds") == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "5 sources" in out
+
+
+def test_every_seed_is_kept_byte_for_byte() -> None:
+    shared = ROOT.parent / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("../shared/seeds not beside the project")
+    for original in shared.iterdir():
+        assert (ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
+
+
+def test_every_quote_in_the_real_corpus_is_in_its_source() -> None:
+    """Independent of the checker: gather every quote from the loaded model and look it up."""
+    corpus = load_corpus(ROOT / "briefs", ROOT / "seeds")
+    texts = {name: fold_quote(text) for name, text in corpus.texts.items()}
+    cites = [c for e in corpus.events.values() for c in e.cite]
+    cites += [c for a in corpus.actors.values() for c in (*a.cite, *(x for r in a.record for x in r.cite))]
+    cites += [c for p in corpus.places.values() for c in p.cite]
+    cites += [c.cite[0] for c in corpus.claims.values()]
+    assert len(cites) > 100
+    missing = [c for c in cites if fold_quote(c.quote) not in texts[c.source]]
+    assert missing == []
+
+
+def test_mini_fixture_is_valid() -> None:
+    corpus = load_corpus(MINI / "briefs", MINI / "seeds")
+    assert set(corpus.claims) == {"roe-report-biased", "doe-report-fair"}
+
+
+def test_quote_not_verbatim_is_reported_with_line_and_closest_passage(mini: Path) -> None:
+    brief = mini / "briefs" / "alpha.yaml"
+    edit(brief, 'quote: the report was “entirely biased”', 'quote: the report was “totally biased”')
+    [p] = problems(mini)
+    assert p.file.endswith("alpha.yaml")
+    assert p.line == line_of(brief, "totally biased")
+    assert "not found verbatim" in p.message
+    assert "entirely biased" in p.message  # the closest passage helps the curator
+
+
+def test_whitespace_and_typographic_quotes_are_forgiven_nothing_else(mini: Path) -> None:
+    # The seed has a non-breaking space and curly quotes; the brief uses plain ones.
+    brief = mini / "briefs" / "alpha.yaml"
+    edit(brief, 'quote: calling the report "fair and accurate"', "quote: 'calling   the report \"fair and accurate\"'")
+    load_corpus(mini / "briefs", mini / "seeds")
+    edit(brief, "calling   the report", "calling the Report")
+    [p] = problems(mini)
+    assert "not found verbatim" in p.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "message"),
+    [
+        ("    role: Speaker of the Assembly\n", "    role: Speaker of the Assembly\n    rank: 1\n", "rank: 1",
+         "unknown field 'rank'"),
+        ("    aliases: [Roe, Джейн Роу, speaker]", "    aliases: Roe", "aliases: Roe", "expected a list"),
+        ("    actors: [roe]", "    actors: [nobody]", "actors: [nobody]", "unknown actor id 'nobody'"),
+        ("value: 2024-03, precision: month, inferred", "value: 2024-02-30, precision: day, inferred",
+         "2024-02-30", "is impossible"),
+        ("    date: {value: 2024-03-03, precision: day}\n    paraphrase: Jane",
+         "    date: {value: 2024-03, precision: day}\n    paraphrase: Jane", "value: 2024-03, precision: day",
+         "precision 'day' does not fit"),
+        ("inferred: full, basis: \"'on Monday' before the 3 March dateline\"", "inferred: full",
+         "inferred: full}", "needs a 'basis'"),
+        ("    aliases: [Doe, Джон Доу]", "    aliases: [Doe, Джон Доу, Jane Roe]", "Jane Roe]",
+         "is also 'Jane Roe' of 'roe'"),
+        ("  - id: doe\n", "  - id: roe\n", "name: John Doe", "id already used"),
+        ("    source: alpha.txt\n    asked_as", "    source: beta.txt\n    asked_as", "the report was “entirely",
+         "cites 'beta.txt', which is not a file in seeds/"),
+        ("    kind: person\n    role: opposition", "    kind: human\n    role: opposition", "kind: human",
+         "'human' is not one of"),
+    ],
+)
+def test_each_mistake_is_reported_at_its_line(mini: Path, old: str, new: str, needle: str, message: str) -> None:
+    brief = mini / "briefs" / "alpha.yaml"
+    edit(brief, old, new)
+    found = problems(mini)
+    assert any(message in p.message for p in found), found
+    p = next(p for p in found if message in p.message)
+    assert p.file.endswith("briefs/alpha.yaml")
+    target = line_of(brief, needle)
+    # An entry-level problem may point at the entry's first line, a field problem at the field.
+    assert target - 6 <= p.line <= target, (p, target)
+
+
+def test_missing_required_field(mini: Path) -> None:
+    brief = mini / "briefs" / "alpha.yaml"
+    edit(brief, "    paraphrase: John Doe says the report is fair and accurate.\n", "")
+    [p] = problems(mini)
+    assert "missing field 'paraphrase'" in p.message
+    assert p.line == line_of(brief, "id: doe-report-fair")
+
+
+def test_links_must_be_mutual(mini: Path) -> None:
+    brief = mini / "briefs" / "alpha.yaml"
+    edit(brief, "    disputes: [roe-report-biased]\n", "")
+    [p] = problems(mini)
+    assert "does not list 'roe-report-biased'" in p.message
+    assert p.line == line_of(brief, "id: roe-report-biased")
+
+
+def test_seed_without_brief_and_yaml_syntax_error_are_both_reported(mini: Path) -> None:
+    (mini / "seeds" / "gamma.txt").write_text("An undescribed document.\n", encoding="utf-8")
+    broken = mini / "briefs" / "broken.yaml"
+    broken.write_text("actors:\n  - id: x\n    name: [unclosed\n", encoding="utf-8")
+    found = problems(mini)
+    assert any(p.file.endswith("seeds/gamma.txt") and "no brief describes" in p.message for p in found)
+    assert any(p.file.endswith("broken.yaml") and "YAML syntax" in p.message and p.line >= 3 for p in found)
+
+
+def test_every_problem_is_reported_not_just_the_first(mini: Path) -> None:
+    brief = mini / "briefs" / "alpha.yaml"
+    edit(brief, "    actors: [roe]", "    actors: [nobody]")
+    edit(brief, 'quote: the report was “entirely biased”', "quote: invented words")
+    edit(brief, "    kind: person\n    role: opposition", "    kind: human\n    role: opposition")
+    assert len(problems(mini)) == 3
+
+
+def test_check_command_prints_file_and_line(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(mini / "briefs" / "alpha.yaml", "    actors: [roe]", "    actors: [nobody]")
+    assert run_check(mini / "briefs", mini / "seeds") == 1
+    err = capsys.readouterr().err
+    assert re.search(r"alpha\.yaml:\d+: .*unknown actor id 'nobody'", err)
+
+
+SEED = (MINI / "seeds" / "alpha.txt").read_text(encoding="utf-8")
+SEED_WORDS = SEED.split()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, len(SEED_WORDS) - 1), st.integers(1, 8), st.sampled_from([" ", "  ", "\u00a0", "\n"]))
+def test_any_verbatim_span_passes_and_any_altered_span_fails(start: int, length: int, gap: str) -> None:
+    """Property: a run of the source's words, re-spaced, is found; with one letter changed, it is not."""
+    span = gap.join(SEED_WORDS[start : start + length])
+    folded_source = fold_quote(SEED)
+    assert fold_quote(span) in folded_source
+    altered = span[:-1] + ("Q" if span[-1] != "Q" else "Z")
+    assert fold_quote(altered) not in folded_source or altered == span
