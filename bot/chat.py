@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from bot.core import Engine, Reply
@@ -18,10 +19,8 @@ def _print(reply: Reply) -> None:
 
 def run_chat(engine: Engine, *, full: bool = True) -> int:
     """Read commands until EOF or /quit; readline gives history and line editing where available."""
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (history and editing for input())
-    except ImportError:
-        pass
     interactive = sys.stdin.isatty()
     if interactive:
         print("briefbot console: type /help, /actor aliev, /timeline PACE … (/quit or Ctrl-D to leave)\n")

@@ -69,6 +69,53 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 1 if engine is None else run_chat(engine, full=not args.brief)
 
 
+def _db_path(args: argparse.Namespace) -> Path:
+    import os
+
+    return Path(args.db or os.environ.get("BRIEFBOT_DB") or "data/briefbot.sqlite3")
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.gaps import gaps_report
+    from bot.storage import Storage
+
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+
+    async def report() -> str:
+        async with Storage.open(_db_path(args)) as storage:
+            return await gaps_report(storage, engine, limit=args.limit, since_days=args.days)
+
+    print(as_text(asyncio.run(report())))
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """For container health checks: the corpus loads and validates, and the database opens."""
+    import asyncio
+
+    from bot.storage import Storage
+
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+
+    async def probe() -> None:
+        async with Storage.open(_db_path(args)) as storage:
+            await storage.stats()
+
+    try:
+        asyncio.run(probe())
+    except Exception as exc:  # report any storage failure as unhealthy, in one line
+        print(f"briefbot health: database {_db_path(args)}: {exc}", file=sys.stderr)
+        return 1
+    print(f"briefbot health: OK ({len(engine.index)} entries indexed)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Cited, attributed briefings from a curated index.")
     parser.add_argument("--briefs", default=str(PROJECT / "briefs"), help="curated YAML folder (%(default)s)")
@@ -82,12 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--full", action="store_true", help="full replies (as in a private chat) instead of brief")
     chat = sub.add_parser("chat", help="interactive console on the same answer core as the bot")
     chat.add_argument("--brief", action="store_true", help="brief replies, as in a group chat")
+    gaps = sub.add_parser("gaps", help="most frequent unanswered queries and their nearest entries (curators)")
+    gaps.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
+    gaps.add_argument("--limit", type=int, default=20)
+    gaps.add_argument("--days", type=int, default=None, help="only queries from the last N days")
+    health = sub.add_parser("health", help="exit 0 if the corpus loads and the database opens")
+    health.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"check": cmd_check, "ask": cmd_ask, "chat": cmd_chat}
+    handlers = {"check": cmd_check, "ask": cmd_ask, "chat": cmd_chat, "gaps": cmd_gaps, "health": cmd_health}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.corpus import Actor, Claim, Corpus, Event, Place, Source, load_corpus
-from bot.dates import DateQuery, extract_date, label
+from bot.dates import DateQuery, effective_span, extract_date, label
 from bot.index import Doc, Hit, SearchIndex, Tiers
 from bot.normalize import key
 from bot.render import (
@@ -110,7 +110,7 @@ class Engine:
         self.corpus = corpus
         self.tiers = tiers or Tiers()
         self.index = SearchIndex(self._docs(), synonyms=_synonyms())
-        self.timeline = sorted(corpus.events.values(), key=lambda e: (e.date.start, e.date.end, e.id))
+        self.timeline = sorted(corpus.events.values(), key=lambda e: (*effective_span(e.date), e.id))
 
     @classmethod
     def load(cls, briefs_dir: Path, seeds_dir: Path) -> Engine:
@@ -321,15 +321,22 @@ class Engine:
             events = [e for e in self.timeline if self._in_range(e, when)]
             if not events:
                 text = say("no_events_in_range", topic_part="", range=when.text)
-                return self._plain(rest, "timeline", text + "\n" + say("no_match_hint", sources=len(self.corpus.sources)))
+                hint = say("no_match_hint", sources=len(self.corpus.sources))
+                return self._plain(rest, "timeline", f"{text}\n{hint}")
         else:
             events = list(self.timeline)
         return self._timeline_view(rest, events, page, full, notice, best)
 
     @staticmethod
     def _in_range(event: Event, when: DateQuery) -> bool:
-        last = event.end.end if event.end else event.date.end
-        return when.overlaps(event.date.start, last, event.date.precision)
+        """A dated event must fall inside the range asked for; an event known only to the decade
+        ("early 2020s") is not shown as if it were in 2023. Periods count when they overlap."""
+        first, last = effective_span(event.date)
+        if event.end is not None:
+            return when.overlaps(first, effective_span(event.end)[1], "period")
+        if when.month_day is not None:
+            return when.overlaps(first, last, event.date.precision)
+        return when.start <= first and last <= when.end
 
     # ------------------------------------------------------------------ views
 
@@ -353,6 +360,14 @@ class Engine:
         return Reply(f"/open {payload}", "open", True, b.html(), sources=tuple(b.cited),
                      buttons=tuple(buttons), best_score=100.0, share_payload=payload)
 
+    @staticmethod
+    def _section(b: Builder, heading: str, blocks: list[Callable[[Builder], str]], limit: int) -> None:
+        """A heading and as many of its items as fit; no heading left dangling without items."""
+        for shown, block in enumerate(blocks[:limit]):
+            first: Callable[[Builder], str] = lambda bb, block=block: f"<b>{heading}</b>\n" + block(bb)  # noqa: E731
+            if not b.add(first if shown == 0 else block):
+                break
+
     def _matched_line(self, typed: str | None, name: str) -> str:
         if typed and key(typed) != key(name):
             return f"<i>{say('matched_via', typed=typed, name=name)}</i>"
@@ -373,25 +388,12 @@ class Engine:
         for r in actor.record:
             items.append((r.date.start if r.date else date.min, self._record_line(r)))
         events = [e for e in self.timeline if actor.id in e.actors]
-        limit = 12 if full else 3
-        if items:
-            b.add(f"<b>{say('labels.said_or_did')}</b>")
-            shown = 0
-            for _, block in sorted(items, key=lambda kv: kv[0]):
-                if shown >= limit or not b.add(block):
-                    break
-                shown += 1
+        ordered = [block for _, block in sorted(items, key=lambda kv: kv[0])]
+        self._section(b, say("labels.said_or_did"), ordered, 12 if full else 3)
         about = [c for c in self.corpus.claims.values() if actor.id in c.about and c.claimant != actor.id]
-        if about:
-            b.add(f"<b>{say('labels.claims_about')}</b>")
-            for c in about[: (6 if full else 2)]:
-                if not b.add(self._claim_line(c, quote=False, with_claimant=True)):
-                    break
-        if events:
-            b.add(f"<b>{say('labels.events')}</b>")
-            for e in events[: (10 if full else 3)]:
-                if not b.add(self._event_line(e)):
-                    break
+        self._section(b, say("labels.claims_about"),
+                      [self._claim_line(c, quote=False, with_claimant=True) for c in about], 6 if full else 2)
+        self._section(b, say("labels.events"), [self._event_line(e) for e in events], 10 if full else 3)
 
     def _place_blocks(self, b: Builder, place: Place, full: bool, typed: str | None) -> None:
         b.add(f"<b>{esc(place.name)}</b> · {say('labels.place')}", force=True)
@@ -405,11 +407,7 @@ class Engine:
             b.add(lambda bb: esc(place.note or "") + (f" {bb.ref(place.cite)}" if place.cite else ""))
         inside = {place.id} | {p.id for p in self.corpus.places.values() if p.within == place.id}
         events = [e for e in self.timeline if inside & set(e.places)]
-        if events:
-            b.add(f"<b>{say('labels.events_at_place')}</b>")
-            for e in events[: (12 if full else 4)]:
-                if not b.add(self._event_line(e)):
-                    break
+        self._section(b, say("labels.events_at_place"), [self._event_line(e) for e in events], 12 if full else 4)
 
     def _event_blocks(self, b: Builder, event: Event, full: bool) -> None:
         when = date_html(event.date) + (f" – {date_html(event.end)}" if event.end else "")
@@ -440,12 +438,8 @@ class Engine:
             b.add(f"<i>{say('labels.inferred_how')}:</i> {esc(claim.date.basis)}")
         for relation, heading_key in (("disputes", "labels.disputed_by"), ("supports", "labels.supported_by")):
             linked = [self.corpus.claims[i] for i in getattr(claim, relation) if i in self.corpus.claims]
-            if not linked:
-                continue
-            b.add(f"<b>{say(heading_key)}</b>")
-            for other in linked[: (6 if full else 2)]:
-                if not b.add(self._claim_line(other, quote=full, with_claimant=True)):
-                    break
+            self._section(b, say(heading_key), [self._claim_line(o, quote=full, with_claimant=True) for o in linked],
+                          6 if full else 2)
 
     def _source_blocks(self, b: Builder, source: Source) -> None:
         b.add(lambda bb: f"<b>{source.number}. {esc(source.title)}</b> {bb.ref(source.file)}", force=True)
@@ -465,11 +459,8 @@ class Engine:
         self._claim_blocks(b, best, full)
         shown = {best.id, *best.disputes, *best.supports}
         others = [self.corpus.claims[h.entry_id] for h in hits[1:] if h.entry_id not in shown]
-        if others:
-            b.add(f"<b>{say('labels.also_matching')}</b>")
-            for c in others[: (4 if full else 2)]:
-                if not b.add(self._claim_line(c, quote=False, with_claimant=True)):
-                    break
+        self._section(b, say("labels.also_matching"),
+                      [self._claim_line(c, quote=False, with_claimant=True) for c in others], 4 if full else 2)
         buttons = list(self._link_buttons(best))
         payload = self._payload("claim", best.id)
         return Reply(query, "claim", True, b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
@@ -532,7 +523,7 @@ class Engine:
         lines = [say("did_you_mean", query=query)]
         buttons = []
         for h in hits:
-            title, description = self._inline_labels(h.kind, h.entry_id)
+            title = self.title(h.kind, h.entry_id)
             lines.append(f"• {esc(title)} <i>({say('labels.' + h.kind)})</i>")
             if btn := _button(_short(title), f"/open {self._payload(h.kind, h.entry_id)}"):
                 buttons.append((btn,))
@@ -582,6 +573,10 @@ class Engine:
                                          f"/open c_{other.id}")):
                 rows.append((btn,))
         return rows
+
+    def title(self, kind: str, entry_id: str) -> str:
+        """A one-line name for an entry of any kind (buttons, inline results, curator reports)."""
+        return self._inline_labels(kind, entry_id)[0]
 
     def _inline_labels(self, kind: str, entry_id: str) -> tuple[str, str]:
         if kind == "actor":

@@ -436,7 +436,8 @@ class _Checker:
             if doc is None:
                 continue
             if not isinstance(doc, dict):
-                self.report(file, getattr(doc, "line", 1), "expected a mapping with sources/actors/places/events/claims")
+                self.report(file, getattr(doc, "line", 1),
+                            "expected a mapping with sources/actors/places/events/claims")
                 continue
             for section, entries in doc.items():
                 line = doc.key_lines.get(section, 1)

@@ -110,6 +110,19 @@ def extract_date(text: str) -> tuple[DateQuery | None, str]:
     return None, text
 
 
+def effective_span(d: BriefDate) -> tuple[date, date]:
+    """First and last day a date can mean, narrowed by its qualifier ("late 1980s": 1987-1989)."""
+    if not d.qualifier:
+        return d.start, d.end
+    if d.precision == "decade":
+        lo, hi = QUALIFIER_SPAN[d.qualifier]
+        return date(d.start.year + lo, 1, 1), date(d.start.year + hi - 1, 12, 31)
+    if d.precision == "year":
+        months = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}[d.qualifier]
+        return _month_span(d.start.year, months[0])[0], _month_span(d.start.year, months[1])[1]
+    return d.start, d.end
+
+
 def label(d: BriefDate) -> str:
     """'19 September 2023', 'October 2024', '2023', 'late 1980s': never more precise than the source."""
     if d.precision == "day":

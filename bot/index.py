@@ -26,10 +26,10 @@ from bot.normalize import key, skeleton, words
 
 # Words that carry no meaning for search ("the president of Azerbaijan" ~ "president Azerbaijan").
 STOPWORDS = frozenset(
-    """a an the of to in on at by for from with and or but is are was were be been being it its this that these
-    those who whom what which when where why how did do does done has have had about into than then there their
-    they them he she his her him we our us you your i me my as not no so if any all some s de la le les du des
-    v na i po ot""".split()
+    "a an the of to in on at by for from with and or but is are was were be been being it its this that these "
+    "those who whom what which when where why how did do does done has have had about into than then there their "
+    "they them he she his her him we our you your i me my as not no so if any all some s de la le les du des "
+    "v na po ot".split(" ")
 )
 # An entry's fields do not weigh the same: a name is stronger evidence than a word in a summary.
 NAME, TITLE, TEXT = 1.0, 0.9, 0.8
@@ -96,8 +96,8 @@ class SearchIndex:
                     hit.append(i)
         n = max(len(self.docs), 1)
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
-        self.unseen_idf = math.log(1 + n)
-        self._similar_cache: dict[str, list[tuple[str, float]]] = {}  # a word the index has never seen is as rare as it gets
+        self.unseen_idf = math.log(1 + n)  # a word the index has never seen is as rare as it gets
+        self._similar_cache: dict[str, list[tuple[str, float]]] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -149,7 +149,9 @@ class SearchIndex:
                     pool.update(hit)
             for i in pool:
                 candidate = self.vocab[i]
-                if candidate not in found and Levenshtein.distance(word, candidate, score_cutoff=max_edits) <= max_edits:
+                if candidate in found:
+                    continue
+                if Levenshtein.distance(word, candidate, score_cutoff=max_edits) <= max_edits:
                     found[candidate] = fuzz.ratio(word, candidate)
             # "peacekeep" -> "peacekeeping": longer words that start with the query word.
             at = bisect.bisect_left(self.sorted_vocab, word)
