@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup chat check test lint bench run clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# A plain (non-editable) install, as in the Docker image; reinstalled whenever the package changes.
+$(STAMP): pyproject.toml $(shell find bot -type f -not -path '*__pycache__*')
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)

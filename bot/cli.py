@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -13,6 +14,14 @@ from bot.check import run_check
 from bot.corpus import CorpusError
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _default_dir(env: str, name: str) -> str:
+    """$BRIEFBOT_BRIEFS / $BRIEFBOT_SEEDS (the image sets them), else the checkout, else ./name."""
+    if value := os.environ.get(env):
+        return value
+    beside_code = PROJECT / name
+    return str(beside_code) if beside_code.is_dir() else name
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -70,8 +79,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _db_path(args: argparse.Namespace) -> Path:
-    import os
-
     return Path(args.db or os.environ.get("BRIEFBOT_DB") or "data/briefbot.sqlite3")
 
 
@@ -118,8 +125,10 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Cited, attributed briefings from a curated index.")
-    parser.add_argument("--briefs", default=str(PROJECT / "briefs"), help="curated YAML folder (%(default)s)")
-    parser.add_argument("--seeds", default=str(PROJECT / "seeds"), help="source documents folder (%(default)s)")
+    parser.add_argument("--briefs", default=_default_dir("BRIEFBOT_BRIEFS", "briefs"),
+                        help="curated YAML folder (default: $BRIEFBOT_BRIEFS or %(default)s)")
+    parser.add_argument("--seeds", default=_default_dir("BRIEFBOT_SEEDS", "seeds"),
+                        help="source documents folder (default: $BRIEFBOT_SEEDS or %(default)s)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate the briefs against the sources; list every problem")
     ask = sub.add_parser("ask", help="answer one message, or stdin lines (one per line) with --json")

@@ -133,7 +133,9 @@ class SearchIndex:
         for syn in self.synonyms.get(word, ()):
             if syn in self.postings:
                 found.setdefault(syn, 95.0)
-        if len(word) >= 4:
+        # A short word that is in the vocabulary as typed is taken as meant: its one-letter
+        # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
+        if len(word) >= 4 and not (word in self.postings and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
             variants = {word} | _deletions(word)
             if max_edits == 2:

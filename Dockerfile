@@ -1,0 +1,37 @@
+# briefbot: the Telegram bot and its curated corpus in one image; state lives in /app/data (a volume).
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+# A fixed uid so a bind-mounted data folder can be chowned to match on the host.
+RUN useradd --create-home --uid 10001 --user-group briefbot
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot/ bot/
+COPY briefs/ briefs/
+COPY seeds/ seeds/
+
+# Installed exactly as in the README set-up; nothing else differs between the two.
+RUN pip install .
+
+# The data folder must exist and belong to the bot user before the volume is mounted:
+# a new named volume copies this ownership, so the non-root bot can write its SQLite file.
+RUN mkdir -p /app/data && chown briefbot:briefbot /app/data
+
+# The corpus ships inside the image (the installed package lives in site-packages, not here).
+ENV BRIEFBOT_DB=/app/data/briefbot.sqlite3 \
+    BRIEFBOT_BRIEFS=/app/briefs \
+    BRIEFBOT_SEEDS=/app/seeds
+
+USER briefbot
+
+# Healthy = the corpus loads and validates, and the database opens.
+HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 CMD ["briefbot", "health"]
+
+ENTRYPOINT ["briefbot"]
+CMD ["run"]

@@ -1,0 +1,325 @@
+"""Storage on a real SQLite file: what a deployer (upgrades keep data, a newer DB is never
+touched), a chat (settings stick) and a curator (gaps are grouped and ranked) rely on."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import storage as storage_mod
+from bot.storage import MIGRATIONS, Gap, Storage, StorageError, normalise_query, wants_full
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "briefbot.sqlite3"
+
+
+def raw(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Read the file with plain sqlite3, as an operator inspecting the volume would."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+async def log(s: Storage, query: str, *, command: str = "actor", matched: bool = False, **kw) -> None:
+    args = {"chat_type": "group", "best_score": 0.0, "latency_ms": 5.0} | kw
+    await s.log_query(command=command, query=query, matched=matched, **args)
+
+
+# -- schema and migrations -----------------------------------------------------------------
+
+
+async def test_fresh_file_is_created_with_parent_dirs_and_current_schema(db_path: Path) -> None:
+    assert not db_path.parent.exists()
+    async with Storage.open(db_path) as s:
+        await s.set_setting(1, "length", "brief")
+    assert db_path.is_file()
+    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+
+
+async def test_reopening_is_idempotent_and_keeps_data(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        await s.set_setting(7, "length", "full")
+        await log(s, "aliev")
+    # Migration 1 uses plain CREATE TABLE: re-applying it would raise here.
+    for _ in range(2):
+        async with Storage.open(db_path) as s:
+            assert await s.get_settings(7) == {"length": "full"}
+            assert [g.query for g in await s.gaps()] == ["aliev"]
+    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+
+
+async def test_upgrade_applies_only_pending_steps_and_keeps_data(db_path: Path, monkeypatch) -> None:
+    async with Storage.open(db_path) as s:
+        await log(s, "aliev")
+    newer = [*MIGRATIONS, ("CREATE TABLE curator_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL)",)]
+    monkeypatch.setattr(storage_mod, "MIGRATIONS", newer)
+    async with Storage.open(db_path) as s:
+        assert [g.query for g in await s.gaps()] == ["aliev"]
+    assert raw(db_path, "PRAGMA user_version") == [(len(newer),)]
+    assert raw(db_path, "SELECT COUNT(*) FROM curator_notes") == [(0,)]
+
+
+async def test_failed_migration_leaves_the_db_at_the_previous_version(db_path: Path, monkeypatch) -> None:
+    async with Storage.open(db_path):
+        pass
+    broken = [*MIGRATIONS, ("CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL")]
+    monkeypatch.setattr(storage_mod, "MIGRATIONS", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        await Storage.open(db_path)
+    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert raw(db_path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
+
+
+async def test_db_from_a_newer_version_is_refused_and_left_untouched(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        await log(s, "aliev", at=NOW - timedelta(days=400))  # would be pruned if open got that far
+    future = len(MIGRATIONS) + 5
+    con = sqlite3.connect(db_path)
+    con.execute(f"PRAGMA user_version = {future}")
+    con.close()
+    with pytest.raises(StorageError, match=rf"schema version {future}.*newer briefbot"):
+        await Storage.open(db_path)
+    assert raw(db_path, "PRAGMA user_version") == [(future,)]
+    assert raw(db_path, "SELECT COUNT(*) FROM query_log") == [(1,)]
+
+
+async def test_wal_mode_is_on(db_path: Path) -> None:
+    async with Storage.open(db_path):
+        assert raw(db_path, "PRAGMA journal_mode") == [("wal",)]
+
+
+@pytest.mark.parametrize("days", [0, -1, 1.5, True])
+async def test_nonsense_retention_is_rejected(db_path: Path, days) -> None:
+    with pytest.raises(ValueError, match="retention_days"):
+        await Storage.open(db_path, retention_days=days)
+
+
+async def test_await_style_and_use_after_close_fails_loudly(db_path: Path) -> None:
+    s = await Storage.open(db_path)
+    await log(s, "aliev")
+    await s.close()
+    await s.close()  # closing twice is harmless (shutdown paths overlap)
+    with pytest.raises(ValueError):
+        await log(s, "after close")
+    assert raw(db_path, "SELECT query FROM query_log") == [("aliev",)]
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+async def test_settings_default_round_trip_and_are_per_chat(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        assert await s.get_settings(-100123) == {"length": "auto"}
+        await s.set_setting(-100123, "length", "brief")
+        await s.set_setting(42, "length", " Full ")
+        assert await s.get_settings(-100123) == {"length": "brief"}
+        assert await s.get_settings(42) == {"length": "full"}
+        assert await s.get_settings(43) == {"length": "auto"}
+        await s.set_setting(-100123, "length", "full")  # overwrite, not a second row
+        assert await s.get_settings(-100123) == {"length": "full"}
+    async with Storage.open(db_path) as s:
+        assert await s.get_settings(-100123) == {"length": "full"}
+
+
+async def test_back_to_default_leaves_no_row_for_that_chat(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        await s.set_setting(42, "length", "brief")
+        await s.set_setting(42, "length", "auto")
+        assert await s.get_settings(42) == {"length": "auto"}
+    assert raw(db_path, "SELECT COUNT(*) FROM chat_settings") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [("colour", "blue", "unknown setting 'colour'"), ("length", "medium", "length must be one of auto, brief, full")],
+)
+async def test_invalid_settings_are_rejected_and_nothing_changes(db_path: Path, key, value, message) -> None:
+    async with Storage.open(db_path) as s:
+        await s.set_setting(5, "length", "brief")
+        with pytest.raises(ValueError, match=message):
+            await s.set_setting(5, key, value)
+        assert await s.get_settings(5) == {"length": "brief"}
+
+
+@pytest.mark.parametrize(
+    ("length", "chat_type", "full"),
+    [
+        ("auto", "private", True),
+        ("auto", "group", False),
+        ("auto", "supergroup", False),
+        ("brief", "private", False),
+        ("full", "group", True),
+    ],
+)
+def test_length_setting_resolves_per_chat_type(length: str, chat_type: str, full: bool) -> None:
+    assert wants_full({"length": length}, chat_type) is full
+
+
+# -- query log ----------------------------------------------------------------------------------
+
+
+async def test_query_log_has_no_column_that_could_identify_a_person(db_path: Path) -> None:
+    async with Storage.open(db_path):
+        pass
+    columns = {row[1] for row in raw(db_path, "PRAGMA table_info(query_log)")}
+    # Adding a column here needs a privacy review, not just a test update.
+    assert columns == {"id", "ts", "chat_type", "command", "query", "query_norm", "matched", "best_score", "latency_ms"}
+
+
+async def test_query_log_records_what_was_asked(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        await s.log_query(
+            chat_type="private", command="actor", query="Aliev", matched=True, best_score=0.93, latency_ms=12.5
+        )
+        await s.log_query(
+            chat_type="group", command="topic", query="x" * 2000, matched=False, best_score=0.1, latency_ms=3.0
+        )
+    columns = "ts, chat_type, command, query, matched, best_score, latency_ms"
+    rows = raw(db_path, f"SELECT {columns} FROM query_log ORDER BY id")
+    (ts1, *first), (_, *second) = rows
+    assert first == ["private", "actor", "Aliev", 1, 0.93, 12.5]
+    assert second[:2] == ["group", "topic"] and second[2] == "x" * 512 and second[3:] == [0, 0.1, 3.0]
+    logged = datetime.strptime(ts1, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert abs(logged - datetime.now(UTC)) < timedelta(minutes=1)  # UTC, not local time
+
+
+async def test_query_log_off_stores_nothing(db_path: Path) -> None:
+    async with Storage.open(db_path, query_log=False) as s:
+        for q in ("aliev", "aliev", "putin"):
+            await log(s, q)
+        assert await s.gaps() == []
+        assert (await s.stats())["total_queries"] == 0
+    assert raw(db_path, "SELECT COUNT(*) FROM query_log") == [(0,)]
+
+
+async def test_prune_drops_only_rows_past_retention(db_path: Path) -> None:
+    async with Storage.open(db_path, retention_days=30) as s:
+        for age in (40, 31, 29, 0):
+            await log(s, f"q{age}", at=NOW - timedelta(days=age))
+        assert await s.prune(now=NOW) == 2
+        assert await s.prune(now=NOW) == 0
+        assert sorted(g.query for g in await s.gaps()) == ["q0", "q29"]
+
+
+async def test_open_prunes_with_the_configured_retention(db_path: Path) -> None:
+    async with Storage.open(db_path, retention_days=30) as s:
+        for age in (10, 0):
+            await log(s, f"q{age}", at=datetime.now(UTC) - timedelta(days=age))
+    async with Storage.open(db_path, retention_days=7) as s:
+        assert [g.query for g in await s.gaps()] == ["q0"]
+
+
+# -- gaps and stats -------------------------------------------------------------------------------
+
+
+async def test_gaps_group_spelling_variants_and_rank_by_frequency(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        for i, q in enumerate(["Elon Musk", "elon  musk", "ELON\tMUSK ", " Elon Musk"]):
+            await log(s, q, best_score=0.2 + i / 10, at=NOW - timedelta(hours=10 - i))
+        for q in ["aliev", "Aliev"]:
+            await log(s, q, best_score=0.4, at=NOW - timedelta(hours=1))
+        baku = timezone(timedelta(hours=4))
+        await log(s, "aliev", command="topic", best_score=0.3, at=NOW.astimezone(baku))  # its own gap; stored as UTC
+        for _ in range(9):
+            await log(s, "putin", matched=True, best_score=0.99)  # answered: not a gap
+        await log(s, "   ", command="actor")  # a bare command is not a gap in the index
+        gaps = await s.gaps()
+    assert gaps == [
+        Gap("elon musk", "actor", 4, NOW - timedelta(hours=7), 0.5),
+        Gap("aliev", "actor", 2, NOW - timedelta(hours=1), 0.4),
+        Gap("aliev", "topic", 1, NOW, 0.3),
+    ]
+
+
+async def test_gaps_honour_limit_and_window(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        for _ in range(3):
+            await log(s, "old", at=NOW - timedelta(days=20))
+        for _ in range(2):
+            await log(s, "recent", at=NOW - timedelta(days=2))
+        await log(s, "new", at=NOW)
+        assert [g.query for g in await s.gaps(limit=2)] == ["old", "recent"]
+        assert [g.query for g in await s.gaps(since_days=7, now=NOW)] == ["recent", "new"]
+        assert [(g.query, g.count) for g in await s.gaps(since_days=1, now=NOW)] == [("new", 1)]
+        with pytest.raises(ValueError):
+            await s.gaps(limit=0)
+
+
+async def test_gaps_group_unicode_case_variants(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        for q in ["Straße", "STRASSE", "strasse"]:
+            await log(s, q)
+        assert [(g.query, g.count) for g in await s.gaps()] == [("strasse", 3)]
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Zs", "Cc"]), min_size=1), min_size=1))
+def test_normalising_ignores_how_words_are_spaced(words: list[str]) -> None:
+    assert normalise_query(" ".join(words)) == normalise_query("\t  ".join(words) + " \n")
+    assert normalise_query(normalise_query(" ".join(words))) == normalise_query(" ".join(words))
+
+
+async def test_stats_report_volume_matched_share_and_median_latency(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        empty = await s.stats()
+        assert (empty["total_queries"], empty["matched_share"], empty["p50_latency_ms"]) == (0, None, None)
+        for latency, matched in [(40.0, True), (10.0, True), (30.0, False), (20.0, True)]:
+            await log(s, "q", matched=matched, latency_ms=latency)
+        stats = await s.stats()
+        assert stats["total_queries"] == 4
+        assert stats["matched_share"] == pytest.approx(0.75)
+        assert stats["p50_latency_ms"] == pytest.approx(25.0)
+        await log(s, "q", matched=False, latency_ms=1000.0)
+        assert (await s.stats())["p50_latency_ms"] == pytest.approx(30.0)
+
+
+# -- concurrency ----------------------------------------------------------------------------------
+
+
+async def test_200_concurrent_writers_lose_nothing(db_path: Path) -> None:
+    async with Storage.open(db_path) as s:
+        await asyncio.gather(*(log(s, f"query {i}") for i in range(200)))
+        assert (await s.stats())["total_queries"] == 200
+        assert len(await s.gaps(limit=1000)) == 200
+    assert raw(db_path, "SELECT COUNT(DISTINCT query) FROM query_log") == [(200,)]
+
+
+async def test_two_processes_sharing_the_file_lose_nothing(db_path: Path) -> None:
+    # The bot and `briefbot health` hold separate connections; the busy timeout makes them wait, not fail.
+    async def open_and_close() -> None:
+        async with Storage.open(db_path):  # a third process migrating and pruning meanwhile
+            pass
+
+    async with Storage.open(db_path) as a, Storage.open(db_path) as b:
+        await asyncio.gather(
+            *(log(a, f"a{i}") for i in range(100)),
+            *(log(b, f"b{i}") for i in range(100)),
+            *(b.set_setting(i, "length", "brief") for i in range(50)),
+            open_and_close(),
+        )
+    assert raw(db_path, "SELECT COUNT(*) FROM query_log") == [(200,)]
+    assert raw(db_path, "SELECT COUNT(*) FROM chat_settings") == [(50,)]
+
+
+async def test_a_writer_holding_the_lock_briefly_makes_others_wait_not_fail(db_path: Path) -> None:
+    # E.g. a backup or `sqlite3` shell mid-transaction: the bot's write must queue behind it, not be lost.
+    async with Storage.open(db_path) as s:
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO chat_settings VALUES (1, 'length', 'full')")
+        asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+        await log(s, "aliev")
+        other.close()
+        assert (await s.stats())["total_queries"] == 1
+        assert await s.get_settings(1) == {"length": "full"}
