@@ -211,7 +211,7 @@ class Engine:
 
     def cmd_about(self, rest: str, full: bool) -> Reply:
         sources = self.corpus.sources_in_order()
-        dates = sorted(s.published for s in sources) if sources else []
+        dates = [s.published for s in sources]
         text = say("about_html", sources=len(sources), actors=len(self.corpus.actors),
                    events=len(self.corpus.events), claims=len(self.corpus.claims), places=len(self.corpus.places),
                    first=label(min(sources, key=lambda s: s.published.start).published) if dates else "-",
@@ -274,7 +274,8 @@ class Engine:
         if outcome == "answer":
             best = hits[0]
             if best.kind == "claim":
-                return self._claims_view(query, [h for h in hits if h.score >= self.tiers.confident], full)
+                claims = [h for h in hits if h.kind == "claim" and h.score >= self.tiers.confident]
+                return self._claims_view(query, claims, full)
             reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
             return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
         if kinds is not None:

@@ -53,6 +53,7 @@ class Hit:
     score: float  # 0..100
     coverage: float  # 0..1, weighted share of the query's words found in the entry
     via: str  # the name or title that matched best (to show "Алиев → Ilham Aliyev")
+    phrase: float = 0.0  # how closely the whole query matches one name or title (breaks ties)
 
 
 def query_words(text: str) -> list[str]:
@@ -224,8 +225,9 @@ class SearchIndex:
                 if s > phrase_score:
                     phrase_score, via = s, display
             score = max(phrase_score, 100.0 * coverage)
-            hits.append(Hit(doc.entry_id, doc.kind, round(score, 1), round(coverage, 3), via))
-        hits.sort(key=lambda h: (-h.score, -h.coverage, h.entry_id))
+            hits.append(Hit(doc.entry_id, doc.kind, round(score, 1), round(coverage, 3), via, round(phrase_score, 1)))
+        # "PACE" must open PACE, not "the Azerbaijani delegation to PACE", which covers the word as fully.
+        hits.sort(key=lambda h: (-h.score, -h.phrase, -h.coverage, h.entry_id))
         return hits[:limit]
 
 
