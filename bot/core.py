@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -210,12 +211,10 @@ class Engine:
         return self._plain("/start", "start", intro + "\n\n" + say("help_html", bot="briefbot"), matched=True)
 
     def cmd_about(self, rest: str, full: bool) -> Reply:
-        sources = self.corpus.sources_in_order()
-        dates = [s.published for s in sources]
-        text = say("about_html", sources=len(sources), actors=len(self.corpus.actors),
+        first, last = self._source_span()
+        text = say("about_html", sources=len(self.corpus.sources), actors=len(self.corpus.actors),
                    events=len(self.corpus.events), claims=len(self.corpus.claims), places=len(self.corpus.places),
-                   first=label(min(sources, key=lambda s: s.published.start).published) if dates else "-",
-                   last=label(max(sources, key=lambda s: s.published.end).published) if dates else "-")
+                   first=first, last=last)
         return self._plain("/about", "about", text, matched=True)
 
     def cmd_sources(self, rest: str, full: bool) -> Reply:
@@ -322,8 +321,7 @@ class Engine:
             events = [e for e in self.timeline if self._in_range(e, when)]
             if not events:
                 text = say("no_events_in_range", topic_part="", range=when.text)
-                hint = say("no_match_hint", sources=len(self.corpus.sources))
-                return self._plain(rest, "timeline", f"{text}\n{hint}")
+                return self._plain(rest, "timeline", f"{text}\n{self._coverage_hint}")
         else:
             events = list(self.timeline)
         return self._timeline_view(rest, events, page, full, notice, best)
@@ -531,7 +529,7 @@ class Engine:
         return Reply(query, command, False, "\n".join(lines), buttons=tuple(buttons), best_score=best)
 
     def _nothing(self, query: str, command: str, hits: list[Hit]) -> Reply:
-        lines = [say("no_match", query=query), say("no_match_hint", sources=len(self.corpus.sources))]
+        lines = [say("no_match", query=query), self._coverage_hint]
         close = [h for h in hits if h.score >= 40][:3]
         buttons = []
         if close:
@@ -594,6 +592,22 @@ class Engine:
             return _short(f"{self._name(c.claimant)}: {c.paraphrase}", 90), c.quote
         s = self.corpus.sources[entry_id]
         return _short(f"{s.number}. {s.title}", 90), f"{s.outlet}, {label(s.published)}"
+
+    @cached_property
+    def _coverage_hint(self) -> str:
+        """What the index does cover, from the corpus itself (so it stays true as documents are added)."""
+        tags = Counter(t for x in (*self.corpus.events.values(), *self.corpus.claims.values()) for t in x.tags
+                       if not any(ch.isdigit() for ch in t))
+        topics = ", ".join(t.replace("-", " ") for t, _ in tags.most_common(6))
+        first, last = self._source_span()
+        return say("no_match_hint", sources=len(self.corpus.sources), first=first, last=last, topics=topics or "-")
+
+    def _source_span(self) -> tuple[str, str]:
+        sources = list(self.corpus.sources.values())
+        if not sources:
+            return "-", "-"
+        return (label(min(sources, key=lambda s: s.published.start).published),
+                label(max(sources, key=lambda s: s.published.end).published))
 
     @cached_property
     def _citation_counts(self) -> dict[str, int]:

@@ -33,6 +33,7 @@ STOPWORDS = frozenset(
 )
 # An entry's fields do not weigh the same: a name is stronger evidence than a word in a summary.
 NAME, TITLE, TEXT = 1.0, 0.9, 0.8
+PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
 @dataclass
@@ -224,7 +225,9 @@ class SearchIndex:
                 s = fuzz.ratio(qkey, pkey) * weight
                 if s > phrase_score:
                     phrase_score, via = s, display
-            score = max(phrase_score, 100.0 * coverage)
+            # A whole-phrase likeness counts only when it is close to exact: "Mehriban Aliyeva" looks
+            # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
+            score = max(phrase_score if phrase_score >= PHRASE_TRUSTED else 0.0, 100.0 * coverage)
             hits.append(Hit(doc.entry_id, doc.kind, round(score, 1), round(coverage, 3), via, round(phrase_score, 1)))
         # "PACE" must open PACE, not "the Azerbaijani delegation to PACE", which covers the word as fully.
         hits.sort(key=lambda h: (-h.score, -h.phrase, -h.coverage, h.entry_id))
