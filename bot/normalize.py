@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -51,12 +52,19 @@ def to_ascii(text: str) -> str:
     return anyascii(text).casefold()
 
 
-def words(text: str) -> list[str]:
-    """Lowercase ASCII words, punctuation dropped ("U.S." stays one word: "us")."""
+@lru_cache(maxsize=50_000)
+def _words(text: str) -> tuple[str, ...]:
     text = to_ascii(text).replace(".", "").replace("'", "")
-    return [w for w in _NON_WORD.split(text) if w]
+    return tuple(w for w in _NON_WORD.split(text) if w)
 
 
+def words(text: str) -> list[str]:
+    """Lowercase ASCII words, punctuation dropped ("U.S." stays one word: "us"); cached, as index
+    strings repeat (every event lists its actors' names)."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=200_000)
 def skeleton(word: str) -> str:
     """Fold spelling variants of one word: Khankendi/Xankendi, Qafarova/Gafarova, Aliyev/Aliev."""
     for pattern, repl in _SKELETON:
