@@ -140,6 +140,8 @@ class BriefDate:
     qualifier: str | None = None
     inferred: str = "none"
     basis: str | None = None
+    latest: str | None = None  # "not known more precisely than: between `value` and `latest`"
+    latest_end: date | None = None
 
     @property
     def is_inferred(self) -> bool:
@@ -253,7 +255,7 @@ Schema = dict[str, tuple[str, bool]]
 DATE_FIELDS: Schema = {
     "value": ("str", True), "precision": ("enum:" + "|".join(PRECISIONS), True),
     "qualifier": ("enum:" + "|".join(QUALIFIERS), False), "inferred": ("enum:" + "|".join(INFERRED), False),
-    "basis": ("str", False),
+    "basis": ("str", False), "latest": ("str", False),
 }
 CITE_FIELDS: Schema = {"source": ("str", True), "quote": ("str", True)}
 RECORD_FIELDS: Schema = {"date": ("date", False), "summary": ("str", True), "cite": ("cites", True)}
@@ -403,8 +405,22 @@ class _Checker:
             self.report(file, line, f"{what}: precision '{precision}' does not fit '{value}' "
                         f"(that value has {actual} precision)")
             return None
+        latest_end = None
+        if latest := f.get("latest"):
+            bound = parse_date_value(latest)
+            if bound is None:
+                self.report(file, line, f"{what}.latest: '{latest}' is not a date or is impossible")
+                return None
+            if bound[1] <= end:
+                self.report(file, line, f"{what}.latest: '{latest}' is not after '{value}'")
+                return None
+            if inferred == "none":
+                self.report(file, line, f"{what}: a date known only between bounds is inferred; "
+                            "say 'inferred' and its 'basis'")
+                return None
+            latest_end = bound[1]
         return BriefDate(value=value, precision=precision, start=start, end=end, qualifier=f.get("qualifier"),
-                         inferred=inferred, basis=f.get("basis"))
+                         inferred=inferred, basis=f.get("basis"), latest=latest, latest_end=latest_end)
 
     # ---- loading
 

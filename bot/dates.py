@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.corpus import BriefDate
+from bot.corpus import BriefDate, parse_date_value
 
 MONTHS = {
     name: number
@@ -112,6 +112,8 @@ def extract_date(text: str) -> tuple[DateQuery | None, str]:
 
 def effective_span(d: BriefDate) -> tuple[date, date]:
     """First and last day a date can mean, narrowed by its qualifier ("late 1980s": 1987-1989)."""
+    if d.latest_end is not None:
+        return d.start, d.latest_end
     if not d.qualifier:
         return d.start, d.end
     if d.precision == "decade":
@@ -124,7 +126,14 @@ def effective_span(d: BriefDate) -> tuple[date, date]:
 
 
 def label(d: BriefDate) -> str:
-    """'19 September 2023', 'October 2024', '2023', 'late 1980s': never more precise than the source."""
+    """'19 September 2023', 'October 2024', '2023', 'late 1980s', 'between October 2023 and February 2024':
+    never more precise than the source."""
+    if d.latest:
+        upper = parse_date_value(d.latest)
+        assert upper is not None  # validated at load
+        first = replace(d, latest=None, latest_end=None)
+        last = BriefDate(value=d.latest, precision=upper[2], start=upper[0], end=upper[1])
+        return f"between {label(first)} and {label(last)}"
     if d.precision == "day":
         text = f"{d.start.day} {calendar.month_name[d.start.month]} {d.start.year}"
     elif d.precision == "month":

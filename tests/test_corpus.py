@@ -184,3 +184,16 @@ def test_any_verbatim_span_passes_and_any_altered_span_fails(start: int, length:
     assert fold_quote(span) in folded_source
     altered = span[:-1] + ("Q" if span[-1] != "Q" else "Z")
     assert fold_quote(altered) not in folded_source or altered == span
+
+
+def test_a_date_known_only_between_bounds(mini: Path) -> None:
+    brief = mini / "briefs" / "alpha.yaml"
+    edit(brief, "{value: 2024-03, precision: month, inferred: full,", "{value: 2024-02, latest: 2024-03-03, "
+         "precision: month, inferred: full,")
+    corpus = load_corpus(mini / "briefs", mini / "seeds")
+    from bot.dates import label
+
+    assert label(corpus.events["report-remarks"].date) == "between February 2024 and 3 March 2024"
+    edit(brief, "latest: 2024-03-03", "latest: 2024-01")
+    [p] = problems(mini)
+    assert "is not after '2024-02'" in p.message
