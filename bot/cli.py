@@ -71,6 +71,19 @@ def _json(reply) -> dict:
     return {"query": reply.query, "matched": reply.matched, "reply": reply.html, "sources": list(reply.sources)}
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """The Telegram bot: polling, or a webhook when BRIEFBOT_WEBHOOK_URL is set. Errors are one line."""
+    from bot.config import Config, ConfigError
+    from bot.telegram_app import run
+
+    try:
+        config = Config.from_env(briefs_dir=Path(args.briefs), seeds_dir=Path(args.seeds))
+    except ConfigError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return 2
+    return run(config)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
@@ -138,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--full", action="store_true", help="full replies (as in a private chat) instead of brief")
     chat = sub.add_parser("chat", help="interactive console on the same answer core as the bot")
     chat.add_argument("--brief", action="store_true", help="brief replies, as in a group chat")
+    sub.add_parser("run", help="run the Telegram bot (polling, or webhook if BRIEFBOT_WEBHOOK_URL is set)")
     gaps = sub.add_parser("gaps", help="most frequent unanswered queries and their nearest entries (curators)")
     gaps.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
     gaps.add_argument("--limit", type=int, default=20)
@@ -149,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"check": cmd_check, "ask": cmd_ask, "chat": cmd_chat, "gaps": cmd_gaps, "health": cmd_health}
+    handlers = {"check": cmd_check, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "gaps": cmd_gaps,
+                "health": cmd_health}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -36,6 +36,7 @@ from bot.render import (
     wording,
 )
 
+ECHO_LIMIT = 80  # characters of the user's query repeated back in a reply
 MAX_CALLBACK = 64  # bytes Telegram allows in callback data and deep-link payloads
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KIND_LETTER = {"actor": "a", "place": "p", "event": "e", "claim": "c", "source": "s"}
@@ -111,6 +112,7 @@ class Engine:
         self.corpus = corpus
         self.tiers = tiers or Tiers()
         self.index = SearchIndex(self._docs(), synonyms=_synonyms())
+        self.bot_username = "yourbot"  # the Telegram adapter sets the real one, for the inline example in /help
         self.timeline = sorted(corpus.events.values(), key=lambda e: (*effective_span(e.date), e.id))
 
     @classmethod
@@ -197,7 +199,7 @@ class Engine:
     # ------------------------------------------------------------------ commands
 
     def cmd_help(self, rest: str, full: bool) -> Reply:
-        return self._plain("/help", "help", say("help_html", bot="briefbot"), matched=True)
+        return self._plain("/help", "help", say("help_html", bot=self.bot_username), matched=True)
 
     def cmd_start(self, rest: str, full: bool) -> Reply:
         if rest and PAYLOAD_RE.match(rest):
@@ -208,7 +210,7 @@ class Engine:
             elif rest[:2] in {f"{letter}_" for letter in LETTER_KIND}:
                 return self.cmd_open(rest, full)
         intro = say("start_html", sources=len(self.corpus.sources))
-        return self._plain("/start", "start", intro + "\n\n" + say("help_html", bot="briefbot"), matched=True)
+        return self._plain("/start", "start", intro + "\n\n" + say("help_html", bot=self.bot_username), matched=True)
 
     def cmd_about(self, rest: str, full: bool) -> Reply:
         first, last = self._source_span()
@@ -307,7 +309,8 @@ class Engine:
                     chosen_all = {h.entry_id for h in hits_all if h.score >= self.tiers.confident}
                     events = [e for e in self.timeline if e.id in chosen_all]
                     if events:
-                        notice = say("date_ignored", topic=topic, range=when.text, full=rest)
+                        notice = say("date_ignored", topic=_short(topic, ECHO_LIMIT), range=when.text,
+                                     full=_short(rest, ECHO_LIMIT))
                 else:
                     events = dated
             if not events:
@@ -467,12 +470,43 @@ class Engine:
 
     def _timeline_view(self, query: str, events: list[Event], page: int, full: bool, notice: str,
                        best: float) -> Reply:
+        pages = self._timeline_pages(query, events, full, notice)
+        page = min(page, len(pages))
+        chunk = pages[page - 1]
+        b = self._timeline_page(query, chunk, full, notice, page, len(pages))
+        nav = []
+        base = f"/timeline {query}".strip()
+        if page > 1 and (btn := _button(say("buttons.earlier"), f"{base} page:{page - 1}")):
+            nav.append(btn)
+        if page < len(pages) and (btn := _button(say("buttons.later"), f"{base} page:{page + 1}")):
+            nav.append(btn)
+        opens = tuple(btn for e in chunk[:3] if (btn := _button(_short(e.title), f"/open e_{e.id}")))
+        buttons = tuple(row for row in (tuple(nav), opens) if row)
+        share = encode_query(f"{base} page:{page}" if page > 1 else base)
+        return Reply(query, "timeline", True, b.html(), sources=tuple(b.cited), buttons=buttons,
+                     best_score=best, share_payload=share)
+
+    def _timeline_pages(self, query: str, events: list[Event], full: bool, notice: str) -> list[list[Event]]:
+        """Pages filled greedily with what fits (and at most 5 or 10 events), so no event is ever skipped
+        between one page and the next, however long its sources make the reply."""
         per_page = 10 if full else 5
-        pages = max(1, -(-len(events) // per_page))
-        page = min(page, pages)
-        chunk = events[(page - 1) * per_page : page * per_page]
+        pages: list[list[Event]] = []
+        rest = list(events)
+        while rest:
+            b = self._timeline_page(query, [], full, notice, 999, 999)
+            chunk: list[Event] = []
+            for e in rest[:per_page]:
+                if not b.add(self._event_line(e, quote=full), force=not chunk):
+                    break
+                chunk.append(e)
+            pages.append(chunk)
+            rest = rest[len(chunk):]
+        return pages or [[]]
+
+    def _timeline_page(self, query: str, chunk: list[Event], full: bool, notice: str, page: int,
+                       pages: int) -> Builder:
         b = Builder(self.corpus, FULL_LIMIT if full else BRIEF_LIMIT)
-        title = esc(query) if query else say("labels.timeline_all")
+        title = esc(_short(query, ECHO_LIMIT)) if query else say("labels.timeline_all")
         head = f"<b>{say('labels.timeline_title')}: {title}</b>"
         if pages > 1:
             head += f" · {say('labels.page', page=page, pages=pages)}"
@@ -480,19 +514,8 @@ class Engine:
         if notice:
             b.add(f"<i>{notice}</i>", force=True)
         for e in chunk:
-            if not b.add(self._event_line(e, quote=full)):
-                break
-        nav = []
-        base = f"/timeline {query}".strip()
-        if page > 1 and (btn := _button(say("buttons.earlier"), f"{base} page:{page - 1}")):
-            nav.append(btn)
-        if page < pages and (btn := _button(say("buttons.later"), f"{base} page:{page + 1}")):
-            nav.append(btn)
-        opens = tuple(btn for e in chunk[:3] if (btn := _button(_short(e.title), f"/open e_{e.id}")))
-        buttons = tuple(row for row in (tuple(nav), opens) if row)
-        share = encode_query(f"{base} page:{page}" if page > 1 else base)
-        return Reply(query, "timeline", True, b.html(), sources=tuple(b.cited), buttons=buttons,
-                     best_score=best, share_payload=share)
+            b.add(self._event_line(e, quote=full), force=True)
+        return b
 
     # ------------------------------------------------------------------ lines
 
@@ -519,7 +542,7 @@ class Engine:
     # ------------------------------------------------------------------ outcomes
 
     def _suggest(self, query: str, command: str, hits: list[Hit], best: float) -> Reply:
-        lines = [say("did_you_mean", query=query)]
+        lines = [say("did_you_mean", query=_short(query, ECHO_LIMIT))]
         buttons = []
         for h in hits:
             title = self.title(h.kind, h.entry_id)
@@ -529,7 +552,7 @@ class Engine:
         return Reply(query, command, False, "\n".join(lines), buttons=tuple(buttons), best_score=best)
 
     def _nothing(self, query: str, command: str, hits: list[Hit]) -> Reply:
-        lines = [say("no_match", query=query), self._coverage_hint]
+        lines = [say("no_match", query=_short(query, ECHO_LIMIT)), self._coverage_hint]
         close = [h for h in hits if h.score >= 40][:3]
         buttons = []
         if close:

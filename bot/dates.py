@@ -60,6 +60,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:(?P<q>early|mid|late)\s+)?(?:the\s+)?(?P<dec>\d{3})0'?s\b"), "decade"),
     (re.compile(r"\b(?P<y>(?:1[89]|20)\d{2})\b"), "year"),
 ]
+_JOINER = re.compile(r"\s*(?P<j>-|–|—|to|until|till|and)\s*")
+_BETWEEN = re.compile(r"\bbetween\s*$")
 _BOUND = re.compile(r"\b(?P<b>since|from|after|before|until|till|up to|by)\s*$")
 
 
@@ -96,7 +98,15 @@ def extract_date(text: str) -> tuple[DateQuery | None, str]:
             continue  # "31.02.2023": not a date; leave the text alone
         if start > end:
             start, end = end, start
-        begin = m.start()
+        begin, finish = m.start(), m.end()
+        # "September 2023 to February 2024", "between 2020 and 2022": a second date closes the range.
+        joiner = _JOINER.match(lowered, finish)
+        second = _date_at(lowered, joiner.end()) if joiner and month_day is None else None
+        if joiner and second and (joiner["j"] != "and" or _BETWEEN.search(lowered[:begin])):
+            end, finish = max(end, second[1]), second[2]
+            if between := _BETWEEN.search(lowered[:begin]):
+                begin = between.start()
+            return DateQuery(start, end, text[begin:finish].strip()), _rest(text, begin, finish)
         bound = _BOUND.search(lowered[:begin])
         if bound and month_day is None:
             word = bound["b"]
@@ -105,9 +115,25 @@ def extract_date(text: str) -> tuple[DateQuery | None, str]:
             else:
                 start = date.min
             begin = bound.start()
-        rest = (text[:begin] + " " + text[m.end():]).strip(" ,;:-–")
-        return DateQuery(start, end, text[begin : m.end()].strip(), month_day), " ".join(rest.split())
+        return DateQuery(start, end, text[begin:finish].strip(), month_day), _rest(text, begin, finish)
     return None, text
+
+
+def _rest(text: str, begin: int, finish: int) -> str:
+    return " ".join((text[:begin] + " " + text[finish:]).strip(" ,;:-–").split())
+
+
+def _date_at(lowered: str, position: int) -> tuple[date, date, int] | None:
+    """A date expression starting exactly at `position`: (first day, last day, end offset)."""
+    for pattern, kind in _PATTERNS:
+        m = pattern.match(lowered, position)
+        if m and kind not in ("d_mon", "mon_d", "year_range"):
+            try:
+                start, end, _ = _span(kind, m)
+            except ValueError:
+                continue
+            return start, end, m.end()
+    return None
 
 
 def effective_span(d: BriefDate) -> tuple[date, date]:

@@ -59,7 +59,7 @@ def test_any_spelling_finds_the_same_actor(engine: Engine, spellings: list[str],
 def test_every_curated_name_and_alias_opens_its_own_entry(engine: Engine) -> None:
     """The curated aliases are what users type; each must land on its own entry, never a neighbour."""
     wrong = []
-    for table, kind, letter in ((engine.corpus.actors, "actor", "a"), (engine.corpus.places, "place", "p")):
+    for table, kind in ((engine.corpus.actors, "actor"), (engine.corpus.places, "place")):
         for entry in table.values():
             for alias in (entry.name, *entry.aliases):
                 hits = engine.index.search(alias, kinds=(kind,), limit=1)
@@ -275,3 +275,25 @@ def test_date_queries_parse(text: str, start: str | None, end: str | None, rest:
         assert (when.start.isoformat(), when.end.isoformat()) == (start, end)
     else:
         assert when.month_day == (6, 15)
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_paging_through_the_whole_timeline_shows_every_event_once(engine: Engine, full: bool) -> None:
+    shown: list[str] = []
+    message: str | None = "/timeline"
+    while message:
+        reply = engine.answer(message, full=full)
+        assert_valid(reply.html)
+        shown += [line for line in text_of(reply.html).split("\n") if line.startswith("• ")]
+        later = [b.data for row in reply.buttons for b in row if "Later" in b.text]
+        message = later[0] if later else None
+    assert len(shown) == len(engine.corpus.events)
+    assert len(set(shown)) == len(shown)
+
+
+def test_a_month_range_query(engine: Engine) -> None:
+    when, topic = extract_date("PACE between October 2023 and February 2024")
+    assert topic == "PACE" and when is not None
+    assert (when.start.isoformat(), when.end.isoformat()) == ("2023-10-01", "2024-02-29")
+    reply = engine.answer("/timeline September 2023 to February 2024")
+    assert reply.matched and "September 2023" in text_of(reply.html)

@@ -1,0 +1,152 @@
+"""Deployment settings, read once from the environment (twelve-factor style, so containers need no files).
+
+Every problem is a `ConfigError` with a one-line message naming the variable, so `briefbot run`
+can print it and exit 2 instead of showing a traceback. The token never appears in a message
+or in `repr(Config)`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT = Path(__file__).resolve().parent.parent
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line, fit for the user."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str = field(repr=False)
+    api_url: str | None = None  # a self-hosted Bot API server, e.g. http://localhost:8081
+    webhook_url: str | None = None  # public HTTPS URL; set = webhook mode, unset = long polling
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = field(default=None, repr=False)
+    db_path: Path = Path("data/briefbot.sqlite3")
+    query_log: bool = True
+    log_retention_days: int = 30
+    admins: frozenset[int] = frozenset()
+    briefs_dir: Path = PROJECT / "briefs"
+    seeds_dir: Path = PROJECT / "seeds"
+    log_level: str = "INFO"
+    request_timeout: float = 10.0  # seconds for each Bot API call (connect, read, write)
+    flood_burst: int = 5  # replies a chat gets at once before the flood notice
+    flood_refill_seconds: float = 3.0  # one more reply allowed per this many seconds
+
+    @property
+    def base_url(self) -> str | None:
+        """PTB's base_url for a self-hosted server: the URL up to and including '/bot'."""
+        if not self.api_url:
+            return None
+        root = self.api_url.rstrip("/")
+        return root if root.endswith("/bot") else root + "/bot"
+
+    @property
+    def base_file_url(self) -> str | None:
+        if not self.base_url:
+            return None
+        return self.base_url.removesuffix("/bot") + "/file/bot"
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook server listens on: the path of the public URL (a proxy forwards it as is)."""
+        return urlsplit(self.webhook_url or "").path.strip("/")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Config:
+        """Read the BRIEFBOT_* and TELEGRAM_* variables; `overrides` (e.g. briefs_dir from the CLI) win."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if token is None and (token_file := get("TELEGRAM_BOT_TOKEN_FILE")):
+            try:
+                token = Path(token_file).read_text(encoding="utf-8").strip() or None
+            except OSError as exc:
+                raise ConfigError(f"TELEGRAM_BOT_TOKEN_FILE: cannot read {token_file}: {exc.strerror}") from None
+            if token is None:
+                raise ConfigError(f"TELEGRAM_BOT_TOKEN_FILE: {token_file} is empty")
+        if token is None:
+            raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (or TELEGRAM_BOT_TOKEN_FILE) from @BotFather")
+        if not _TOKEN_RE.match(token):
+            raise ConfigError("the bot token is malformed (expected <digits>:<secret> as @BotFather gives it)")
+
+        api_url = get("TELEGRAM_API_URL")
+        if api_url and urlsplit(api_url).scheme not in ("http", "https"):
+            raise ConfigError(f"TELEGRAM_API_URL must be an http(s) URL, not {api_url!r}")
+        webhook_url = get("BRIEFBOT_WEBHOOK_URL")
+        if webhook_url and urlsplit(webhook_url).scheme not in ("http", "https"):
+            raise ConfigError(f"BRIEFBOT_WEBHOOK_URL must be an https URL, not {webhook_url!r}")
+        secret = get("BRIEFBOT_WEBHOOK_SECRET")
+        if secret is not None and not _SECRET_RE.match(secret):
+            raise ConfigError("BRIEFBOT_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - only")
+
+        values: dict[str, object] = {
+            "token": token,
+            "api_url": api_url,
+            "webhook_url": webhook_url,
+            "webhook_listen": get("BRIEFBOT_WEBHOOK_LISTEN") or "0.0.0.0",
+            "webhook_port": _int(get("BRIEFBOT_WEBHOOK_PORT"), "BRIEFBOT_WEBHOOK_PORT", 8443, 1, 65535),
+            "webhook_secret": secret,
+            "db_path": Path(get("BRIEFBOT_DB") or "data/briefbot.sqlite3").expanduser(),
+            "query_log": _bool(get("BRIEFBOT_QUERY_LOG"), "BRIEFBOT_QUERY_LOG", True),
+            "log_retention_days": _int(get("BRIEFBOT_LOG_RETENTION_DAYS"), "BRIEFBOT_LOG_RETENTION_DAYS", 30, 1, 36500),
+            "admins": _ids(get("BRIEFBOT_ADMINS")),
+            "briefs_dir": Path(get("BRIEFBOT_BRIEFS") or PROJECT / "briefs"),
+            "seeds_dir": Path(get("BRIEFBOT_SEEDS") or PROJECT / "seeds"),
+            "log_level": (get("BRIEFBOT_LOG_LEVEL") or "INFO").upper(),
+        }
+        if values["log_level"] not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ConfigError("BRIEFBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _bool(raw: str | None, name: str, default: bool) -> bool:
+    if raw is None:
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be on or off, not {raw!r}")
+
+
+def _ids(raw: str | None) -> frozenset[int]:
+    if raw is None:
+        return frozenset()
+    ids = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise ConfigError(f"BRIEFBOT_ADMINS must be comma-separated numeric user ids, not {part!r}")
+        ids.add(int(part))
+    return frozenset(ids)

@@ -1,0 +1,710 @@
+"""The Telegram adapter: python-telegram-bot v22 handlers around the answer core.
+
+Everything a user sees comes from `Engine.answer` / `Engine.inline`; this module only decides
+where a reply goes (threaded under the question in groups), how long it is (brief in groups,
+full in private chats unless /settings says otherwise), and keeps the bot polite under load:
+outgoing messages go through PTB's AIORateLimiter (Telegram's 30/s and 20/min per group, 429s
+retried), incoming floods get one notice per chat, and any failure becomes an apology, not a
+dead bot.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import secrets
+import sys
+import time
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Config, ConfigError
+from bot.render import esc, say, wording
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096  # characters after parsing, Telegram's limit for a message
+CALLBACK_LIMIT = 64  # bytes of callback data
+INLINE_RESULTS = 20  # Telegram allows 50; 20 fill a phone screen and keep answers fast
+INLINE_CACHE_SECONDS = 30  # short, so a reloaded index shows quickly
+ADMIN_CACHE_SECONDS = 60.0
+PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,64})(@[A-Za-z0-9_]{1,64})?(?=\s|$)")
+_TAG = re.compile(r"<[^>]+>")
+ANSWER_COMMANDS = ("timeline", "actor", "claim", "sources", "source", "about", "help", "start", "open")
+GROUP_COMMANDS = frozenset((*ANSWER_COMMANDS, "settings"))
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT]
+LENGTHS = ("auto", "brief", "full")
+
+
+
+def tg(key: str) -> str:
+    """Telegram-only wording (profile texts, button labels), kept with the rest in wording.yaml."""
+    return str(wording()["telegram"][key])
+
+
+
+# ------------------------------------------------------------------------------ seams
+
+
+class AnswerEngine(Protocol):
+    """What the adapter needs from bot.core.Engine (tests may pass a smaller stand-in)."""
+
+    def answer(self, message: str, *, full: bool = False) -> Any: ...
+
+    def inline(self, query: str, limit: int = 20) -> list[Any]: ...
+
+
+class StoragePort(Protocol):
+    """The storage calls the bot makes, so a test or a read-only deployment can pass its own."""
+
+    async def get_settings(self, chat_id: int) -> dict[str, str]: ...
+
+    async def set_setting(self, chat_id: int, key: str, value: str) -> None: ...
+
+    async def log_query(self, *, chat_type: str, command: str, query: str, matched: bool,
+                        best_score: float, latency_ms: float) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+# ------------------------------------------------------------------------------ small pieces
+
+
+class FloodControl:
+    """Per-chat token bucket: `burst` replies at once, one more per `refill_seconds`.
+
+    Beyond it a chat gets one notice, then silence until a token is back, so one noisy chat
+    cannot starve the others or push the bot into Telegram's own limits.
+    """
+
+    def __init__(self, burst: int = 5, refill_seconds: float = 3.0, *, clock: Callable[[], float] = time.monotonic,
+                 max_chats: int = 50_000) -> None:
+        self.burst = burst
+        self.refill_seconds = refill_seconds
+        self.clock = clock
+        self.max_chats = max_chats
+        self._buckets: dict[int, list[float]] = {}  # chat -> [tokens, last refill, notified (0/1)]
+
+    def check(self, chat_id: int) -> Literal["ok", "notify", "drop"]:
+        now = self.clock()
+        bucket = self._buckets.get(chat_id)
+        if bucket is None:
+            if len(self._buckets) >= self.max_chats:
+                self._forget_idle(now)
+            bucket = self._buckets[chat_id] = [float(self.burst), now, 0.0]
+        tokens = min(float(self.burst), bucket[0] + (now - bucket[1]) / self.refill_seconds)
+        bucket[1] = now
+        if tokens >= 1.0:
+            bucket[0], bucket[2] = tokens - 1.0, 0.0
+            return "ok"
+        bucket[0] = tokens
+        if bucket[2]:
+            return "drop"
+        bucket[2] = 1.0
+        return "notify"
+
+    def _forget_idle(self, now: float) -> None:
+        """Buckets that have refilled are indistinguishable from new ones; drop them to bound memory."""
+        full = [c for c, (tokens, last, _) in self._buckets.items()
+                if tokens + (now - last) / self.refill_seconds >= self.burst]
+        for chat_id in full:
+            del self._buckets[chat_id]
+        while len(self._buckets) >= self.max_chats:
+            del self._buckets[next(iter(self._buckets))]
+
+
+class TokenRedactor(logging.Filter):
+    """Replaces the bot token in any log record (httpx and PTB log URLs that contain it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.secrets = sorted({token, token.partition(":")[2]} - {""}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = self.redact(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        if record.exc_info and record.exc_info[1] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info))
+            record.exc_text = self.redact(text.rstrip("\n"))
+        return True
+
+
+class _QuietStartup(logging.Filter):
+    """PTB logs start-up failures with tracebacks; `run` reports them in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, InvalidToken):
+            return False
+        if error is not None and "Bootstrap" in record.getMessage():
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {_short(str(error))})"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+def install_log_redaction(token: str) -> TokenRedactor:
+    """Guard every current root handler and the loggers that print request URLs."""
+    redactor = TokenRedactor(token)
+    targets: list[logging.Filterer] = [*logging.getLogger().handlers]
+    targets += [logging.getLogger(name) for name in ("httpx", "httpcore", "telegram", "telegram.ext", __name__)]
+    for target in targets:
+        if not any(isinstance(f, TokenRedactor) and f.secrets == redactor.secrets for f in target.filters):
+            target.addFilter(redactor)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return redactor
+
+
+def plain_text(markup: str) -> str:
+    return html.unescape(_TAG.sub("", markup))
+
+
+def deliverable(markup: str) -> str:
+    """A last guard on what the engine produced: never empty, never over Telegram's limit."""
+    text = plain_text(markup)
+    if not text.strip():
+        return say("empty_message")
+    if len(text) <= TEXT_LIMIT:
+        return markup
+    return esc(text[: TEXT_LIMIT - 96].rstrip()) + "…"
+
+
+def command_text(text: str) -> str:
+    """'/actor@BriefBot aliev' -> '/actor aliev': the core does not need to know the bot's name."""
+    m = COMMAND_RE.match(text)
+    if m and m.group(2):
+        return text[: m.start(2)] + text[m.end(2):]
+    return text
+
+
+def query_part(text: str) -> str:
+    """What the user asked, without the command, for the query log (gaps are grouped on it)."""
+    m = COMMAND_RE.match(text)
+    return text[m.end():].strip() if m else text.strip()
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------------------ the bot
+
+
+class BriefBot:
+    """Handlers and the state they share (flood buckets, settings and admin caches)."""
+
+    def __init__(self, config: Config, engine: AnswerEngine, storage: StoragePort | None) -> None:
+        self.config = config
+        self.engine = engine
+        self.storage = storage
+        self._owns_storage = False
+        self.flood = FloodControl(config.flood_burst, config.flood_refill_seconds)
+        self._settings: OrderedDict[int, dict[str, str]] = OrderedDict()
+        self._admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._last_prune = time.monotonic()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def post_init(self, app: Application) -> None:
+        """Open storage (if we were not given one) and publish the command menus and descriptions."""
+        if self.storage is None:
+            from bot.storage import Storage
+
+            self.storage = await Storage.open(self.config.db_path, query_log=self.config.query_log,
+                                              retention_days=self.config.log_retention_days)
+            self._owns_storage = True
+        if hasattr(self.engine, "bot_username"):
+            self.engine.bot_username = app.bot.username  # /help's inline example names this bot
+        await self.publish_profile(app)
+        mode = "webhook" if self.config.webhook_url else "polling"
+        log.info("connected as @%s (%s); answering", app.bot.username, mode)
+
+    async def post_shutdown(self, app: Application) -> None:
+        if self._owns_storage and self.storage is not None:
+            await self.storage.close()
+            self.storage = None
+
+    async def publish_profile(self, app: Application) -> None:
+        """Command menus per chat kind; failures are logged, never fatal (the bot works without menus)."""
+        bot = app.bot
+        names: dict[str, str] = dict(wording()["commands"])
+        private = [BotCommand(name, text) for name, text in names.items()]
+        group = [BotCommand(name, text) for name, text in names.items() if name in GROUP_COMMANDS]
+        calls: list[tuple[str, Callable[[], Any]]] = [
+            ("private commands", lambda: bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())),
+            ("group commands", lambda: bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())),
+            ("description", lambda: bot.set_my_description(tg("description").format(bot=bot.username))),
+            ("short description", lambda: bot.set_my_short_description(tg("short_description"))),
+        ]
+        for admin in sorted(self.config.admins):
+            admin_commands = [*private, BotCommand("gaps", tg("gaps_command"))]
+            calls.append((f"admin {admin} commands",
+                          lambda a=admin, c=admin_commands: bot.set_my_commands(c, scope=BotCommandScopeChat(a))))
+        for what, call in calls:
+            try:
+                await call()
+            except TelegramError as exc:
+                log.warning("could not set %s: %s", what, exc)
+
+    # -- flood control (handler group -1) -------------------------------------------------------
+
+    def _flood_target(self, update: Update, username: str) -> int | None:
+        """The chat an update would make us answer in, or None for updates we ignore anyway."""
+        if update.callback_query is not None:
+            message = update.callback_query.message
+            return message.chat.id if message is not None else update.callback_query.from_user.id
+        message = update.message
+        if message is None or message.text is None:
+            return None
+        if message.chat.type == ChatType.PRIVATE:
+            return message.chat.id
+        m = COMMAND_RE.match(message.text)
+        if m is None or m.group(1).lower() not in GROUP_COMMANDS:
+            return None
+        if m.group(2) and m.group(2)[1:].lower() != (username or "").lower():
+            return None  # another bot's command
+        return message.chat.id
+
+    async def flood_guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = self._flood_target(update, context.bot.username)
+        if chat_id is None:
+            return
+        verdict = self.flood.check(chat_id)
+        if verdict == "ok":
+            return
+        if verdict == "notify":
+            notice = say("errors.flood")
+            if update.callback_query is not None:
+                await update.callback_query.answer(plain_text(notice))
+            elif update.message is not None:
+                await self._send(context, update.message, notice, None)
+        elif update.callback_query is not None:
+            await update.callback_query.answer()  # stop the client's spinner, say nothing more
+        raise ApplicationHandlerStop
+
+    # -- settings -------------------------------------------------------------------------------
+
+    async def _chat_settings(self, chat_id: int) -> dict[str, str]:
+        cached = self._settings.get(chat_id)
+        if cached is not None:
+            self._settings.move_to_end(chat_id)
+            return cached
+        settings: dict[str, str] = {}
+        if self.storage is not None:
+            try:
+                settings = await self.storage.get_settings(chat_id)
+            except Exception as exc:  # a broken DB must not stop answers: fall back to defaults
+                log.warning("could not read settings: %s", _short(str(exc)))
+                return {}
+        self._settings[chat_id] = settings
+        if len(self._settings) > 10_000:
+            self._settings.popitem(last=False)
+        return settings
+
+    async def wants_full(self, chat_id: int | None, chat_type: str) -> bool:
+        """Full replies in private chats and brief ones in groups, unless the chat chose otherwise."""
+        length = (await self._chat_settings(chat_id)).get("length", "auto") if chat_id is not None else "auto"
+        if length == "auto":
+            return chat_type == ChatType.PRIVATE
+        return length == "full"
+
+    async def _may_change_settings(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, chat_type: str,
+                                   user_id: int | None, sender_chat_id: int | None) -> bool:
+        if chat_type == ChatType.PRIVATE:
+            return True
+        if sender_chat_id == chat_id:
+            return True  # an anonymous group admin speaks as the group itself
+        if user_id is None:
+            return False
+        key = (chat_id, user_id)
+        now = time.monotonic()
+        cached = self._admin_cache.get(key)
+        if cached and cached[1] > now:
+            return cached[0]
+        try:
+            member = await context.bot.get_chat_member(chat_id, user_id)
+            allowed = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        except TelegramError as exc:
+            log.warning("could not check admin rights: %s", exc)
+            return False
+        if len(self._admin_cache) > 10_000:
+            self._admin_cache.clear()
+        self._admin_cache[key] = (allowed, now + ADMIN_CACHE_SECONDS)
+        return allowed
+
+    def _settings_view(self, length: str) -> tuple[str, InlineKeyboardMarkup]:
+        mode = say(f"settings.modes.{length}")
+        text = say("settings.current", mode=plain_text(mode))
+        labels = {"brief": say("buttons.brief"), "full": say("buttons.full"), "auto": tg("auto_button")}
+        row = [InlineKeyboardButton(("✓ " if value == length else "") + plain_text(labels[value]),
+                                    callback_data=f"/settings {value}") for value in LENGTHS]
+        return text, InlineKeyboardMarkup([row])
+
+    async def _apply_setting(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, chat_type: str,
+                             user_id: int | None, sender_chat_id: int | None, arg: str) -> tuple[str, bool]:
+        """Returns (text for the user, whether the setting changed)."""
+        if not await self._may_change_settings(context, chat_id, chat_type, user_id, sender_chat_id):
+            return say("settings.admins_only"), False
+        if self.storage is not None:
+            await self.storage.set_setting(chat_id, "length", arg)
+        self._settings.pop(chat_id, None)
+        return say("settings.changed", mode=plain_text(say(f"settings.modes.{arg}"))), True
+
+    async def on_settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None
+        chat = message.chat
+        arg = " ".join(context.args or []).strip().lower()
+        length = (await self._chat_settings(chat.id)).get("length", "auto")
+        if arg in LENGTHS:
+            user_id = message.from_user.id if message.from_user else None
+            sender = message.sender_chat.id if message.sender_chat else None
+            notice, changed = await self._apply_setting(context, chat.id, chat.type, user_id, sender, arg)
+            if not changed:
+                await self._send(context, message, notice, None)
+                return
+            length = arg
+            text, markup = self._settings_view(length)
+            await self._send(context, message, f"{notice}\n{text}", markup)
+            return
+        text, markup = self._settings_view(length)
+        await self._send(context, message, text, markup)
+
+    async def _settings_callback(self, query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, arg: str) -> None:
+        message = query.message
+        if message is None or arg not in LENGTHS:
+            await query.answer()
+            return
+        chat = message.chat
+        notice, changed = await self._apply_setting(context, chat.id, chat.type, query.from_user.id, None, arg)
+        await query.answer(plain_text(notice), show_alert=not changed)
+        if changed:
+            text, markup = self._settings_view(arg)
+            await self._edit(context, query, text, markup)
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def _markup(self, reply: Any, username: str | None) -> InlineKeyboardMarkup | None:
+        """The core's follow-up buttons (data is itself a message) plus a deep link that reopens the answer."""
+        rows: list[list[InlineKeyboardButton]] = []
+        for row in getattr(reply, "buttons", ()) or ():
+            buttons = [InlineKeyboardButton(b.text, callback_data=b.data) for b in row
+                       if b.text.strip() and 0 < len(b.data.encode()) <= CALLBACK_LIMIT]
+            rows.extend(buttons[i:i + 8] for i in range(0, len(buttons), 8))
+        payload = getattr(reply, "share_payload", None)
+        if payload and username and PAYLOAD_RE.match(payload):
+            rows.append([InlineKeyboardButton(plain_text(say("buttons.share")),
+                                              url=f"https://t.me/{username}?start={payload}")])
+        kept, total = [], 0
+        for row in rows:
+            if total + len(row) > 100:
+                break
+            kept.append(row)
+            total += len(row)
+        return InlineKeyboardMarkup(kept) if kept else None
+
+    async def _send(self, context: ContextTypes.DEFAULT_TYPE, asked: Message, markup_text: str,
+                    keyboard: InlineKeyboardMarkup | None) -> Message:
+        """Reply in the asking chat; threaded under the question outside private chats."""
+        thread = None
+        if asked.chat.type != ChatType.PRIVATE:
+            thread = ReplyParameters(message_id=asked.message_id, allow_sending_without_reply=True)
+        topic = asked.message_thread_id if asked.is_topic_message else None  # stay in the forum topic
+        text = deliverable(markup_text)
+        try:
+            return await context.bot.send_message(asked.chat.id, text, reply_markup=keyboard,
+                                                  reply_parameters=thread, message_thread_id=topic)
+        except BadRequest as exc:
+            if "parse entities" not in str(exc).lower():
+                raise
+            log.error("Telegram could not parse a reply's HTML (%s); sending it as plain text", exc)
+            return await context.bot.send_message(asked.chat.id, plain_text(text)[:TEXT_LIMIT], parse_mode=None,
+                                                  reply_markup=keyboard, reply_parameters=thread,
+                                                  message_thread_id=topic)
+
+    async def _edit(self, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, markup_text: str,
+                    keyboard: InlineKeyboardMarkup | None) -> None:
+        text = deliverable(markup_text)
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard)
+        except BadRequest as exc:
+            reason = str(exc).lower()
+            if "not modified" in reason:
+                return  # the same answer tapped twice: nothing to do
+            message = query.message
+            if message is None or not ("not found" in reason or "can't be edited" in reason):
+                raise
+            # The message is gone or too old to edit: answer with a new one instead.
+            await context.bot.send_message(message.chat.id, text, reply_markup=keyboard)
+
+    async def _log(self, chat_type: str, reply: Any, asked: str, started: float) -> None:
+        """Anonymous: what was asked and how well it matched, never who asked."""
+        if self.storage is None:
+            return
+        try:
+            await self.storage.log_query(
+                chat_type=str(chat_type), command=str(getattr(reply, "command", "")), query=query_part(asked),
+                matched=bool(getattr(reply, "matched", False)), best_score=float(getattr(reply, "best_score", 0.0)),
+                latency_ms=(time.perf_counter() - started) * 1000.0,
+            )
+            if time.monotonic() - self._last_prune > 6 * 3600 and hasattr(self.storage, "prune"):
+                self._last_prune = time.monotonic()
+                await self.storage.prune()
+        except Exception as exc:  # the log is for curators; a failure must not cost the user the answer
+            log.warning("could not log a query: %s", _short(str(exc)))
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Commands (any chat) and plain text (private chats): the core answers; we deliver."""
+        message = update.message
+        if message is None or message.text is None:
+            return
+        started = time.perf_counter()
+        asked = command_text(message.text)
+        full = await self.wants_full(message.chat.id, message.chat.type)
+        reply = self.engine.answer(asked, full=full)
+        await self._send(context, message, reply.html, self._markup(reply, context.bot.username))
+        await self._log(message.chat.type, reply, asked, started)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button's data is a message for the core, so buttons survive restarts and index reloads."""
+        query = update.callback_query
+        assert query is not None
+        data = query.data or ""
+        if data.startswith("/settings"):
+            await self._settings_callback(query, context, data.partition(" ")[2].strip().lower())
+            return
+        await query.answer()
+        started = time.perf_counter()
+        message = query.message
+        chat_type = message.chat.type if message is not None else "inline"
+        full = await self.wants_full(message.chat.id if message is not None else None, chat_type)
+        reply = self.engine.answer(data, full=full)
+        await self._edit(context, query, reply.html, self._markup(reply, context.bot.username))
+        await self._log(chat_type, reply, data, started)
+
+    async def on_gaps(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None
+        if message.from_user is None or message.from_user.id not in self.config.admins:
+            await self._send(context, message, esc(tg("admins_only")), None)
+            return
+        from bot.gaps import gaps_report
+
+        report = await gaps_report(self.storage, self.engine, limit=20)  # type: ignore[arg-type]
+        await self._send(context, message, report, None)
+
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        assert query is not None
+        items = self.engine.inline(query.query, limit=INLINE_RESULTS)
+        username = context.bot.username
+        results, seen = [], set()
+        for item in items:
+            if not item.id or len(item.id.encode()) > CALLBACK_LIMIT or item.id in seen or not item.title.strip():
+                continue
+            seen.add(item.id)
+            keyboard = None
+            if username and PAYLOAD_RE.match(item.id):
+                keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+                    tg("open_in_bot"), url=f"https://t.me/{username}?start={item.id}")]])
+            results.append(InlineQueryResultArticle(
+                id=item.id, title=_short(item.title.strip(), 120), description=_short(item.description or "", 200),
+                input_message_content=InputTextMessageContent(
+                    deliverable(item.html), parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True)),
+                reply_markup=keyboard,
+            ))
+            if len(results) == 50:
+                break
+        button = None if results else InlineQueryResultsButton(text=tg("inline_nothing"), start_parameter="help")
+        await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button)
+
+    async def on_chosen_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Only seen when inline feedback is on in @BotFather: counts what people actually posted."""
+        chosen = update.chosen_inline_result
+        assert chosen is not None
+        if self.storage is not None:
+            try:
+                await self.storage.log_query(chat_type="inline", command="inline", query=chosen.query,
+                                             matched=True, best_score=100.0, latency_ms=0.0)
+            except Exception as exc:
+                log.warning("could not log a query: %s", _short(str(exc)))
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log enough to debug (update id, traceback, no user text beyond 200 characters), apologise, go on."""
+        error = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        if error is None:
+            return
+        summary = f"{type(error).__name__}: {_short(str(error))}"
+        if isinstance(error, TimedOut | RetryAfter) or type(error) is NetworkError:
+            log.warning("update %s: network trouble talking to Telegram: %s", update_id, summary)
+            return  # the reply may well have arrived; an apology would be noise or fail too
+        if isinstance(error, Forbidden):
+            log.info("update %s: not allowed to write there (blocked or removed): %s", update_id, summary)
+            return
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        log.error("update %s failed: %s\n%s", update_id, summary, frames.rstrip())
+        if not isinstance(update, Update):
+            return
+        sorry = say("errors.generic")
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(plain_text(sorry))
+            elif update.message is not None and update.effective_chat is not None:
+                await self._send(context, update.message, sorry, None)
+        except TelegramError as exc:
+            log.warning("update %s: could not apologise either: %s", update_id, exc)
+
+
+# ------------------------------------------------------------------------------ assembly
+
+
+def build_application(config: Config, engine: AnswerEngine, storage: StoragePort | None = None, *,
+                      rate_limited: bool = True) -> Application:
+    """The whole bot as a PTB Application. With `storage=None` it opens (and closes) config.db_path itself.
+
+    `rate_limited=False` drops the outgoing limiter: only for measuring the handler stack itself.
+    """
+    install_log_redaction(config.token)
+    bot = BriefBot(config, engine, storage)
+    timeout = config.request_timeout
+    builder = (
+        Application.builder()
+        .token(config.token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(16)  # a chat waiting on its group limit must not hold up the others
+        .connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
+        .post_init(bot.post_init)
+        .post_shutdown(bot.post_shutdown)
+    )
+    if rate_limited:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if config.base_url:
+        builder = builder.base_url(config.base_url).base_file_url(config.base_file_url)
+    app = builder.build()
+    app.bot_data["briefbot"] = bot
+    message_only = filters.UpdateType.MESSAGE
+    app.add_handler(TypeHandler(Update, bot.flood_guard), group=-1)
+    app.add_handler(CommandHandler(list(ANSWER_COMMANDS), bot.on_message, filters=message_only))
+    app.add_handler(CommandHandler("settings", bot.on_settings, filters=message_only))
+    app.add_handler(CommandHandler("gaps", bot.on_gaps, filters=message_only & filters.ChatType.PRIVATE))
+    # Private chats: unknown commands get the command list (from the core), plain text is a search.
+    app.add_handler(MessageHandler(message_only & filters.ChatType.PRIVATE & filters.TEXT, bot.on_message))
+    app.add_handler(InlineQueryHandler(bot.on_inline))
+    app.add_handler(ChosenInlineResultHandler(bot.on_chosen_inline))
+    app.add_handler(CallbackQueryHandler(bot.on_callback))
+    app.add_error_handler(bot.on_error)
+    return app
+
+
+def briefbot_of(app: Application) -> BriefBot:
+    return app.bot_data["briefbot"]
+
+
+def webhook_settings(config: Config, secret: str | None = None) -> dict[str, Any]:
+    """Arguments for `run_webhook`/`updater.start_webhook`; a secret is generated when none is configured."""
+    return {
+        "listen": config.webhook_listen,
+        "port": config.webhook_port,
+        "url_path": config.webhook_path,
+        "webhook_url": config.webhook_url,
+        "secret_token": config.webhook_secret or secret or secrets.token_urlsafe(32),
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
+def polling_settings() -> dict[str, Any]:
+    return {"allowed_updates": ALLOWED_UPDATES, "timeout": 30}
+
+
+def configure_logging(config: Config) -> None:
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction(config.token)
+    logging.getLogger("telegram.ext").addFilter(_QuietStartup())
+
+
+def run(config: Config | None = None, *, engine: AnswerEngine | None = None,
+        stop_signals: Sequence[int] | None = None) -> int:
+    """`briefbot run`: 0 after a clean stop; 1 for an invalid corpus or when Telegram cannot be reached
+    at start-up (after a few retries); 2 for a missing, malformed or rejected token."""
+    if config is None:
+        try:
+            config = Config.from_env()
+        except ConfigError as exc:
+            print(f"briefbot: {exc}", file=sys.stderr)
+            return 2
+    configure_logging(config)
+    if engine is None:
+        from bot.core import Engine
+        from bot.corpus import CorpusError
+
+        try:
+            engine = Engine.load(Path(config.briefs_dir), Path(config.seeds_dir))
+        except CorpusError as exc:
+            print(f"briefbot: the corpus has {len(exc.problems)} problem(s); run `briefbot check`.", file=sys.stderr)
+            return 1
+    app = build_application(config, engine)
+    extra: dict[str, Any] = {"bootstrap_retries": 3}
+    if stop_signals is not None:
+        extra["stop_signals"] = stop_signals
+    try:
+        if config.webhook_url:
+            app.run_webhook(**webhook_settings(config), **extra)
+        else:
+            app.run_polling(**polling_settings(), **extra)
+    except InvalidToken:
+        print("briefbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN (from @BotFather).",
+              file=sys.stderr)
+        return 2
+    except TelegramError as exc:  # unreachable API, a refused webhook URL, ...
+        print(f"briefbot: could not start: {type(exc).__name__}: {_short(str(exc))}", file=sys.stderr)
+        return 1
+    return 0
