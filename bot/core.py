@@ -327,6 +327,9 @@ class Engine:
                 return self._plain(rest, "timeline", f"{text}\n{self._coverage_hint}")
         else:
             events = list(self.timeline)
+        if topic and (name := self._alias_names.get(key(topic))) and key(name) != key(topic):
+            via = say("matched_via", typed=_short(topic, ECHO_LIMIT), name=name)
+            notice = f"{via}\n{notice}" if notice else via
         return self._timeline_view(rest, events, page, full, notice, best)
 
     @staticmethod
@@ -358,6 +361,8 @@ class Engine:
             buttons.extend(self._link_buttons(claim))
         elif kind == "source":
             self._source_blocks(b, self.corpus.sources[entry_id])
+        if kind != "source":
+            buttons.extend(self._source_buttons(b.cited))
         payload = self._payload(kind, entry_id)
         return Reply(f"/open {payload}", "open", True, b.html(), sources=tuple(b.cited),
                      buttons=tuple(buttons), best_score=100.0, share_payload=payload)
@@ -463,7 +468,7 @@ class Engine:
         others = [self.corpus.claims[h.entry_id] for h in hits[1:] if h.entry_id not in shown]
         self._section(b, say("labels.also_matching"),
                       [self._claim_line(c, quote=False, with_claimant=True) for c in others], 4 if full else 2)
-        buttons = list(self._link_buttons(best))
+        buttons = [*self._link_buttons(best), *self._source_buttons(b.cited)]
         payload = self._payload("claim", best.id)
         return Reply(query, "claim", True, b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
                      best_score=hits[0].score, share_payload=payload)
@@ -481,7 +486,7 @@ class Engine:
         if page < len(pages) and (btn := _button(say("buttons.later"), f"{base} page:{page + 1}")):
             nav.append(btn)
         opens = tuple(btn for e in chunk[:3] if (btn := _button(_short(e.title), f"/open e_{e.id}")))
-        buttons = tuple(row for row in (tuple(nav), opens) if row)
+        buttons = tuple(row for row in (tuple(nav), opens, *self._source_buttons(b.cited)) if row)
         share = encode_query(f"{base} page:{page}" if page > 1 else base)
         return Reply(query, "timeline", True, b.html(), sources=tuple(b.cited), buttons=buttons,
                      best_score=best, share_payload=share)
@@ -587,6 +592,12 @@ class Engine:
             entry_id = entry_id.split(".")[0]
         return f"{KIND_LETTER[kind]}_{entry_id}"
 
+    def _source_buttons(self, cited: list[str]) -> list[tuple[Button, ...]]:
+        """One row: '[1] source', '[2] source'… opening each cited document's card (outlet, date, perspective)."""
+        row = tuple(btn for n, file in enumerate(cited, 1)
+                    if (btn := _button(say("buttons.source_n", n=n), f"/source {self.corpus.sources[file].number}")))
+        return [row] if row else []
+
     def _link_buttons(self, claim: Claim) -> list[tuple[Button, ...]]:
         rows = []
         for other_id in claim.disputes[:3]:
@@ -615,6 +626,15 @@ class Engine:
             return _short(f"{self._name(c.claimant)}: {c.paraphrase}", 90), c.quote
         s = self.corpus.sources[entry_id]
         return _short(f"{s.number}. {s.title}", 90), f"{s.outlet}, {label(s.published)}"
+
+    @cached_property
+    def _alias_names(self) -> dict[str, str]:
+        """Folded alias -> canonical name, to show "Stepanakert → Khankendi" on a timeline."""
+        names: dict[str, str] = {}
+        for entry in (*self.corpus.actors.values(), *self.corpus.places.values()):
+            for alias in (entry.name, *entry.aliases):
+                names.setdefault(key(alias), entry.name)
+        return names
 
     @cached_property
     def _coverage_hint(self) -> str:

@@ -88,7 +88,7 @@ class Builder:
             if f not in self.cited:
                 self.cited.append(f)
             numbers.append(self.cited.index(f) + 1)
-        return "[" + ", ".join(str(n) for n in numbers) + "]"
+        return "[" + ", ".join(str(n) for n in sorted(numbers)) + "]"
 
     def add(self, block: str | Callable[[Builder], str], *, force: bool = False) -> bool:
         """Add a block if the reply still fits; a block may be a function that numbers citations."""
