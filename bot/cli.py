@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import html
 import json
 import os
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bot.check import run_check
 from bot.corpus import CorpusError
+from bot.storage import Storage
+
+T = TypeVar("T")
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -95,41 +101,35 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db or os.environ.get("BRIEFBOT_DB") or "data/briefbot.sqlite3")
 
 
-def cmd_gaps(args: argparse.Namespace) -> int:
-    import asyncio
+def _with_storage(args: argparse.Namespace, use: Callable[[Storage], Awaitable[T]]) -> T:
+    """Open the bot's SQLite file for one command-line job and close it again."""
 
+    async def job() -> T:
+        async with Storage.open(_db_path(args)) as storage:
+            return await use(storage)
+
+    return asyncio.run(job())
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
     from bot.gaps import gaps_report
-    from bot.storage import Storage
 
     engine = _load_engine(args)
     if engine is None:
         return 1
-
-    async def report() -> str:
-        async with Storage.open(_db_path(args)) as storage:
-            return await gaps_report(storage, engine, limit=args.limit, since_days=args.days)
-
-    print(as_text(asyncio.run(report())))
+    report = _with_storage(args, lambda storage: gaps_report(storage, engine, limit=args.limit, since_days=args.days))
+    print(as_text(report))
     return 0
 
 
 def cmd_health(args: argparse.Namespace) -> int:
     """For container health checks: the corpus loads and validates, and the database opens."""
-    import asyncio
-
-    from bot.storage import Storage
-
     engine = _load_engine(args)
     if engine is None:
         return 1
-
-    async def probe() -> None:
-        async with Storage.open(_db_path(args)) as storage:
-            await storage.stats()
-
     try:
-        asyncio.run(probe())
-    except Exception as exc:  # report any storage failure as unhealthy, in one line
+        _with_storage(args, lambda storage: storage.stats())
+    except Exception as exc:  # any storage failure means unhealthy; say it in one line
         print(f"briefbot health: database {_db_path(args)}: {exc}", file=sys.stderr)
         return 1
     print(f"briefbot health: OK ({len(engine.index)} entries indexed)")
