@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +37,7 @@ from bot.render import (
     wording,
 )
 
+MAX_MESSAGE = 512  # characters of a message the core reads; Telegram allows 4096
 ECHO_LIMIT = 80  # characters of the user's query repeated back in a reply
 MAX_CALLBACK = 64  # bytes Telegram allows in callback data and deep-link payloads
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -143,7 +145,7 @@ class Engine:
         docs: list[Doc] = []
         for a in c.actors.values():
             docs.append(Doc(a.id, "actor", names=[a.name, *a.aliases], titles=[a.role],
-                            texts=[r.summary for r in a.record] + ([a.note] if a.note else [])))
+                            texts=[*(r.summary for r in a.record), *([a.note] if a.note else [])]))
         for p in c.places.values():
             docs.append(Doc(p.id, "place", names=[p.name, *p.aliases], texts=[p.note] if p.note else []))
         for e in c.events.values():
@@ -159,9 +161,13 @@ class Engine:
 
     def answer(self, message: str, *, full: bool = False) -> Reply:
         """`message` is what the user typed ("/actor aliev", "/start a_aliyev", a button's data)."""
-        text = " ".join((message or "").replace("\u200b", "").split())
+        text = " ".join(_visible(message or "")[:MAX_MESSAGE].split())
         if not text:
             return self._plain(text, "help", say("empty_message"))
+        reply = self._dispatch(text, full)
+        return replace(reply, query=text, html=fit(reply.html))
+
+    def _dispatch(self, text: str, full: bool) -> Reply:
         if not text.startswith("/"):
             return self.search_any(text, full=full)
         head, _, rest = text.partition(" ")
@@ -175,8 +181,7 @@ class Engine:
         handler = handlers.get(command)
         if handler is None:
             return self._plain(text, "unknown", say("unknown_command") + "\n" + self._command_list())
-        reply = handler(rest, full)
-        return Reply(**{**reply.__dict__, "query": text, "html": fit(reply.html)})
+        return handler(rest, full)
 
     def inline(self, query: str, limit: int = 20) -> list[InlineItem]:
         """Entries for inline mode: the best matches of any kind, or a starting list for an empty query."""
@@ -272,6 +277,12 @@ class Engine:
     def _search_command(self, query: str, command: str, kinds: tuple[str, ...] | None, full: bool) -> Reply:
         hits = self.index.search(query, kinds=kinds, limit=8)
         outcome = self.tiers.outcome(hits)
+        if (outcome == "answer" and hits[0].kind in ("actor", "place") and hits[0].named < 0.5
+                and (hits[0].coverage < 0.85 or self._alias_owner(query) not in (None, hits[0].entry_id))):
+            # An actor or place is answered by its name, or by a description of it that is not itself
+            # another entry's name: "/actor Khankendi" must not open the EU, whose role mentions the
+            # Aghdam-Khankendi road.
+            outcome = "suggest"
         if outcome == "answer":
             best = hits[0]
             if best.kind == "claim":
@@ -313,6 +324,13 @@ class Engine:
                                      full=_short(rest, ECHO_LIMIT))
                 else:
                     events = dated
+            if not events and when is not None and chosen:
+                # The topic is in the index, just not at that date: say so, and offer it at any date.
+                text = say("no_events_in_range", topic_part=f"about “{_short(topic, ECHO_LIMIT)}” ",
+                           range=when.text)
+                button = _button(say("buttons.any_date"), f"/timeline {topic}")
+                return Reply(rest, "timeline", False, esc(text), buttons=((button,),) if button else (),
+                             best_score=best)
             if not events:
                 if hits and self.tiers.outcome(hits) == "suggest":
                     return self._suggest(topic, "timeline", hits[:3], best)
@@ -340,7 +358,8 @@ class Engine:
         if event.end is not None:
             return when.overlaps(first, effective_span(event.end)[1], "period")
         if when.month_day is not None:
-            return when.overlaps(first, last, event.date.precision)
+            precision = "range" if event.date.latest else event.date.precision
+            return when.overlaps(first, last, precision)
         return when.start <= first and last <= when.end
 
     # ------------------------------------------------------------------ views
@@ -377,7 +396,7 @@ class Engine:
 
     def _matched_line(self, typed: str | None, name: str) -> str:
         if typed and key(typed) != key(name):
-            return f"<i>{say('matched_via', typed=typed, name=name)}</i>"
+            return f"<i>{say('matched_via', typed=_short(typed, ECHO_LIMIT), name=name)}</i>"
         return ""
 
     def _actor_blocks(self, b: Builder, actor: Actor, full: bool, typed: str | None) -> None:
@@ -443,10 +462,17 @@ class Engine:
             b.add(f"<i>{say('labels.note')}:</i> {esc(claim.note)}")
         if full and claim.date.basis:
             b.add(f"<i>{say('labels.inferred_how')}:</i> {esc(claim.date.basis)}")
-        for relation, heading_key in (("disputes", "labels.disputed_by"), ("supports", "labels.supported_by")):
-            linked = [self.corpus.claims[i] for i in getattr(claim, relation) if i in self.corpus.claims]
-            self._section(b, say(heading_key), [self._claim_line(o, quote=full, with_claimant=True) for o in linked],
-                          6 if full else 2)
+        disputed = [self.corpus.claims[i] for i in claim.disputes if i in self.corpus.claims]
+        self._section(b, say("labels.disputed_by"),
+                      [self._claim_line(o, quote=full, with_claimant=True) for o in disputed], 6 if full else 2)
+        if disputed and say("labels.disputed_by") not in b.html():
+            # The other side must never vanish for lack of room: at least say who disputes it.
+            names = ", ".join(dict.fromkeys(self._name(o.claimant) for o in disputed))
+            b.add(f"<b>{say('labels.disputed_by')}:</b> {esc(names)}", force=True)
+            return
+        supported = [self.corpus.claims[i] for i in claim.supports if i in self.corpus.claims]
+        self._section(b, say("labels.supported_by"),
+                      [self._claim_line(o, quote=full, with_claimant=True) for o in supported], 6 if full else 2)
 
     def _source_blocks(self, b: Builder, source: Source) -> None:
         b.add(lambda bb: f"<b>{source.number}. {esc(source.title)}</b> {bb.ref(source.file)}", force=True)
@@ -627,6 +653,17 @@ class Engine:
         s = self.corpus.sources[entry_id]
         return _short(f"{s.number}. {s.title}", 90), f"{s.outlet}, {label(s.published)}"
 
+    def _alias_owner(self, text: str) -> str | None:
+        return self._alias_ids.get(key(text))
+
+    @cached_property
+    def _alias_ids(self) -> dict[str, str]:
+        ids: dict[str, str] = {}
+        for entry in (*self.corpus.actors.values(), *self.corpus.places.values()):
+            for alias in (entry.name, *entry.aliases):
+                ids.setdefault(key(alias), entry.id)
+        return ids
+
     @cached_property
     def _alias_names(self) -> dict[str, str]:
         """Folded alias -> canonical name, to show "Stepanakert → Khankendi" on a timeline."""
@@ -664,6 +701,11 @@ class Engine:
 
     def _prominent_actors(self) -> list[Actor]:
         return sorted(self.corpus.actors.values(), key=lambda a: (-self._citation_counts.get(a.id, 0), a.name))
+
+
+def _visible(text: str) -> str:
+    """Drop invisible format characters (zero-width, bidi overrides) that would garble echoed text."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == "\u200d")
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -69,7 +69,8 @@ def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | No
     g = m.groupdict()
     month = MONTHS.get((g.get("mon") or "").lower().rstrip("."), 0) or int(g.get("m") or 0)
     if kind == "year_range":
-        return date(int(g["y1"]), 1, 1), date(int(g["y2"]), 12, 31), None
+        first, last = sorted((int(g["y1"]), int(g["y2"])))
+        return date(first, 1, 1), date(last, 12, 31), None
     if kind in ("iso", "dotted", "d_mon_y", "mon_d_y"):
         d = date(int(g["y"]), month, int(g["d"]))
         return d, d, None
@@ -87,7 +88,8 @@ def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | No
 
 def extract_date(text: str) -> tuple[DateQuery | None, str]:
     """Split a query into a date range and the rest of the text (the topic)."""
-    lowered = text.lower()
+    # Lowercase letter by letter, keeping offsets ("İ".lower() is two characters).
+    lowered = "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
     for pattern, kind in _PATTERNS:
         m = pattern.search(lowered)
         if not m:
@@ -103,7 +105,7 @@ def extract_date(text: str) -> tuple[DateQuery | None, str]:
         joiner = _JOINER.match(lowered, finish)
         second = _date_at(lowered, joiner.end()) if joiner and month_day is None else None
         if joiner and second and (joiner["j"] != "and" or _BETWEEN.search(lowered[:begin])):
-            end, finish = max(end, second[1]), second[2]
+            start, end, finish = min(start, second[0]), max(end, second[1]), second[2]
             if between := _BETWEEN.search(lowered[:begin]):
                 begin = between.start()
             return DateQuery(start, end, text[begin:finish].strip()), _rest(text, begin, finish)

@@ -33,6 +33,8 @@ STOPWORDS = frozenset(
 )
 # An entry's fields do not weigh the same: a name is stronger evidence than a word in a summary.
 NAME, TITLE, TEXT = 1.0, 0.9, 0.8
+MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
+MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
@@ -55,13 +57,13 @@ class Hit:
     coverage: float  # 0..1, weighted share of the query's words found in the entry
     via: str  # the name or title that matched best (to show "Алиев → Ilham Aliyev")
     phrase: float = 0.0  # how closely the whole query matches one name or title (breaks ties)
+    named: float = 0.0  # weighted share of the query's words found in the entry's names and aliases
 
 
 def query_words(text: str) -> list[str]:
-    """Skeleton words of a query, stop words dropped (kept if nothing else is left)."""
-    all_words = [skeleton(w) for w in words(text)]
-    meaningful = [w for w in all_words if w not in STOPWORDS]
-    return meaningful or all_words
+    """Skeleton words of a query, stop words dropped before folding ("who" is not the unseen word "vho").
+    A query of stop words only ("the", "no") has nothing to search for."""
+    return [skeleton(w) for w in words(text) if w not in STOPWORDS][:MAX_QUERY_WORDS]
 
 
 def _deletions(word: str) -> set[str]:
@@ -137,7 +139,8 @@ class SearchIndex:
                 found.setdefault(syn, 95.0)
         # A short word that is in the vocabulary as typed is taken as meant: its one-letter
         # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
-        if len(word) >= 4 and not (word in self.postings and len(word) <= 5):
+        fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
+        if fuzzable and not (word in self.postings and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
             variants = {word} | _deletions(word)
             if max_edits == 2:
@@ -155,8 +158,10 @@ class SearchIndex:
                 candidate = self.vocab[i]
                 if candidate in found:
                     continue
-                if Levenshtein.distance(word, candidate, score_cutoff=max_edits) <= max_edits:
-                    found[candidate] = fuzz.ratio(word, candidate)
+                distance = Levenshtein.distance(word, candidate, score_cutoff=max_edits)
+                if distance <= max_edits:
+                    # Two edits apart is a guess ("germaniya" ~ "armenia"): never confident on its own.
+                    found[candidate] = fuzz.ratio(word, candidate) if distance < 2 else 60.0
             # "peacekeep" -> "peacekeeping": longer words that start with the query word.
             at = bisect.bisect_left(self.sorted_vocab, word)
             for candidate in self.sorted_vocab[at : at + 20]:
@@ -227,8 +232,15 @@ class SearchIndex:
                     phrase_score, via = s, display
             # A whole-phrase likeness counts only when it is close to exact: "Mehriban Aliyeva" looks
             # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
-            score = max(phrase_score if phrase_score >= PHRASE_TRUSTED else 0.0, 100.0 * coverage)
-            hits.append(Hit(doc.entry_id, doc.kind, round(score, 1), round(coverage, 3), via, round(phrase_score, 1)))
+            # ...and only when most of the query's words are in the entry too ("Armenian president" is
+            # 94% like "Armenian residents" letter by letter).
+            bag = doc_words[number]
+            named = sum(weights[w] for w in qwords
+                        if any(bag.get(u) == NAME and sim >= 80 for u, sim in matches[w])) / total
+            trusted = phrase_score >= PHRASE_TRUSTED and coverage >= 0.8
+            score = max(phrase_score if trusted else 0.0, 100.0 * coverage)
+            hits.append(Hit(doc.entry_id, doc.kind, round(score, 1), round(coverage, 3), via, round(phrase_score, 1),
+                            round(named, 3)))
         # "PACE" must open PACE, not "the Azerbaijani delegation to PACE", which covers the word as fully.
         hits.sort(key=lambda h: (-h.score, -h.phrase, -h.coverage, h.entry_id))
         return hits[:limit]

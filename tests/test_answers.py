@@ -297,3 +297,46 @@ def test_a_month_range_query(engine: Engine) -> None:
     assert (when.start.isoformat(), when.end.isoformat()) == ("2023-10-01", "2024-02-29")
     reply = engine.answer("/timeline September 2023 to February 2024")
     assert reply.matched and "September 2023" in text_of(reply.html)
+
+
+@pytest.mark.parametrize(
+    ("message", "actor_id"),
+    [("/actor who is Bayramov", "bayramov"), ("/actor MP who spoke to Turan", "fazil-mustafa"),
+     ("/actor what about Gafarova", "gafarova")],
+)
+def test_question_words_do_not_derail_a_match(engine: Engine, message: str, actor_id: str) -> None:
+    assert engine.answer(message).share_payload == f"a_{actor_id}"
+
+
+@pytest.mark.parametrize("message", ["the", "no", "/claim a", "Германия", "/actor Khankendi",
+                                     "/actor Armenian president", "/actor Germany"])
+def test_a_wrong_entity_is_never_answered(engine: Engine, message: str) -> None:
+    """Stop words alone, a two-edit lookalike (Германия ~ Armenia), a place asked as an actor, a title
+    one letter-run away from another entry's alias: suggested at most, never answered."""
+    assert not engine.answer(message).matched
+
+
+def test_a_known_topic_at_a_date_without_events_says_exactly_that(engine: Engine) -> None:
+    reply = engine.answer("/timeline PACE 2024")
+    assert not reply.matched
+    assert "No events about “PACE” are dated 2024" in text_of(reply.html)
+    assert engine.answer(reply.buttons[0][0].data).matched  # "at any date"
+
+
+def test_reversed_ranges_and_azerbaijani_capitals_in_dates(engine: Engine) -> None:
+    assert engine.answer("/timeline 2024 to 2020").html.split("\n")[1:] == \
+        engine.answer("/timeline 2020-2024").html.split("\n")[1:]
+    reply = engine.answer("/timeline İlham Əliyev 2023")
+    assert reply.matched and "15 October 2023" in text_of(reply.html)
+
+
+def test_one_enormous_word_gets_a_quick_valid_reply(engine: Engine) -> None:
+    assert_valid(engine.answer("/claim " + "abcdefghij" * 400).html)
+    assert_valid(engine.answer("aliev " * 680).html)
+
+
+def test_a_disputed_claim_never_hides_the_other_side(engine: Engine) -> None:
+    for claim in engine.corpus.claims.values():
+        if claim.disputes:
+            reply = engine.answer(f"/open c_{claim.id}")
+            assert "Disputed by" in text_of(reply.html), claim.id
