@@ -518,13 +518,22 @@ class BriefBot:
         if data.startswith("/settings"):
             await self._settings_callback(query, context, data.partition(" ")[2].strip().lower())
             return
-        await query.answer()
         started = time.perf_counter()
         message = query.message
         chat_type = message.chat.type if message is not None else "inline"
         full = await self.wants_full(message.chat.id if message is not None else None, chat_type)
         reply = self.engine.answer(data, full=full)
-        await self._edit(context, query, reply.html, self._markup(reply, context.bot.username))
+        keyboard = self._markup(reply, context.bot.username)
+        if data.startswith("/timeline") or not isinstance(message, Message) or chat_type == ChatType.PRIVATE:
+            # Paging turns the page in place; so does any tap in a private chat (and inline messages
+            # can only be edited).
+            await self._edit(context, query, reply.html, keyboard)
+        else:
+            # In a group, anything else opens as a new threaded reply, so the answer the others
+            # are reading stays where it was.
+            await self._send(context, message, reply.html, keyboard)
+        # Answered last: if anything above fails, the error handler can still answer with an apology.
+        await query.answer()
         await self._log(chat_type, reply, data, started)
 
     async def on_gaps(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -139,6 +139,21 @@ async def test_group_command_with_botname_is_answered_briefly_under_the_question
     assert len(reply.plain) < len(private.plain)  # brief in groups, full in private
 
 
+async def test_a_tap_in_a_group_opens_a_new_reply_and_keeps_the_answer(
+        fake_api: FakeBotAPI, start_bot: StartBot, engine: Engine) -> None:
+    await start_bot(engine)
+    group = fake_api.group_chat()
+    _, answer = await ask(fake_api, "/actor@BriefTestBot aliev", chat=group, user=fake_api.user(2002, "Bea"))
+    source = next(b for b in answer.buttons if b["text"].startswith("[1]"))
+    mark = fake_api.mark()
+    fake_api.push_callback_query(source["callback_data"], answer.result, user=fake_api.user(2003, "Cem"))
+    (card,) = await fake_api.wait_for("sendMessage", since=mark)
+    await fake_api.wait_for("answerCallbackQuery", since=mark)
+    assert "Perspective" in card.plain
+    assert card.params["reply_parameters"]["message_id"] == answer.result["message_id"]
+    assert fake_api.calls_of("editMessageText", since=mark) == []  # Bea's answer stays for everyone
+
+
 async def test_commands_for_other_bots_and_chatter_in_groups_get_no_reply(
         fake_api: FakeBotAPI, start_bot: StartBot, engine: Engine) -> None:
     app = await start_bot(engine)
@@ -208,7 +223,7 @@ async def test_paging_button_edits_the_message(fake_api: FakeBotAPI, start_bot: 
     mark = fake_api.mark()
     update = fake_api.push_callback_query(later["callback_data"], first.result)
     (edit,) = await fake_api.wait_for("editMessageText", since=mark)
-    (answered,) = fake_api.calls_of("answerCallbackQuery", since=mark)
+    (answered,) = await fake_api.wait_for("answerCallbackQuery", since=mark)
     assert answered.params["callback_query_id"] == update["callback_query"]["id"]
     assert edit.params["message_id"] == first.result["message_id"]
     assert "page 2/" in edit.plain
