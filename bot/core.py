@@ -43,8 +43,6 @@ MAX_CALLBACK = 64  # bytes Telegram allows in callback data and deep-link payloa
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KIND_LETTER = {"actor": "a", "place": "p", "event": "e", "claim": "c", "source": "s"}
 LETTER_KIND = {v: k for k, v in KIND_LETTER.items()}
-COMMANDS = ("timeline", "actor", "claim", "sources", "source", "about", "help", "settings")
-HIDDEN_COMMANDS = ("start", "open")
 
 
 @dataclass(frozen=True)
@@ -667,11 +665,7 @@ class Engine:
     @cached_property
     def _alias_names(self) -> dict[str, str]:
         """Folded alias -> canonical name, to show "Stepanakert → Khankendi" on a timeline."""
-        names: dict[str, str] = {}
-        for entry in (*self.corpus.actors.values(), *self.corpus.places.values()):
-            for alias in (entry.name, *entry.aliases):
-                names.setdefault(key(alias), entry.name)
-        return names
+        return {alias: self._name(entry_id) for alias, entry_id in self._alias_ids.items()}
 
     @cached_property
     def _coverage_hint(self) -> str:

@@ -143,10 +143,6 @@ class BriefDate:
     latest: str | None = None  # "not known more precisely than: between `value` and `latest`"
     latest_end: date | None = None
 
-    @property
-    def is_inferred(self) -> bool:
-        return self.inferred != "none"
-
 
 @dataclass(frozen=True)
 class Citation:

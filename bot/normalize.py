@@ -75,10 +75,3 @@ def skeleton(word: str) -> str:
 def key(text: str) -> str:
     """The comparison key of a phrase: transliterated, skeleton-folded words joined by spaces."""
     return " ".join(skeleton(w) for w in words(text))
-
-
-def display_fold(text: str) -> str:
-    """Case and accent folding for comparing aliases as a curator sees them."""
-    text = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHIC))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return _SPACE.sub(" ", text.casefold()).strip()

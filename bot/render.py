@@ -73,7 +73,6 @@ class Builder:
     limit: int
     blocks: list[str] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)  # seed file names in citation order
-    dropped: int = 0
 
     def ref(self, cites: tuple[Citation, ...] | Citation | str) -> str:
         """'[1]' or '[1, 3]' for the sources of these citations, numbering new ones."""
@@ -96,7 +95,6 @@ class Builder:
         text = block(self) if callable(block) else block
         if not force and plain_length(self.html(extra=text)) > self.limit:
             self.cited = saved
-            self.dropped += 1
             return False
         self.blocks.append(text)
         return True
