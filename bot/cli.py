@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
 import os
-import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,6 +13,7 @@ from typing import TypeVar
 
 from bot.check import run_check
 from bot.corpus import CorpusError
+from bot.render import plain_text
 from bot.storage import Storage
 
 T = TypeVar("T")
@@ -28,7 +27,6 @@ def _default_dir(env: str, name: str) -> str:
         return value
     beside_code = PROJECT / name
     return str(beside_code) if beside_code.is_dir() else name
-_TAG = re.compile(r"<[^>]+>")
 
 
 def _load_engine(args: argparse.Namespace):  # -> Engine; imported late so `check` stays light
@@ -46,7 +44,7 @@ def _load_engine(args: argparse.Namespace):  # -> Engine; imported late so `chec
 def as_text(markup: str) -> str:
     """Telegram HTML as readable console text."""
     text = markup.replace("<blockquote>", "  │ ").replace("</blockquote>", "")
-    return html.unescape(_TAG.sub("", text))
+    return plain_text(text)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

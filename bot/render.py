@@ -46,9 +46,14 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def plain_text(markup: str) -> str:
+    """The text Telegram shows for this HTML (tags dropped, entities decoded)."""
+    return html.unescape(_TAG.sub("", markup))
+
+
 def plain_length(markup: str) -> int:
     """Characters Telegram counts after parsing the HTML."""
-    return len(html.unescape(_TAG.sub("", markup)))
+    return len(plain_text(markup))
 
 
 def date_html(d: BriefDate) -> str:

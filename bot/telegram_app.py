@@ -10,7 +10,6 @@ dead bot.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import secrets
@@ -56,18 +55,17 @@ from telegram.ext import (
 )
 
 from bot.config import Config, ConfigError
-from bot.render import esc, say, wording
+from bot.core import MAX_CALLBACK as CALLBACK_LIMIT
+from bot.core import PAYLOAD_RE
+from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
+from bot.render import esc, plain_text, say, wording
 
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 4096  # characters after parsing, Telegram's limit for a message
-CALLBACK_LIMIT = 64  # bytes of callback data
 INLINE_RESULTS = 20  # Telegram allows 50; 20 fill a phone screen and keep answers fast
 INLINE_CACHE_SECONDS = 30  # short, so a reloaded index shows quickly
 ADMIN_CACHE_SECONDS = 60.0
-PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,64})(@[A-Za-z0-9_]{1,64})?(?=\s|$)")
-_TAG = re.compile(r"<[^>]+>")
 ANSWER_COMMANDS = ("timeline", "actor", "claim", "sources", "source", "about", "help", "start", "open")
 GROUP_COMMANDS = frozenset((*ANSWER_COMMANDS, "settings"))
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT]
@@ -198,10 +196,6 @@ def install_log_redaction(token: str) -> TokenRedactor:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     return redactor
-
-
-def plain_text(markup: str) -> str:
-    return html.unescape(_TAG.sub("", markup))
 
 
 def deliverable(markup: str) -> str:
