@@ -26,6 +26,8 @@ RUSSIAN: list[tuple[str, str]] = [
     ("миротворцев", "миротворец"), ("армян", "армянин"), ("оппозиции", "оппозиция"), ("делегации", "делегация"),
     ("Совета", "совет"), ("Европы", "Европа"), ("ассамблеи", "ассамблея"), ("пограничников", "пограничник"),
     ("министерства", "министерство"), ("заявлениях", "заявление"), ("Гафарова", "Гафарова"),
+    # not in the dictionary: guessed from the ending
+    ("Зангезура", "Зангезур"), ("Ходжавенда", "Ходжавенд"), ("Ханкенди", "Ханкенди"),
 ]
 AZERBAIJANI: list[tuple[str, str]] = [
     ("Qarabağda", "Qarabağ"), ("Qarabağdan", "Qarabağ"), ("Qarabağın", "Qarabağ"), ("Qarabağa", "Qarabağ"),
@@ -37,7 +39,8 @@ AZERBAIJANI: list[tuple[str, str]] = [
     ("Ermənistanın", "Ermənistan"), ("Azərbaycanın", "Azərbaycan"), ("Azərbaycanda", "Azərbaycan"),
     ("seçkilər", "seçki"), ("seçkilərdə", "seçki"), ("seçkilərin", "seçki"), ("məhbusların", "məhbus"),
     ("məhbuslar", "məhbus"), ("deputatları", "deputat"), ("qətnaməsi", "qətnamə"), ("qətnaməni", "qətnamə"),
-    ("Bakıdakı", "Bakı"), ("Qarabağdakı", "Qarabağ"), ("Qafarovanın", "Qafarova"), ("Bayramovun", "Bayramov"),
+    ("İrana", "İran"), ("İlhamın", "İlham"), ("Bakıdakı", "Bakı"), ("Qarabağdakı", "Qarabağ"),
+    ("Qafarovanın", "Qafarova"), ("Bayramovun", "Bayramov"),
     # typed on an ASCII keyboard
     ("Qarabagda", "Qarabag"), ("Aliyevin", "Aliyev"), ("Meclisin", "Meclis"), ("Bakidan", "Baki"),
     ("Qarabaga", "Qarabag"),
@@ -47,6 +50,35 @@ ENGLISH: list[tuple[str, str]] = [
     ("elections", "election"), ("parties", "party"), ("ministries", "ministry"), ("peacekeepers", "peacekeeper"),
     ("resolutions", "resolution"), ("Azerbaijan's", "Azerbaijan"), ("guards", "guard"), ("Ministers'", "Minister"),
 ]
+# Written after the rules, as a check on them (names from briefs/ and everyday words); the first run
+# missed Зангезура and İrana, since fixed. Also the lists the pymorphy3/snowballstemmer comparison used.
+HELD_OUT_RU: list[tuple[str, str]] = [
+    ("Керимли", "Керимли"), ("Мамедли", "Мамедли"), ("Ханкенди", "Ханкенди"), ("Агдама", "Агдам"),
+    ("Физули", "Физули"), ("Кельбаджара", "Кельбаджар"), ("Зангезура", "Зангезур"), ("Мустафе", "Мустафа"),
+    ("Байрамовым", "Байрамов"), ("Гафаровою", "Гафарова"), ("Ильхама", "Ильхам"), ("Сахибы", "Сахиба"),
+    ("Джейхуна", "Джейхун"), ("Ходжавенда", "Ходжавенд"), ("Сарсангского", "сарсангский"),
+    ("водохранилища", "водохранилище"),
+    ("Евросоюза", "Евросоюз"), ("Госдепартамента", "госдепартамент"), ("Конгресса", "конгресс"), ("США", "США"),
+    ("Красного", "красный"), ("Креста", "крест"), ("Совбеза", "совбез"), ("ООН", "ООН"),
+    ("миротворческого", "миротворческий"), ("контингента", "контингент"), ("пограничниками", "пограничник"),
+    ("вооружённых", "вооружённый"), ("сил", "сила"), ("депутатов", "депутат"), ("делегацией", "делегация"),
+    ("санкциях", "санкция"), ("резолюциями", "резолюция"), ("заявлением", "заявление"), ("переговорах", "переговоры"),
+    ("коридора", "коридор"), ("Лачинского", "лачинский"), ("беженцев", "беженец"), ("армянами", "армянин"),
+    ("оппозиционной", "оппозиционный"), ("партии", "партия"), ("нон", "нон"), ("грата", "грата"),
+    ("Люксембургской", "люксембургский"), ("палаты", "палата"), ("депутатов", "депутат"),
+]
+HELD_OUT_AZ: list[tuple[str, str]] = [
+    ("Ağdamda", "Ağdam"), ("Füzuliyə", "Füzuli"), ("Kəlbəcərdən", "Kəlbəcər"), ("Xocavəndin", "Xocavənd"),
+    ("Sərsəngə", "Sərsəng"), ("Zəngəzurun", "Zəngəzur"), ("Kərimlinin", "Kərimli"), ("Məmmədliyə", "Məmmədli"),
+    ("Bayramova", "Bayramov"), ("Qafarovaya", "Qafarova"), ("Lüksemburqun", "Lüksemburq"), ("Avropada", "Avropa"),
+    ("parlamentin", "parlament"), ("deputatlar", "deputat"), ("nümayəndə", "nümayəndə"), ("heyətinin", "heyət"),
+    ("qətnamələr", "qətnamə"), ("sanksiyalar", "sanksiya"), ("sülhməramlıların", "sülhməramlı"), ("ordusu", "ordu"),
+    ("sərhədçilər", "sərhədçi"), ("müxalifətin", "müxalifət"), ("partiyası", "partiya"), ("seçkidən", "seçki"),
+    ("bəyanatında", "bəyanat"), ("Rusiyanın", "Rusiya"), ("İrana", "İran"), ("Amerikadan", "Amerika"),
+    ("Ermənistanla", "Ermənistan"), ("Şuşaya", "Şuşa"),
+]
+
+
 # Words whose own form must come first, and that must not be cut down.
 WHOLE: list[tuple[str, set[str]]] = [
     ("Laçın", {"Laç"}), ("Baku", {"Bak"}), ("Bakı", {"Bak"}), ("Gafarova", set()), ("Qafarova", set()),
@@ -56,11 +88,11 @@ WHOLE: list[tuple[str, set[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("word", "base"), RUSSIAN + AZERBAIJANI + ENGLISH)
+@pytest.mark.parametrize(("word", "base"), RUSSIAN + AZERBAIJANI + ENGLISH + HELD_OUT_RU + HELD_OUT_AZ)
 def test_base_among_candidates(word: str, base: str) -> None:
     forms = base_forms(word)
     assert forms[0] == word
-    assert base.lower() in [f.lower() for f in forms], forms
+    assert base in forms or base.lower() in [f.lower() for f in forms], forms
 
 
 def test_enough_rows() -> None:
@@ -91,7 +123,13 @@ def test_longest_ending_first() -> None:
     assert base_forms("Qarabağda") == ("Qarabağda", "Qarabağ")
 
 
+def test_no_plural_of_first_names() -> None:
+    assert base_forms("Алиев") == ("Алиев",)  # not also "Алий", a first name in the genitive plural
+
+
 def test_case_kept() -> None:
+    assert base_forms("İrana") == ("İrana", "İran")
+    assert base_forms("İLHAMIN") == ("İLHAMIN", "İLHAM")
     assert base_forms("КАРАБАХА")[1] == "КАРАБАХ"
     assert base_forms("карабаха")[1] == "карабах"
     assert base_forms("QARABAĞDA")[1] == "QARABAĞ"

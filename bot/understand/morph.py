@@ -7,10 +7,18 @@ forms an index is likely to hold, in the word's own script. The index folds both
 * Russian (Cyrillic): pymorphy3 with its OpenCorpora dictionary, which knows surnames and place
   names (a female surname keeps its gender: Гафаровой → Гафарова; Алиева is both the genitive of
   Алиев and the female surname, so both come back). Loaded lazily on the first Cyrillic word,
-  so importing this module stays cheap. See benchmarks/ in the report for why not a stemmer.
+  so importing this module stays cheap: that first call costs 55-80 ms and 25 MB of memory,
+  later words 0.15 ms each uncached (measured on this project's 2-core machine).
+  Why not snowballstemmer (Russian): it gives stems, not base forms, so the index would have to be
+  stemmed too; on 99 inflected forms (names, places, plain words) it gave the base form for 42%
+  and the same stem as the base for 74-89%, mangling names (Алиев → ал, Карабах → караб), where
+  pymorphy3 with the unknown-name fallback below has the base among its candidates for all.
+  Its Turkish stemmer does not know ə and found the base of 32-50% of Azerbaijani forms.
+* Unknown Russian names (Зангезура): a short table of case endings, for words the dictionary lacks.
 * Azerbaijani: no kept morphology library exists, so endings come from `az_suffixes.yaml`,
   stripped longest first, with vowel harmony and buffer consonants checked, never leaving fewer
-  than three letters, and never touching names listed there as whole (Laçın, Bakı).
+  than three letters, and never touching names listed there as whole (Laçın, Bakı). Candidates
+  after the first are looser than pymorphy3's (partiya → parti, part): look them up exactly, not fuzzily.
 * English (and ASCII-typed Azerbaijani, which looks the same): plural and possessive only
   (Aliyev's → Aliyev, prisoners → prisoner), plus the Azerbaijani endings in ASCII spelling
   (Qarabagda → Qarabag) when the language is not known to be English.
@@ -56,9 +64,10 @@ def _lower(word: str) -> str:
 def _recase(template: str, form: str) -> str:
     """`form` written in the case pattern of the word the user typed."""
     if template.isupper() and len(template) > 1:
-        return form.upper()
+        return form.replace("i", "İ").upper() if _AZ_LETTERS.search(template) else form.upper()
     if template[:1].isupper():
-        return form[:1].upper() + form[1:]
+        head = "İ" if template[0] == "İ" and form[:1] == "i" else form[:1].upper()
+        return head + form[1:]
     return form
 
 
@@ -67,6 +76,7 @@ def _recase(template: str, form: str) -> str:
 _morph: Any = None
 _morph_lock = threading.Lock()
 _NOUNISH = {"NOUN", "ADJF", "PRTF", "NUMR", "NPRO"}
+_PERSONAL = frozenset({"Name", "Surn", "Patr"})
 MIN_SCORE = 0.05  # parses less likely than this are noise ("Керимли" read as a verb)
 
 
@@ -82,16 +92,38 @@ def _analyzer() -> Any:
     return _morph
 
 
+# For names the dictionary does not know (Зангезура): case endings → the masculine and feminine
+# nominative stems they may come from. Only for unknown words, and never below three letters.
+_UNKNOWN_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ом", ("",)), ("ем", ("",)), ("ой", ("а",)), ("ою", ("а",)), ("ей", ("я",)),
+    ("а", ("",)), ("у", ("", "а")), ("е", ("", "а")), ("ы", ("а",)), ("ю", ("я",)), ("я", ("",)),
+)
+_CONSONANT = re.compile(r"[бвгджзйклмнпрстфхцчшщ]$")
+
+
+def _guess_russian(low: str) -> list[str]:
+    for ending, replacements in _UNKNOWN_ENDINGS:
+        stem = low[: -len(ending)]
+        if low.endswith(ending) and len(stem) >= 3 and _CONSONANT.search(stem):
+            return [stem + r for r in replacements]
+    return []
+
+
 def _russian(word: str) -> list[str]:
     low = _lower(word)
     if len(low) < 3 or (word.isupper() and len(word) <= 6):
         return []  # short words and abbreviations (ПАСЕ, ООН) are not inflected as typed
     forms: list[str] = []
-    for parse in _analyzer().parse(low):
+    parses = _analyzer().parse(low)
+    if not any(p.is_known for p in parses):
+        forms = _guess_russian(low)
+    for parse in parses:
         if parse.score < MIN_SCORE and forms:
             continue
         pos = parse.tag.POS
         known = parse.is_known
+        if "plur" in parse.tag and _PERSONAL & parse.tag.grammemes:
+            continue  # "Алиев" read as the plural of a first name Алий: no one asks for that
         if not known and pos != "NOUN":
             continue  # a guessed verb or adjective for an unknown name is noise
         if pos == "NOUN":
@@ -115,8 +147,9 @@ def _russian(word: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Suffixes:
-    native: tuple[str, ...]  # longest first, in Azerbaijani letters
-    ascii: tuple[str, ...]  # the same endings as typed on an ASCII keyboard
+    native: frozenset[str]  # in Azerbaijani letters
+    ascii: frozenset[str]  # the same endings as typed on an ASCII keyboard (and not native)
+    longest: int
     min_stem: int
     buffers: frozenset[str]
     vowels: frozenset[str]
@@ -145,10 +178,10 @@ def _az_table() -> _Suffixes:
     keep: set[str] = set()
     for name in data.get("keep_whole", []):
         keep |= {name} | _fold_az(name, table)
-    by_length = lambda s: (-len(s), s)  # noqa: E731
     return _Suffixes(
-        native=tuple(sorted(native, key=by_length)),
-        ascii=tuple(sorted(ascii_forms - native, key=by_length)),
+        native=frozenset(native),
+        ascii=frozenset(ascii_forms - native),
+        longest=max(map(len, native | ascii_forms)),
         min_stem=int(data["min_stem"]),
         buffers=frozenset(data["buffer_consonants"]),
         vowels=frozenset(data["vowels"]),
@@ -179,7 +212,8 @@ def _fits(stem: str, suffix: str, table: _Suffixes, check_harmony: bool) -> bool
 
 def _azerbaijani(word: str, ascii_typed: bool) -> list[str]:
     table = _az_table()
-    low = _lower(word)
+    # In Azerbaijani letters, I is the capital of ı (QARABAĞIN, İLHAMIN); typed in ASCII it is i.
+    low = word.replace("I", "I" if ascii_typed else "ı").replace("İ", "i").lower()
     for mark in _APOSTROPHES:  # Bakı'da: the apostrophe marks where a proper name's ending starts
         if mark in low:
             stem = low.split(mark, 1)[0]
@@ -187,12 +221,12 @@ def _azerbaijani(word: str, ascii_typed: bool) -> list[str]:
     if low in table.keep or len(low) <= table.min_stem:
         return []
     stems: list[str] = []
-    suffixes = table.native + table.ascii if ascii_typed else table.native
-    for suffix in suffixes:
-        if len(low) - len(suffix) < table.min_stem or not low.endswith(suffix):
+    for length in range(min(table.longest, len(low) - table.min_stem), 0, -1):  # longest ending first
+        stem, suffix = low[:-length], low[-length:]
+        native = suffix in table.native
+        if not native and not (ascii_typed and suffix in table.ascii):
             continue
-        stem = low[: -len(suffix)]
-        if _fits(stem, suffix, table, check_harmony=not ascii_typed and suffix in table.native):
+        if _fits(stem, suffix, table, check_harmony=native and not ascii_typed):
             stems.append(stem)
     # Qarabağd (-a) beside Qarabağ (-da): a stem that is another plus the first consonant of an ending
     # is the same split done wrong, so it goes.
