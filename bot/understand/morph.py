@@ -1,0 +1,317 @@
+"""Candidate base forms of inflected words, for matching what users type against an index of names.
+
+`base_forms("Гафаровой")` → ("Гафаровой", "Гафарова", "Гафаров"): the word itself first, then the
+forms an index is likely to hold, in the word's own script. The index folds both sides (see
+`bot.normalize`), so a caller looks every candidate up and keeps the best hit.
+
+* Russian (Cyrillic): pymorphy3 with its OpenCorpora dictionary, which knows surnames and place
+  names (a female surname keeps its gender: Гафаровой → Гафарова; Алиева is both the genitive of
+  Алиев and the female surname, so both come back). Loaded lazily on the first Cyrillic word,
+  so importing this module stays cheap: that first call costs 55-80 ms and 25 MB of memory,
+  later words 0.15 ms each uncached (measured on this project's 2-core machine).
+  Why not snowballstemmer (Russian): it gives stems, not base forms, so the index would have to be
+  stemmed too; on 99 inflected forms (names, places, plain words) it gave the base form for 42%
+  and the same stem as the base for 74-89%, mangling names (Алиев → ал, Карабах → караб), where
+  pymorphy3 with the unknown-name fallback below has the base among its candidates for all.
+  Its Turkish stemmer does not know ə and found the base of 32-50% of Azerbaijani forms.
+* Unknown Russian names (Зангезура): a short table of case endings, for words the dictionary lacks.
+* Azerbaijani: no kept morphology library exists, so endings come from `az_suffixes.yaml`,
+  stripped longest first, with vowel harmony and buffer consonants checked, never leaving fewer
+  than three letters, and never touching names listed there as whole (Laçın, Bakı). Candidates
+  after the first are looser than pymorphy3's (partiya → parti, part): look them up exactly, not fuzzily.
+* English (and ASCII-typed Azerbaijani, which looks the same): plural and possessive only
+  (Aliyev's → Aliyev, prisoners → prisoner), plus the Azerbaijani endings in ASCII spelling
+  (Qarabagda → Qarabag) when the language is not known to be English.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import product
+from typing import Any
+
+import yaml
+
+Lang = str  # "en" | "ru" | "az" | "" (unknown: guessed from the word)
+
+MAX_WORD = 40  # longer "words" are pasted junk, not names: returned as they are
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_AZ_ONLY = re.compile(r"[əƏıİğĞ]")  # letters no English or Russian word has
+_AZ_LETTERS = re.compile(r"[əƏıİğĞşŞçÇöÖüÜ]")
+_APOSTROPHES = "'\u2019\u2018\u02bc`"
+_TOKEN = re.compile(r"[^\W_]+(?:[-'\u2019\u02bc][^\W_]+)*")
+
+
+def script_lang(word: str) -> Lang:
+    """The language a word's letters point to: "ru" for Cyrillic, "az" for Azerbaijani letters, else ""."""
+    if _CYRILLIC.search(word):
+        return "ru"
+    if _AZ_LETTERS.search(word):
+        return "az"
+    return ""
+
+
+def _lower(word: str) -> str:
+    """Lowercase that keeps Azerbaijani İ/I apart from English i (İlham → ilham)."""
+    return word.replace("İ", "i").lower()
+
+
+def _recase(template: str, form: str) -> str:
+    """`form` written in the case pattern of the word the user typed."""
+    if template.isupper() and len(template) > 1:
+        return form.replace("i", "İ").upper() if _AZ_LETTERS.search(template) else form.upper()
+    if template[:1].isupper():
+        head = "İ" if template[0] == "İ" and form[:1] == "i" else form[:1].upper()
+        return head + form[1:]
+    return form
+
+
+# ------------------------------------------------------------------ Russian (pymorphy3)
+
+_morph: Any = None
+_morph_lock = threading.Lock()
+_NOUNISH = {"NOUN", "ADJF", "PRTF", "NUMR", "NPRO"}
+_PERSONAL = frozenset({"Name", "Surn", "Patr"})
+MIN_SCORE = 0.05  # parses less likely than this are noise ("Керимли" read as a verb)
+
+
+def _analyzer() -> Any:
+    """The pymorphy3 analyzer, made on first use (about 0.1 s and 30 MB; see the module docstring)."""
+    global _morph
+    if _morph is None:
+        with _morph_lock:
+            if _morph is None:
+                import pymorphy3
+
+                _morph = pymorphy3.MorphAnalyzer(lang="ru")
+    return _morph
+
+
+# For names the dictionary does not know (Зангезура): case endings → the masculine and feminine
+# nominative stems they may come from. Only for unknown words, and never below three letters.
+_UNKNOWN_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ом", ("",)), ("ем", ("",)), ("ой", ("а",)), ("ою", ("а",)), ("ей", ("я",)),
+    ("а", ("",)), ("у", ("", "а")), ("е", ("", "а")), ("ы", ("а",)), ("ю", ("я",)), ("я", ("",)),
+)
+_CONSONANT = re.compile(r"[бвгджзйклмнпрстфхцчшщ]$")
+
+
+def _guess_russian(low: str) -> list[str]:
+    for ending, replacements in _UNKNOWN_ENDINGS:
+        stem = low[: -len(ending)]
+        if low.endswith(ending) and len(stem) >= 3 and _CONSONANT.search(stem):
+            return [stem + r for r in replacements]
+    return []
+
+
+def _russian(word: str) -> list[str]:
+    low = _lower(word)
+    if len(low) < 3 or (word.isupper() and len(word) <= 6):
+        return []  # short words and abbreviations (ПАСЕ, ООН) are not inflected as typed
+    forms: list[str] = []
+    parses = _analyzer().parse(low)
+    if not any(p.is_known for p in parses):
+        forms = _guess_russian(low)
+    for parse in parses:
+        if parse.score < MIN_SCORE and forms:
+            continue
+        pos = parse.tag.POS
+        known = parse.is_known
+        if "plur" in parse.tag and _PERSONAL & parse.tag.grammemes:
+            continue  # "Алиев" read as the plural of a first name Алий: no one asks for that
+        if not known and pos != "NOUN":
+            continue  # a guessed verb or adjective for an unknown name is noise
+        if pos == "NOUN":
+            # The nominative of the same gender and number: Гафаровой → гафарова, not гафаров.
+            nominative = parse.inflect({"nomn"})
+            if nominative is not None:
+                forms.append(nominative.word)
+        elif pos in {"ADJF", "PRTF"}:
+            masculine = parse.inflect({"masc", "sing", "nomn"})
+            if masculine is not None:
+                forms.append(masculine.word)
+        if known or pos in _NOUNISH:
+            forms.append(parse.normal_form)
+    if "ё" not in low:
+        forms = [f.replace("ё", "е") for f in forms]  # keep the user's spelling: заключенных → заключенный
+    return forms
+
+
+# ------------------------------------------------------------------ Azerbaijani (suffix table)
+
+
+@dataclass(frozen=True)
+class _Suffixes:
+    native: frozenset[str]  # in Azerbaijani letters
+    ascii: frozenset[str]  # the same endings as typed on an ASCII keyboard (and not native)
+    longest: int
+    min_stem: int
+    buffers: frozenset[str]
+    vowels: frozenset[str]
+    harmony: dict[str, frozenset[str]]
+    after_possessive: frozenset[str]  # endings whose stem ends in one of possessive_vowels
+    possessive_vowels: frozenset[str]
+    keep: frozenset[str]  # native and ASCII spellings
+
+
+def _fold_az(text: str, table: dict[str, list[str]]) -> set[str]:
+    """Every ASCII spelling of `text` (ə may be typed e or a)."""
+    options = [table.get(ch, [ch]) for ch in text]
+    return {"".join(p) for p in product(*options)}
+
+
+@cache
+def _az_table() -> _Suffixes:
+    data = yaml.safe_load(resources.files("bot.understand").joinpath("az_suffixes.yaml").read_text("utf-8"))
+    slots = [["", *data["slots"][name]] for name in ("plural", "possessive", "case", "relative")]
+    native = {"".join(parts) for parts in product(*slots)} | set(data.get("extra", []))
+    native.discard("")
+    table = {k: list(v) for k, v in data["ascii_letters"].items()}
+    ascii_forms: set[str] = set()
+    for suffix in native:
+        ascii_forms |= _fold_az(suffix, table)
+    keep: set[str] = set()
+    for name in data.get("keep_whole", []):
+        keep |= {name} | _fold_az(name, table)
+    return _Suffixes(
+        native=frozenset(native),
+        ascii=frozenset(ascii_forms - native),
+        longest=max(map(len, native | ascii_forms)),
+        min_stem=int(data["min_stem"]),
+        buffers=frozenset(data["buffer_consonants"]),
+        vowels=frozenset(data["vowels"]),
+        harmony={k: frozenset(v) for k, v in data["harmony"].items()},
+        after_possessive=frozenset(s for x in data["after_possessive"] for s in {x} | _fold_az(x, table)),
+        possessive_vowels=frozenset(data["possessive_vowels"]) | {"i", "u"},
+        keep=frozenset(keep),
+    )
+
+
+def _fits(stem: str, suffix: str, table: _Suffixes, check_harmony: bool) -> bool:
+    """Whether `suffix` can follow `stem`: buffer consonants after vowels only, vowels after consonants
+    only, and (in Azerbaijani letters) the ending's first vowel in harmony with the stem's last."""
+    ends_in_vowel = stem[-1] in table.vowels
+    if suffix[0] in table.vowels and ends_in_vowel:
+        return False  # Bakı-ya, not Bakı-a
+    if suffix[0] in table.buffers and not ends_in_vowel:
+        return False  # Məclis-in, not Məclis-nin
+    if suffix in table.after_possessive and stem[-1] not in table.possessive_vowels:
+        return False  # Ermənistan-a, not Ermənista-na
+    if check_harmony:
+        first = next((ch for ch in suffix if ch in table.harmony), None)
+        last = next((ch for ch in reversed(stem) if ch in table.vowels), None)
+        if first is not None and last is not None and last not in table.harmony[first]:
+            return False
+    return True
+
+
+def _azerbaijani(word: str, ascii_typed: bool) -> list[str]:
+    table = _az_table()
+    # In Azerbaijani letters, I is the capital of ı (QARABAĞIN, İLHAMIN); typed in ASCII it is i.
+    low = word.replace("I", "I" if ascii_typed else "ı").replace("İ", "i").lower()
+    for mark in _APOSTROPHES:  # Bakı'da: the apostrophe marks where a proper name's ending starts
+        if mark in low:
+            stem = low.split(mark, 1)[0]
+            return [stem] if len(stem) >= 2 else []
+    if low in table.keep or len(low) <= table.min_stem:
+        return []
+    stems: list[str] = []
+    for length in range(min(table.longest, len(low) - table.min_stem), 0, -1):  # longest ending first
+        stem, suffix = low[:-length], low[-length:]
+        native = suffix in table.native
+        if not native and not (ascii_typed and suffix in table.ascii):
+            continue
+        if _fits(stem, suffix, table, check_harmony=native and not ascii_typed):
+            stems.append(stem)
+    # Qarabağd (-a) beside Qarabağ (-da): a stem that is another plus the first consonant of an ending
+    # is the same split done wrong, so it goes.
+    shorter = set(stems)
+    stems = [s for s in stems if not (s[:-1] in shorter and s[-1] in "dt")]
+    # A stem that is a known whole name (Laçından → Laçın) goes first, and nothing shorter of it follows.
+    for stem in stems:
+        if stem in table.keep:
+            return [stem] + [s for s in stems if len(s) > len(stem)]
+    return stems
+
+
+# ------------------------------------------------------------------ English
+
+
+_NOT_PLURAL = frozenset({"news", "series", "species", "means", "politics", "economics", "headquarters", "always",
+                         "perhaps", "whereas", "towards", "afterwards", "yes", "this", "has", "was", "does"})
+
+
+def _english(word: str) -> list[str]:
+    low = word.lower()
+    forms: list[str] = []
+    for mark in _APOSTROPHES:  # Aliyev's, ministers'
+        for tail in (mark + "s", mark):
+            if low.endswith(tail) and len(low) > len(tail) + 1:
+                low = low[: -len(tail)]
+                forms.append(low)
+                break
+    if len(low) <= 3 or low in _NOT_PLURAL or not low.endswith("s") or low.endswith(("ss", "us", "is", "os")):
+        return forms
+    if low.endswith("ies") and len(low) > 4:
+        return [*forms, low[:-3] + "y", low[:-1]]
+    if low.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return [*forms, low[:-2], low[:-1]]
+    return [*forms, low[:-1]]
+
+
+# ------------------------------------------------------------------ public
+
+
+@lru_cache(maxsize=50_000)
+def base_forms(word: str, lang: Lang = "") -> tuple[str, ...]:
+    """Candidate base forms of one word, the word itself first, in its own script and case pattern.
+
+    `lang` ("en", "ru", "az") narrows the rules when the caller knows the message's language;
+    without it the word's letters decide (Cyrillic → Russian; ə, ğ, ı → Azerbaijani; ASCII Latin
+    → English and ASCII-typed Azerbaijani both). Never raises; an empty string gives ().
+    """
+    word = unicodedata.normalize("NFC", word.strip()) if isinstance(word, str) else ""
+    if not word:
+        return ()
+    if len(word) > MAX_WORD:
+        return (word,)
+    script = script_lang(word)
+    forms: list[str] = []
+    try:
+        if script == "ru":
+            forms = _russian(word)
+        elif script == "az" or lang == "az":
+            forms = _azerbaijani(word, ascii_typed=not _AZ_ONLY.search(word) and script != "az")
+        elif lang == "en":
+            forms = _english(word)
+        else:
+            forms = _english(word) + _azerbaijani(word, ascii_typed=True)
+    except Exception:  # a dictionary edge case must never cost the user an answer
+        forms = []
+    out = [word]
+    seen = {_lower(word)}
+    for form in forms:
+        if form and form not in seen:
+            seen.add(form)
+            out.append(_recase(word, form))
+    return tuple(out)
+
+
+def phrase_base_forms(text: str, lang: Lang = "") -> list[tuple[str, ...]]:
+    """`base_forms` of every word of a phrase, in order ("в Карабахе" → [("в",), ("Карабахе", "Карабах")]).
+
+    Without `lang`, the phrase's letters decide once for all its words, so "Qarabagda" in an
+    Azerbaijani sentence is read as Azerbaijani even where it has no ə or ı of its own.
+    """
+    if not isinstance(text, str):
+        return []
+    tokens = _TOKEN.findall(unicodedata.normalize("NFC", text))
+    if not lang:
+        langs = {script_lang(t) for t in tokens} - {""}
+        lang = langs.pop() if len(langs) == 1 else ""
+    return [base_forms(t, lang) for t in tokens]
