@@ -22,7 +22,7 @@ import yaml
 
 from bot.corpus import Actor, Claim, Corpus, Event, Place, Source, load_corpus
 from bot.dates import DateQuery, effective_span, extract_date, label
-from bot.index import Doc, Hit, SearchIndex, Tiers
+from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers
 from bot.normalize import key
 from bot.render import (
     BRIEF_LIMIT,
@@ -36,6 +36,10 @@ from bot.render import (
     source_line,
     wording,
 )
+from bot.retrieve import entries
+from bot.retrieve.mentions import MentionFinder, written_as_names
+from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
+from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 
 MAX_MESSAGE = 512  # characters of a message the core reads; Telegram allows 4096
 ECHO_LIMIT = 80  # characters of the user's query repeated back in a reply
@@ -108,17 +112,29 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
 class Engine:
     """Loads and validates the corpus once; answers messages."""
 
-    def __init__(self, corpus: Corpus, tiers: Tiers | None = None) -> None:
+    def __init__(self, corpus: Corpus, tiers: Tiers | None = None, *, embedder: Embedder | str | None = "env",
+                 cache_dir: Path | None = None) -> None:
         self.corpus = corpus
         self.tiers = tiers or Tiers()
         self.index = SearchIndex(self._docs(), synonyms=_synonyms())
         self.bot_username = "yourbot"  # the Telegram adapter sets the real one, for the inline example in /help
         self.timeline = sorted(corpus.events.values(), key=lambda e: (*effective_span(e.date), e.id))
+        self.semantic_off_reason = ""
+        if isinstance(embedder, str):
+            embedder, self.semantic_off_reason = load_embedder(None if embedder == "env" else embedder)
+        self.semantic: SemanticIndex | None = None
+        if embedder is not None:
+            self.semantic = SemanticIndex(entries.passages(corpus), embedder,
+                                          cache_dir if cache_dir is not None else default_cache_dir())
+        self.mentions = MentionFinder(entries.aliases(corpus), STOPWORDS)
+        self.ranker = Ranker(self.index, self.semantic, self.mentions, entries.related(corpus, self.mentions),
+                             entries.links(corpus), Thresholds(lexical=self.tiers), entries.texts(corpus),
+                             written_as_names(list(corpus.texts.values())))
 
     @classmethod
-    def load(cls, briefs_dir: Path, seeds_dir: Path) -> Engine:
+    def load(cls, briefs_dir: Path, seeds_dir: Path, **options: object) -> Engine:
         """Raises CorpusError (with every problem) on an invalid corpus: the bot never starts on one."""
-        return cls(load_corpus(Path(briefs_dir), Path(seeds_dir)))
+        return cls(load_corpus(Path(briefs_dir), Path(seeds_dir)), **options)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ index
 
@@ -273,22 +289,24 @@ class Engine:
         return self._search_command(text, "search", None, full)
 
     def _search_command(self, query: str, command: str, kinds: tuple[str, ...] | None, full: bool) -> Reply:
-        hits = self.index.search(query, kinds=kinds, limit=8)
-        outcome = self.tiers.outcome(hits)
-        if (outcome == "answer" and hits[0].kind in ("actor", "place") and hits[0].named < 0.5
-                and (hits[0].coverage < 0.85 or self._alias_owner(query) not in (None, hits[0].entry_id))):
+        ranking = self.ranker.rank(query, kinds)
+        hits = ranking.candidates
+        outcome = ranking.outcome
+        best = ranking.best
+        if (outcome == "answer" and ranking.basis == "lexical" and best is not None
+                and best.kind in ("actor", "place") and best.named < 0.5
+                and (best.coverage < 0.85 or self._alias_owner(query) not in (None, best.entry_id))):
             # An actor or place is answered by its name, or by a description of it that is not itself
             # another entry's name: "/actor Khankendi" must not open the EU, whose role mentions the
             # Aghdam-Khankendi road.
             outcome = "suggest"
-        if outcome == "answer":
-            best = hits[0]
+        if outcome == "answer" and best is not None:
             if best.kind == "claim":
-                claims = [h for h in hits if h.kind == "claim" and h.score >= self.tiers.confident]
-                return self._claims_view(query, claims, full)
+                claims = [h for h in hits if h.kind == "claim" and self._confident(h, ranking)]
+                return self._claims_view(query, claims, full, ranking)
             reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
             return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
-        if kinds is not None:
+        if kinds is not None and ranking.basis != "unknown-name":
             # Nothing of the asked kind; an entry of another kind may be what the user meant.
             other = [h for h in self.index.search(query, limit=8) if h.kind not in kinds]
             if other and self.tiers.outcome(other) == "answer":
@@ -296,6 +314,12 @@ class Engine:
         if outcome == "suggest":
             return self._suggest(query, command, hits[:3], hits[0].score)
         return self._nothing(query, command, hits)
+
+    def _confident(self, c: Candidate, ranking: Ranking) -> bool:
+        if c.lexical >= self.tiers.confident:
+            return True
+        t = self.ranker.t
+        return ranking.basis == "semantic" and c.consistent and c.semantic >= t.sem_answer
 
     def cmd_timeline(self, rest: str, full: bool) -> Reply:
         page = 1
@@ -484,7 +508,7 @@ class Engine:
                   sum(1 for e in self.corpus.events.values() if any(c.source == source.file for c in e.cite)))
         b.add(f"{counts[0]} {say('labels.claims_by').lower()}, {counts[1]} {say('labels.events').lower()}")
 
-    def _claims_view(self, query: str, hits: list[Hit], full: bool) -> Reply:
+    def _claims_view(self, query: str, hits: list[Candidate], full: bool, ranking: Ranking) -> Reply:
         b = Builder(self.corpus, FULL_LIMIT if full else BRIEF_LIMIT)
         best = self.corpus.claims[hits[0].entry_id]
         self._claim_blocks(b, best, full)
@@ -570,7 +594,7 @@ class Engine:
 
     # ------------------------------------------------------------------ outcomes
 
-    def _suggest(self, query: str, command: str, hits: list[Hit], best: float) -> Reply:
+    def _suggest(self, query: str, command: str, hits: list[Hit] | list[Candidate], best: float) -> Reply:
         lines = [say("did_you_mean", query=_short(query, ECHO_LIMIT))]
         buttons = []
         for h in hits:
@@ -580,7 +604,7 @@ class Engine:
                 buttons.append((btn,))
         return Reply(query, command, False, "\n".join(lines), buttons=tuple(buttons), best_score=best)
 
-    def _nothing(self, query: str, command: str, hits: list[Hit]) -> Reply:
+    def _nothing(self, query: str, command: str, hits: list[Hit] | list[Candidate]) -> Reply:
         lines = [say("no_match", query=_short(query, ECHO_LIMIT)), self._coverage_hint]
         close = [h for h in hits if h.score >= 40][:3]
         buttons = []

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from bot.normalize import key, skeleton, words
+from bot.understand.morph import term_forms
 
 # Words that carry no meaning for search ("the president of Azerbaijan" ~ "president Azerbaijan").
 STOPWORDS = frozenset(
@@ -66,6 +67,11 @@ def query_words(text: str) -> list[str]:
     return [skeleton(w) for w in words(text) if w not in STOPWORDS][:MAX_QUERY_WORDS]
 
 
+def query_alternates(text: str) -> dict[str, frozenset[str]]:
+    """Other base forms of the query's inflected words ("Гафаровой" → Гафарова, "Qarabağda" → Qarabağ)."""
+    return {typed: alts for typed, alts in term_forms(text) if alts}
+
+
 def _deletions(word: str) -> set[str]:
     """The word with one letter left out, each way (only for words long enough to fuzz)."""
     if len(word) < 4:
@@ -81,6 +87,8 @@ class SearchIndex:
         self.doc_words: list[dict[str, float]] = []  # per doc: word -> best field weight
         self.phrases: list[list[tuple[str, str, float]]] = []  # per doc: (phrase key, display, weight)
         self.postings: dict[str, list[int]] = defaultdict(list)
+        self.display: dict[str, str] = {}  # skeleton word -> a readable spelling of it, for evidence lines
+        self._numbers: dict[tuple[str, str], int] = {}
         self.synonyms = {skeleton(k): tuple(skeleton(v) for v in vs) for k, vs in (synonyms or {}).items()}
         for doc in docs:
             self._add(doc)
@@ -109,11 +117,15 @@ class SearchIndex:
     def _add(self, doc: Doc) -> None:
         number = len(self.docs)
         self.docs.append(doc)
+        self._numbers[(doc.kind, doc.entry_id)] = number
         bag: dict[str, float] = {}
         phrases: list[tuple[str, str, float]] = []
         for strings, weight, phrase in ((doc.names, NAME, True), (doc.titles, TITLE, True), (doc.texts, TEXT, False)):
             for text in strings:
-                ws = [skeleton(w) for w in words(text)]
+                plain = words(text)
+                ws = [skeleton(w) for w in plain]
+                for w, p in zip(ws, plain, strict=True):
+                    self.display.setdefault(w, p)
                 for w in ws:
                     if bag.get(w, 0.0) < weight:
                         bag[w] = weight
@@ -175,6 +187,23 @@ class SearchIndex:
         self._similar_cache[word] = result
         return result
 
+    def _phrase_keys(self, text: str) -> list[str]:
+        """The query's key, and the key of its base forms ("Milli Məclisin" is also "Milli Məclis")."""
+        typed = key(text)
+        base = " ".join(next((a for a in sorted(alts) if a in self.postings), w) for w, alts in term_forms(text))
+        return [typed] if base == typed else [typed, base]
+
+    def _with_alternates(self, found: list[tuple[str, float]], alts: frozenset[str]) -> list[tuple[str, float]]:
+        """Add the exact vocabulary hits of a word's base forms, just below an exact hit of the word."""
+        best = dict(found)
+        for a in alts:
+            if a in self.postings and best.get(a, 0.0) < 98.0:
+                best[a] = 98.0
+            for syn in self.synonyms.get(a, ()):
+                if syn in self.postings:
+                    best.setdefault(syn, 93.0)
+        return sorted(best.items(), key=lambda kv: -kv[1])
+
     def weight(self, word: str, matches: list[tuple[str, float]]) -> float:
         if not matches:
             return self.unseen_idf
@@ -182,17 +211,15 @@ class SearchIndex:
 
     # ---- entry level
 
-    def search(self, text: str, kinds: Iterable[str] | None = None, limit: int = 10,
-               max_candidates: int = 2000) -> list[Hit]:
-        """Best entries for `text`, best first; scores say how confident (see `Tiers`)."""
-        allowed = set(kinds) if kinds is not None else None
+    def _accumulate(self, text: str, max_candidates: int = 2000):
+        """Query words, their weights and vocabulary matches, and per candidate entry the best match
+        of each query word (weighted by the field it was found in)."""
         qwords = query_words(text)
-        if not qwords:
-            return []
-        qkey = key(text)
         matches = {w: self.similar_words(w) for w in dict.fromkeys(qwords)}
+        for w, alts in query_alternates(text).items():
+            if w in matches:
+                matches[w] = self._with_alternates(matches[w], alts)
         weights = {w: self.weight(w, m) for w, m in matches.items()}
-        total = sum(weights[w] for w in qwords)
         # Accumulate along posting lists, rarest query words first; a very common word (think
         # "Azerbaijan") only adds to entries already found rather than flooding in new ones.
         order = sorted(matches, key=lambda w: weights[w], reverse=True)
@@ -216,6 +243,54 @@ class SearchIndex:
                     score = sim * doc_words[number][u]
                     if score > slots.get(w, 0.0):
                         slots[w] = score
+        return qwords, matches, weights, found
+
+    def coverages(self, text: str, kinds: Iterable[str] | None = None) -> dict[tuple[str, str], float]:
+        """Every entry sharing a word with `text`: the weighted share of the query's words it covers."""
+        allowed = set(kinds) if kinds is not None else None
+        qwords, _, weights, found = self._accumulate(text)
+        total = sum(weights[w] for w in qwords) or 1.0
+        out = {}
+        for number, slots in found.items():
+            doc = self.docs[number]
+            if allowed is None or doc.kind in allowed:
+                out[(doc.kind, doc.entry_id)] = sum(weights[w] * slots.get(w, 0.0) for w in qwords) / (100.0 * total)
+        return out
+
+    def bag(self, kind: str, entry_id: str) -> dict[str, float]:
+        """An entry's words (skeletons) with the weight of the field each was found in."""
+        number = self._numbers.get((kind, entry_id))
+        return self.doc_words[number] if number is not None else {}
+
+    def evidence(self, text: str, kind: str, entry_id: str) -> list[tuple[str, str]]:
+        """(typed word, the entry's word it matched) for each query word the entry contains."""
+        number = self._numbers.get((kind, entry_id))
+        if number is None:
+            return []
+        bag = self.doc_words[number]
+        alternates = query_alternates(text)
+        out = []
+        for raw in words(text):
+            if raw in STOPWORDS:
+                continue
+            sk = skeleton(raw)
+            found = self._with_alternates(self.similar_words(sk), alternates.get(sk, frozenset()))
+            for u, sim in found:
+                if u in bag and sim >= 80:
+                    out.append((raw, self.display.get(u, u)))
+                    break
+        return out
+
+    def search(self, text: str, kinds: Iterable[str] | None = None, limit: int = 10,
+               max_candidates: int = 2000) -> list[Hit]:
+        """Best entries for `text`, best first; scores say how confident (see `Tiers`)."""
+        allowed = set(kinds) if kinds is not None else None
+        qwords, matches, weights, found = self._accumulate(text, max_candidates)
+        if not qwords:
+            return []
+        qkeys = self._phrase_keys(text)
+        total = sum(weights[w] for w in qwords)
+        doc_words = self.doc_words
         scored: list[tuple[float, int]] = []
         for number, slots in found.items():
             if allowed is not None and self.docs[number].kind not in allowed:
@@ -227,9 +302,10 @@ class SearchIndex:
             doc = self.docs[number]
             phrase_score, via = 0.0, doc.names[0] if doc.names else ""
             for pkey, display, weight in self.phrases[number]:
-                s = fuzz.ratio(qkey, pkey) * weight
-                if s > phrase_score:
-                    phrase_score, via = s, display
+                for qkey in qkeys:
+                    s = fuzz.ratio(qkey, pkey) * weight
+                    if s > phrase_score:
+                        phrase_score, via = s, display
             # A whole-phrase likeness counts only when it is close to exact: "Mehriban Aliyeva" looks
             # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
             # ...and only when most of the query's words are in the entry too ("Armenian president" is

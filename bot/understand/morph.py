@@ -26,6 +26,7 @@ forms an index is likely to hold, in the word's own script. The index folds both
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -36,6 +37,8 @@ from itertools import product
 from typing import Any
 
 import yaml
+
+logging.getLogger("pymorphy3").setLevel(logging.WARNING)  # it logs where its dictionary lies, at INFO
 
 Lang = str  # "en" | "ru" | "az" | "" (unknown: guessed from the word)
 
@@ -315,3 +318,33 @@ def phrase_base_forms(text: str, lang: Lang = "") -> list[tuple[str, ...]]:
         langs = {script_lang(t) for t in tokens} - {""}
         lang = langs.pop() if len(langs) == 1 else ""
     return [base_forms(t, lang) for t in tokens]
+
+
+_TERM_SPLIT = re.compile(r"[^\w.'\u2019]+")
+
+
+@lru_cache(maxsize=20_000)
+def term_forms(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each word of `text` as the index folds it (a skeleton), with the skeletons of its other base
+    forms ("Гафаровой" → "gafarovoi", {"gafarova", "gafarov"}), in order. For matching only: the
+    other forms are to be looked up exactly, never fuzzily."""
+    from bot.normalize import skeleton, words  # late: normalize is the lower layer, kept import-light
+
+    out: list[tuple[str, frozenset[str]]] = []
+    for raw in _TERM_SPLIT.split(text):
+        token = raw.strip(".'\u2019")
+        pieces = words(raw)  # as the index folds it: "U.S." is one word, "us"
+        if not pieces:
+            continue
+        if len(pieces) != 1:
+            out.extend((skeleton(p), frozenset()) for p in pieces)
+            continue
+        typed = skeleton(pieces[0])
+        alts = set()
+        for form in base_forms(token)[1:]:
+            folded = words(form)
+            if len(folded) == 1 and len(folded[0]) >= 3:
+                alts.add(skeleton(folded[0]))
+        alts.discard(typed)
+        out.append((typed, frozenset(alts)))
+    return tuple(out)

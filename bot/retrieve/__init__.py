@@ -1,0 +1,1 @@
+"""Retrieval: lexical and semantic candidates for a query, with the evidence for each."""

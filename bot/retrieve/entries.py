@@ -1,0 +1,87 @@
+"""What retrieval needs to know about the corpus: the texts to embed, and who each entry involves."""
+
+from __future__ import annotations
+
+from bot.corpus import Actor, Corpus, Place
+from bot.retrieve.mentions import MentionFinder
+from bot.retrieve.semantic import Passage
+
+
+def name_of(corpus: Corpus, entry_id: str) -> str:
+    entry = corpus.entry(entry_id)
+    return entry.name if isinstance(entry, Actor | Place) else entry_id
+
+
+def passages(corpus: Corpus) -> list[Passage]:
+    """Every text a user may mean an entry by: a claim's paraphrase and quote (with its claimant; the
+    short `asked_as` phrasings stay lexical: as passages they lie near everything); an event's title
+    and summary; an actor's role; a place's name and note."""
+    out: list[Passage] = []
+    for c in corpus.claims.values():
+        who = name_of(corpus, c.claimant)
+        out.append(Passage("claim", c.id, "paraphrase", f"{who}: {c.paraphrase}"))
+        out.append(Passage("claim", c.id, "quote", f"{who}: {c.quote}"))
+    for e in corpus.events.values():
+        out.append(Passage("event", e.id, "title", e.title))
+        out.append(Passage("event", e.id, "summary", e.summary))
+    for a in corpus.actors.values():
+        out.append(Passage("actor", a.id, "role", f"{a.name}: {a.role}"))
+        if a.note:
+            out.append(Passage("actor", a.id, "note", f"{a.name}: {a.note}"))
+    for p in corpus.places.values():
+        out.append(Passage("place", p.id, "name", p.name + (f": {p.note}" if p.note else "")))
+    return out
+
+
+def aliases(corpus: Corpus) -> list[tuple[str, str]]:
+    return [(e.id, alias) for e in (*corpus.actors.values(), *corpus.places.values())
+            for alias in (e.name, *e.aliases)]
+
+
+def related(corpus: Corpus, finder: MentionFinder) -> dict[tuple[str, str], frozenset[str]]:
+    """(kind, id) -> the actors and places an entry is by, about, at, or names in its own text;
+    a place brings the places it lies within ("Khankendi" is in Karabakh)."""
+
+    def named(*texts: str | None) -> set[str]:
+        return {m.entity_id for t in texts if t for m in finder.find(t)}
+
+    def widen(ids: set[str]) -> frozenset[str]:
+        out = set(ids)
+        for i in ids:
+            place = corpus.places.get(i)
+            while place is not None and place.within and place.within not in out:
+                out.add(place.within)
+                place = corpus.places.get(place.within)
+        return frozenset(out)
+
+    out: dict[tuple[str, str], frozenset[str]] = {}
+    for c in corpus.claims.values():
+        ids = {c.claimant, *c.about} | named(c.paraphrase, c.quote, *c.asked_as, c.note)
+        out[("claim", c.id)] = widen(ids)
+    for e in corpus.events.values():
+        ids = {*e.actors, *e.places} | named(e.title, e.summary, e.note, *(q.quote for q in e.cite))
+        out[("event", e.id)] = widen(ids)
+    for a in corpus.actors.values():
+        out[("actor", a.id)] = widen({a.id} | named(a.role, a.note))
+    for p in corpus.places.values():
+        out[("place", p.id)] = widen({p.id} | named(p.note))
+    return out
+
+
+def links(corpus: Corpus) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {c: set() for c in corpus.claims}
+    for c in corpus.claims.values():
+        for other in (*c.disputes, *c.supports):
+            out[c.id].add(other)
+            out.setdefault(other, set()).add(c.id)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def texts(corpus: Corpus) -> dict[tuple[str, str], str]:
+    """The reader-facing text of each claim and event, for figure and stance checks."""
+    out: dict[tuple[str, str], str] = {}
+    for c in corpus.claims.values():
+        out[("claim", c.id)] = " ".join([c.paraphrase, c.quote, *c.asked_as, *c.tags, c.date.value])
+    for e in corpus.events.values():
+        out[("event", e.id)] = " ".join([e.title, e.summary, *(q.quote for q in e.cite), *e.tags, e.date.value])
+    return out

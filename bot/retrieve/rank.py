@@ -1,0 +1,278 @@
+"""One ranking from lexical and semantic candidates, with the evidence for each, and the tier.
+
+Names, typos and aliases stay lexical: a confident lexical match is answered as before. A match
+by meaning is answered only with confirming evidence (see `Thresholds`): a high similarity, a
+margin over the runner-up, some of the query's own words in the entry, every specific entity
+the query names belonging to the entry, and no name the index has never heard of. Otherwise it
+is a "did you mean" or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.index import Hit, SearchIndex, Tiers, query_words
+from bot.normalize import skeleton, to_ascii, words
+from bot.retrieve.mentions import Mention, MentionFinder, first_word, proper_names
+from bot.retrieve.semantic import SemanticHit, SemanticIndex
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Fitted on tests/eval/queries_labelled.yaml (see benchmarks/fit_tiers.py)."""
+
+    lexical: Tiers = field(default_factory=Tiers)
+    # An answer by meaning: a cosine this high with this lead over the best entry that is neither
+    # this one nor linked to it (a claim and the claim disputing it may both be meant) ...
+    sem_answer: float = 0.89
+    margin: float = 0.005
+    # ... or a lower cosine with a clear lead.
+    sem_answer_wide: float = 0.86
+    margin_wide: float = 0.04
+    sem_suggest: float = 0.84  # a "did you mean" by meaning
+    min_coverage: float = 0.0  # weighted share of the query's words found lexically in the entry
+    generic_share: float = 0.2  # an entity related to more than this share of entries is generic
+    coverage_weight: float = 0.1  # how much the query's own words in the entry add to its similarity
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str
+    entry_id: str
+    score: float  # 0..100, for ordering and the query log
+    lexical: float  # the lexical score, 0..100 (0 when not a lexical candidate)
+    semantic: float  # cosine of the best passage (0 when not embedded or not a candidate)
+    coverage: float
+    named: float
+    phrase: float
+    via: str  # the name, title or passage that matched best
+    consistent: bool  # every specific entity the query names belongs to this entry
+    field: str = ""  # the semantic passage that matched ("paraphrase", "quote", "asked_as", ...)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a query pins down besides its topic."""
+
+    names: tuple[str, ...]  # skeletons of names it uses that are not known entities' aliases
+    figures: frozenset[str]
+    sides: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Pool:
+    candidates: list[Candidate]  # lexical order
+    lexical_outcome: str
+    semantic: bool  # whether meaning was consulted
+    mentions: tuple[Mention, ...]
+    unknown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    candidates: list[Candidate]
+    outcome: str  # "answer" | "suggest" | "none"
+    basis: str  # "lexical", "semantic", or why not: "unknown-name", "inconsistent", "margin", "weak"
+    mentions: tuple[Mention, ...] = ()
+    unknown: tuple[str, ...] = ()  # names in the query the index has never seen
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+_NUMBER = re.compile(r"\d(?:[\d,.\u00a0 ]*\d)?")
+NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not "one million"
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "odin": "1", "dva": "2", "tri": "3", "chetyre": "4", "piat": "5", "bir": "1",
+    "iki": "2", "uc": "3", "dord": "4", "bes": "5",
+}
+
+
+def numbers(text: str) -> set[str]:
+    """Figures in a text, separators dropped ("1,000" and "1 000" are "1000")."""
+    found = {re.sub(r"\D", "", m) for m in _NUMBER.findall(text)}
+    found |= {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
+    return found
+
+
+@cache
+def _stance() -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(Path(__file__).with_name("stance.yaml").read_text(encoding="utf-8"))
+    return {side: tuple(dict.fromkeys(to_ascii(w) for ws in langs.values() for w in ws))
+            for side, langs in data.items()}
+
+
+def stance(text: str) -> set[str]:
+    """Which sides ("positive", "negative") a text's own words take."""
+    ws = words(text)
+    return {side for side, stems in _stance().items() if any(w.startswith(stems) for w in ws)}
+
+
+class Ranker:
+    def __init__(self, lexical: SearchIndex, semantic: SemanticIndex | None, mentions: MentionFinder,
+                 related: dict[tuple[str, str], frozenset[str]], links: dict[str, frozenset[str]],
+                 thresholds: Thresholds | None = None, texts: dict[tuple[str, str], str] | None = None,
+                 proper: frozenset[str] = frozenset()) -> None:
+        self.proper = proper  # words the corpus writes as names
+        self.lexical = lexical
+        self.semantic = semantic
+        self.mentions = mentions
+        self.related = related  # (kind, id) -> entity ids the entry is about, by, at, or names
+        self.links = links  # claim id -> claim ids it disputes or supports (either way)
+        self.t = thresholds or Thresholds()
+        self.facts: dict[tuple[str, str], tuple[set[str], set[str]]] = {
+            k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
+        counts = Counter(e for ents in related.values() for e in ents)
+        n = max(1, sum(1 for k in related if k[0] in ("claim", "event")))
+        self.generic = frozenset(e for e, c in counts.items() if c / n > self.t.generic_share)
+
+    # ---- evidence
+
+    def unknown_names(self, text: str, mentions: Sequence[Mention]) -> list[str]:
+        """Names the user wrote that no entry knows ("NATO", "Erdogan"): never answered by meaning.
+        A capitalised first word the index has never seen counts too ("Turkey sent troops ...")."""
+        known = {w for m in mentions for w in m.typed.split()}
+        tokens = proper_names(text, self.proper)
+        first = first_word(text)
+        if first and first[:1].isupper() and first not in tokens:
+            tokens.insert(0, first)
+        out = []
+        for token in tokens:
+            ws = [w for w in words(token) if skeleton(w) not in known]
+            if ws and not all(self._known_word(w) for w in ws):
+                out.append(token)
+        return out
+
+    def _known_word(self, w: str) -> bool:
+        sk = skeleton(w)
+        if sk in self.lexical.postings:
+            return True
+        return any(sim >= 85 for _, sim in self.lexical.similar_words(sk))
+
+    def consistent(self, kind: str, entry_id: str, mentions: Iterable[Mention], query: Query) -> bool:
+        """Whatever the query pins down must hold for the entry: each specific entity it names is one
+        the entry is by, about or names; each other name it uses is a word of the entry; each figure
+        it gives is one of the entry's; and it takes no side the entry does not take."""
+        own = self.related.get((kind, entry_id), frozenset())
+        if kind in ("actor", "place"):
+            own = own | {entry_id}
+        if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
+            return False
+        bag = self.lexical.bag(kind, entry_id)
+        for name in query.names:
+            if not any(u in bag for u, sim in self.lexical.similar_words(name) if sim >= 85):
+                return False
+        facts = self.facts.get((kind, entry_id))
+        if facts is None:
+            return True
+        figures, sides = facts
+        if query.figures - figures:
+            return False
+        return query.sides <= sides
+
+    # ---- ranking
+
+    def rank(self, text: str, kinds: Sequence[str] | None = None, *, semantic: bool = True,
+             limit: int = 8) -> Ranking:
+        return self.decide(self.pool(text, kinds, semantic=semantic), self.t, limit)
+
+    def pool(self, text: str, kinds: Sequence[str] | None = None, *, semantic: bool = True) -> Pool:
+        """Every lexical and semantic candidate with its evidence, before any threshold."""
+        mentions = tuple(self.mentions.find(text))
+        unknown = tuple(self.unknown_names(text, mentions))
+        mentioned = {w for m in mentions for w in m.typed.split()}
+        query = Query(
+            names=tuple(dict.fromkeys(skeleton(w) for t in proper_names(text, self.proper) if t not in unknown
+                                      for w in words(t) if skeleton(w) not in mentioned)),
+            figures=frozenset(numbers(text)), sides=frozenset(stance(text)))
+        lex_hits = self.lexical.search(text, kinds=kinds, limit=60)
+        lex = {(h.kind, h.entry_id): h for h in lex_hits}
+        sem: dict[tuple[str, str], SemanticHit] = {}
+        if semantic and self.semantic is not None and query_words(text):
+            sem = {(h.kind, h.entry_id): h for h in self.semantic.search(text, kinds=kinds, limit=30)}
+        keys = list(dict.fromkeys([*lex, *sem]))
+        covs = self.lexical.coverages(text, kinds) if sem else {}
+        cands = [self._candidate(k, lex.get(k), sem.get(k), mentions, covs.get(k, 0.0), query) for k in keys]
+        cands.sort(key=lambda c: (-c.score, -c.semantic, -c.phrase, c.entry_id))
+        return Pool(cands, self.t.lexical.outcome(lex_hits), bool(sem), mentions, unknown)
+
+    def decide(self, pool: Pool, t: Thresholds, limit: int = 8) -> Ranking:
+        cands, mentions, unknown = pool.candidates, pool.mentions, pool.unknown
+        if pool.lexical_outcome == "answer":
+            # Names, typos and aliases stay lexical; meaning only orders equally good claims and events.
+            # A claim or event must still fit what the query pins down (names, figures, side taken):
+            # "PACE expelled Azerbaijan from the Council of Europe" shares most words with a claim
+            # about joining it.
+            top = [c for c in cands if c.lexical >= t.lexical.confident
+                   and (c.consistent or c.kind not in ("claim", "event"))]
+            rest = [c for c in cands if c not in top]
+            if not top:
+                return Ranking(cands[:limit], "suggest", "inconsistent", mentions, unknown)
+            top.sort(key=lambda c: (-(c.lexical + (10 * c.semantic if c.kind in ("claim", "event") else 0.0)),
+                                    -c.phrase, c.entry_id))
+            return Ranking([*top, *rest][:limit], "answer", "lexical", mentions, unknown)
+        if not pool.semantic:
+            return Ranking(cands[:limit], pool.lexical_outcome, "lexical", mentions, unknown)
+        by_sem = sorted(cands, key=lambda c: (-self._fused(c, t), c.entry_id))
+        best = by_sem[0]
+        basis = self._semantic_basis(best, by_sem, unknown, t)
+        if basis == "semantic":
+            return Ranking(by_sem[:limit], "answer", basis, mentions, unknown)
+        if pool.lexical_outcome == "suggest" or (best.semantic >= t.sem_suggest and basis != "unknown-name"):
+            return Ranking(by_sem[:limit], "suggest", basis, mentions, unknown)
+        lexical_best = cands[0].score if cands else 0.0
+        return Ranking(by_sem[:limit] if lexical_best < t.lexical.near else cands[:limit], "none", basis,
+                       mentions, unknown)
+
+    def margin(self, ranked: list[Candidate], t: Thresholds) -> float:
+        """How far the best entry leads the best one that is neither it nor linked to it."""
+        if not ranked:
+            return 0.0
+        linked = self.links.get(ranked[0].entry_id, frozenset())
+        runner = next((c for c in ranked[1:] if c.entry_id not in linked), None)
+        return self._fused(ranked[0], t) - self._fused(runner, t) if runner else 1.0
+
+    @staticmethod
+    def _fused(c: Candidate, t: Thresholds) -> float:
+        return c.semantic + t.coverage_weight * c.coverage
+
+    def _semantic_basis(self, best: Candidate, ranked: list[Candidate], unknown: tuple[str, ...],
+                        t: Thresholds) -> str:
+        if unknown:
+            return "unknown-name"
+        if not best.consistent:
+            return "inconsistent"
+        if best.coverage < t.min_coverage:
+            return "no-shared-words"
+        lead = self.margin(ranked, t)
+        if (best.semantic >= t.sem_answer and lead >= t.margin) or (
+                best.semantic >= t.sem_answer_wide and lead >= t.margin_wide):
+            return "semantic"
+        return "weak" if best.semantic < t.sem_answer_wide else "margin"
+
+    def _candidate(self, key: tuple[str, str], lex: Hit | None, sem: SemanticHit | None,
+                   mentions: Sequence[Mention], coverage: float, query: Query) -> Candidate:
+        kind, entry_id = key
+        coverage = lex.coverage if lex else coverage
+        semantic = sem.score if sem else 0.0
+        scaled = 100.0 * min(1.0, max(0.0, (semantic - 0.78) / 0.17))  # comparable with lexical scores
+        return Candidate(
+            kind=kind, entry_id=entry_id,
+            score=round(max(lex.score if lex else 0.0, scaled), 1),
+            lexical=lex.score if lex else 0.0,
+            semantic=sem.score if sem else 0.0,
+            coverage=coverage,
+            named=lex.named if lex else 0.0,
+            phrase=lex.phrase if lex else 0.0,
+            via=lex.via if lex else (sem.text if sem else ""),
+            consistent=self.consistent(kind, entry_id, mentions, query),
+            field=sem.field if sem else "",
+        )
