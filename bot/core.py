@@ -21,8 +21,8 @@ from pathlib import Path
 import yaml
 
 from bot.corpus import Actor, Claim, Corpus, Event, Place, Source, load_corpus
-from bot.dates import DateQuery, effective_span, extract_date, label
-from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers
+from bot.dates import DateQuery, effective_span, extract_date, label, timeline_order
+from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key
 from bot.render import (
     BRIEF_LIMIT,
@@ -40,6 +40,7 @@ from bot.retrieve import entries
 from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
+from bot.understand.intent import Intent, understand
 
 MAX_MESSAGE = 512  # characters of a message the core reads; Telegram allows 4096
 ECHO_LIMIT = 80  # characters of the user's query repeated back in a reply
@@ -118,7 +119,7 @@ class Engine:
         self.tiers = tiers or Tiers()
         self.index = SearchIndex(self._docs(), synonyms=_synonyms())
         self.bot_username = "yourbot"  # the Telegram adapter sets the real one, for the inline example in /help
-        self.timeline = sorted(corpus.events.values(), key=lambda e: (*effective_span(e.date), e.id))
+        self.timeline = sorted(corpus.events.values(), key=timeline_order)
         self.semantic_off_reason = ""
         if isinstance(embedder, str):
             embedder, self.semantic_off_reason = load_embedder(None if embedder == "env" else embedder)
@@ -182,11 +183,18 @@ class Engine:
         return replace(reply, query=text, html=fit(reply.html))
 
     def _dispatch(self, text: str, full: bool) -> Reply:
+        intent = understand(text)
+        if intent.greeting:
+            return self._plain(text, "help", say("greeting_html", bot=self.bot_username), matched=True)
         if not text.startswith("/"):
-            return self.search_any(text, full=full)
+            return self._question(intent, text, full)
         head, _, rest = text.partition(" ")
         command = head[1:].split("@", 1)[0].lower()
         rest = rest.strip()
+        if command in ("actor", "claim") and intent.subject:
+            rest = intent.subject  # "/actor кто такая Гафарова" asks for Гафарова
+        if command == "actor" and intent.question and intent.command == "said":
+            return self.said(intent.subject, intent.about, full)
         handlers: dict[str, Callable[[str, bool], Reply]] = {
             "timeline": self.cmd_timeline, "actor": self.cmd_actor, "claim": self.cmd_claim,
             "sources": self.cmd_sources, "source": self.cmd_source, "about": self.cmd_about,
@@ -196,6 +204,24 @@ class Engine:
         if handler is None:
             return self._plain(text, "unknown", say("unknown_command") + "\n" + self._command_list())
         return handler(rest, full)
+
+    def _question(self, intent: Intent, text: str, full: bool) -> Reply:
+        """A plain message: a question ("кто такая Гафарова?", "what did Karimli say?") or words to search."""
+        subject = intent.subject
+        if intent.command in ("help", "sources", "about"):
+            return {"help": self.cmd_help, "sources": self.cmd_sources, "about": self.cmd_about}[intent.command](
+                "", full)
+        if not subject:
+            return self._plain(text, "help", say("empty_message"))
+        if intent.command == "who":
+            return self._search_command(subject, "actor", ("actor", "place"), full)
+        if intent.command == "said":
+            return self.said(subject, intent.about, full)
+        if intent.command == "timeline":
+            return self.cmd_timeline(subject, full)
+        if intent.command == "claim":
+            return self.cmd_claim(subject, full)
+        return self.search_any(text, full=full)  # no question recognised: the words as typed
 
     def inline(self, query: str, limit: int = 20) -> list[InlineItem]:
         """Entries for inline mode: the best matches of any kind, or a starting list for an empty query."""
@@ -284,6 +310,45 @@ class Engine:
             return self._plain(rest, "claim", say("command_help.claim"))
         return self._search_command(rest, "claim", ("claim",), full)
 
+    def said(self, who: str, about: str | None, full: bool) -> Reply:
+        """"What did Karimli say (about Y)?": the actor's own claims, newest first, or those on Y."""
+        ranking = self.ranker.rank(who, ("actor",), semantic=False)
+        best = ranking.best
+        if ranking.outcome != "answer" or best is None:
+            return self._search_command(who, "actor", ("actor",), full)
+        actor = self.corpus.actors[best.entry_id]
+        claims = sorted((c for c in self.corpus.claims.values() if c.claimant == actor.id),
+                        key=lambda c: (c.date.start, c.id), reverse=True)
+        notice = ""
+        if about and claims:
+            topic = self.ranker.rank(about, ("claim",))
+            on_topic = [c for c in topic.candidates if c.entry_id in {x.id for x in claims}
+                        and (c.lexical >= self.tiers.near or c.semantic >= self.ranker.t.sem_answer_wide)]
+            if on_topic:
+                chosen = {c.entry_id for c in on_topic}
+                claims = [c for c in claims if c.id in chosen]
+            else:
+                notice = say("said_nothing_about", name=actor.name, topic=_short(about, ECHO_LIMIT))
+        b = Builder(self.corpus, FULL_LIMIT if full else BRIEF_LIMIT)
+        title = say("said_title_about", name=actor.name, topic=_short(about, ECHO_LIMIT)) if about and not notice \
+            else say("said_title", name=actor.name)
+        b.add(f"<b>{title}</b>", force=True)
+        if line := self._matched_line(who, actor.name):
+            b.add(line, force=True)
+        if notice:
+            b.add(f"<i>{notice}</i>", force=True)
+        if not claims:
+            b.add(say("said_none", name=actor.name), force=True)
+        for n, c in enumerate(claims):
+            if not b.add(self._claim_line(c, quote=full or n == 0), force=n == 0):
+                b.add(say("labels.more", n=len(claims) - n))
+                break
+        buttons = [(btn,) for c in claims[:3] if (btn := _button(_short(self._name(c.claimant) + ": " + c.paraphrase),
+                                                                   f"/open c_{c.id}"))]
+        buttons.extend(self._source_buttons(b.cited))
+        return Reply(who, "said", bool(claims), b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
+                     best_score=best.score, share_payload=self._payload("actor", actor.id))
+
     def search_any(self, text: str, *, full: bool) -> Reply:
         """Plain text without a command: the best entry of any kind."""
         return self._search_command(text, "search", None, full)
@@ -302,7 +367,7 @@ class Engine:
             outcome = "suggest"
         if outcome == "answer" and best is not None:
             if best.kind == "claim":
-                claims = [h for h in hits if h.kind == "claim" and self._confident(h, ranking)]
+                claims = [best, *(h for h in hits[1:] if h.kind == "claim" and self._confident(h, ranking))]
                 return self._claims_view(query, claims, full, ranking)
             reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
             return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
@@ -319,7 +384,8 @@ class Engine:
         if c.lexical >= self.tiers.confident:
             return True
         t = self.ranker.t
-        return ranking.basis == "semantic" and c.consistent and c.semantic >= t.sem_answer
+        lead = ranking.best.semantic if ranking.best else 1.0
+        return ranking.basis == "semantic" and c.consistent and c.semantic >= max(t.sem_answer_wide, lead - 0.015)
 
     def cmd_timeline(self, rest: str, full: bool) -> Reply:
         page = 1
@@ -327,19 +393,16 @@ class Engine:
             page = max(1, int(m[1]))
             rest = rest[: m.start()].strip()
         when, topic = extract_date(rest)
-        notice = ""
+        notice = say("date_reading", reading=when.reading) if when is not None and when.reading else ""
         best = 100.0
         if topic:
-            hits = self.index.search(topic, kinds=("event",), limit=500)
-            best = hits[0].score if hits else 0.0
-            chosen = {h.entry_id for h in hits if h.score >= self.tiers.confident}
+            chosen, best, hits = self._topic_events(topic)
             events = [e for e in self.timeline if e.id in chosen]
             if when is not None:
-                dated = [e for e in events if self._in_range(e, when)]
+                dated = self._in_window(events, when)
                 if not dated:
                     # "mines produced in 2021": the year may be part of the topic, not a filter.
-                    hits_all = self.index.search(rest, kinds=("event",), limit=500)
-                    chosen_all = {h.entry_id for h in hits_all if h.score >= self.tiers.confident}
+                    chosen_all, _, _ = self._topic_events(rest)
                     events = [e for e in self.timeline if e.id in chosen_all]
                     if events:
                         notice = say("date_ignored", topic=_short(topic, ECHO_LIMIT), range=when.text,
@@ -354,14 +417,14 @@ class Engine:
                 return Reply(rest, "timeline", False, esc(text), buttons=((button,),) if button else (),
                              best_score=best)
             if not events:
-                if hits and self.tiers.outcome(hits) == "suggest":
+                if hits and hits[0].score >= self.tiers.near:
                     return self._suggest(topic, "timeline", hits[:3], best)
                 other = [h for h in self.index.search(topic, limit=8) if h.kind != "event"]
                 if other and self.tiers.outcome(other) == "answer" and other[0].kind in ("actor", "place"):
                     return self._suggest(topic, "timeline", other[:3], best)
                 return self._nothing(rest, "timeline", hits)
         elif when is not None:
-            events = [e for e in self.timeline if self._in_range(e, when)]
+            events = self._in_window(list(self.timeline), when)
             if not events:
                 text = say("no_events_in_range", topic_part="", range=when.text)
                 return self._plain(rest, "timeline", f"{text}\n{self._coverage_hint}")
@@ -370,7 +433,69 @@ class Engine:
         if topic and (name := self._alias_names.get(key(topic))) and key(name) != key(topic):
             via = say("matched_via", typed=_short(topic, ECHO_LIMIT), name=name)
             notice = f"{via}\n{notice}" if notice else via
-        return self._timeline_view(rest, events, page, full, notice, best)
+        overlapping = self._window_only(events, when)
+        if when is not None and events and len(overlapping) == len(events):
+            about = f"about “{_short(topic, ECHO_LIMIT)}” " if topic else ""
+            only = say("only_overlapping", topic_part=about, range=when.text)
+            notice = f"{notice}\n{only}" if notice else only
+        return self._timeline_view(rest, events, page, full, notice, best, overlapping)
+
+    def _topic_events(self, topic: str) -> tuple[set[str], float, list[Candidate]]:
+        """Events about a topic, the best score, and the candidates (for "did you mean").
+
+        A topic that names entities ("Karabakh", "Qarabağ", "Карабах", "PACE Karabakh") gives the
+        events those entities are part of, whatever the spelling: every alias gives the same set.
+        Other topics are matched by words, and by meaning when words find nothing confidently."""
+        mentions = self.mentions.find(topic)
+        named_words = sum(m.end - m.start for m in mentions)
+        content = [w for w in query_words(topic)]
+        if mentions and named_words >= len(content):
+            wanted = {m.entity_id for m in mentions}
+            chosen = {e.id for e in self.timeline if wanted <= self.ranker.related.get(("event", e.id), frozenset())}
+            if chosen:
+                return chosen, 100.0, []
+        ranking = self.ranker.rank(topic, ("event",))
+        hits = ranking.candidates
+        best = hits[0].score if hits else 0.0
+        if ranking.outcome != "answer":
+            return set(), best, hits
+        lexical = {c.entry_id for c in self.index.search(topic, kinds=("event",), limit=500)
+                   if c.score >= self.tiers.confident}
+        if ranking.basis == "lexical":
+            consistent = {c.entry_id for c in hits if c.consistent}
+            return {i for i in lexical if i in consistent or i not in {c.entry_id for c in hits}}, best, hits
+        top = hits[0].semantic
+        t = self.ranker.t
+        near = {c.entry_id for c in hits if c.consistent and c.semantic >= max(t.sem_answer_wide, top - 0.02)}
+        return near | {hits[0].entry_id}, best, hits
+
+    def _in_window(self, events: list[Event], when: DateQuery) -> list[Event]:
+        """Events inside the asked window first, then those that only overlap it (long spans, dates
+        known only to a coarser period), each group in date order."""
+        inside = [e for e in events if self._in_range(e, when)]
+        if when.month_day is not None:
+            return inside
+        overlapping = [e for e in events if e not in inside and self._overlaps(e, when)]
+        return inside + overlapping
+
+    def _window_only(self, events: list[Event], when: DateQuery | None) -> set[str]:
+        """Ids of the events that merely overlap the window (they are never its key events)."""
+        if when is None:
+            return set()
+        return {e.id for e in events if not self._in_range(e, when)}
+
+    def _importance(self, e: Event) -> tuple[int, int, str]:
+        """Most important first: cited by more sources, then day-dated and not inferred."""
+        sources = len({c.source for c in e.cite})
+        exact = (e.date.precision == "day") + (e.date.inferred == "none") + (e.end is None and not e.date.latest)
+        return -(3 * sources + exact), -len(e.actors) - len(e.places), e.id
+
+    @staticmethod
+    def _overlaps(event: Event, when: DateQuery) -> bool:
+        first, last = effective_span(event.date)
+        if event.end is not None:
+            last = effective_span(event.end)[1]
+        return first <= when.end and last >= when.start
 
     @staticmethod
     def _in_range(event: Event, when: DateQuery) -> bool:
@@ -378,7 +503,10 @@ class Engine:
         ("early 2020s") is not shown as if it were in 2023. Periods count when they overlap."""
         first, last = effective_span(event.date)
         if event.end is not None:
-            return when.overlaps(first, effective_span(event.end)[1], "period")
+            last = effective_span(event.end)[1]
+            if when.month_day is not None:
+                return when.overlaps(first, last, "period")
+            return when.start <= first and last <= when.end
         if when.month_day is not None:
             precision = "range" if event.date.latest else event.date.precision
             return when.overlaps(first, last, precision)
@@ -522,7 +650,16 @@ class Engine:
                      best_score=hits[0].score, share_payload=payload)
 
     def _timeline_view(self, query: str, events: list[Event], page: int, full: bool, notice: str,
-                       best: float) -> Reply:
+                       best: float, overlapping: set[str] | None = None) -> Reply:
+        per_page = 10 if full else 5
+        if len(events) > per_page:
+            # The first page shows the window's key events (cited by most sources, dated most
+            # precisely, inside the window), in date order; the rest follow in date order.
+            rank = sorted(events, key=lambda e: (e.id in (overlapping or ()), self._importance(e)))
+            key_ids = {e.id for e in rank[:per_page]}
+            events = [e for e in events if e.id in key_ids] + [e for e in events if e.id not in key_ids]
+            lead = say("key_events_first", n=len(events) - per_page)
+            notice = f"{notice}\n{lead}" if notice else lead
         pages = self._timeline_pages(query, events, full, notice)
         page = min(page, len(pages))
         chunk = pages[page - 1]

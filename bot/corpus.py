@@ -187,6 +187,7 @@ class Place:
     name: str
     aliases: tuple[str, ...]
     within: str | None = None
+    stands_for: str | None = None  # the actor a capital's name is used for ("Baku says ..." = Azerbaijan)
     note: str | None = None
     cite: tuple[Citation, ...] = ()
 
@@ -267,7 +268,7 @@ SECTIONS: dict[str, Schema] = {
     },
     "places": {
         "id": ("id", True), "name": ("str", True), "aliases": ("strs", False), "within": ("str", False),
-        "note": ("str", False), "cite": ("cites", False),
+        "stands_for": ("str", False), "note": ("str", False), "cite": ("cites", False),
     },
     "events": {
         "id": ("id", True), "title": ("str", True), "date": ("date", True), "end": ("date", False),
@@ -497,6 +498,8 @@ class _Checker:
             self.corpus.places[ident] = Place(**{**f, "aliases": f.get("aliases", ())})
             if f.get("within"):
                 ref("within", (f["within"],), ("places",))
+            if f.get("stands_for"):
+                ref("stands_for", (f["stands_for"],), ("actors",))
         elif section == "events":
             self.corpus.events[ident] = Event(**f)
             ref("actors", f.get("actors", ()), ("actors",))

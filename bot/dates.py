@@ -482,3 +482,17 @@ def label(d: BriefDate) -> str:
     if d.qualifier:
         text = f"{d.qualifier} {text}"
     return text
+
+
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "decade": 3}
+
+
+def timeline_order(event: object) -> tuple[date, int, date, str]:
+    """Where an event goes in a timeline. A date known only to its month, year or decade sorts at the
+    end of that period, after the dated events it may follow ("September 2023" after 19 September
+    2023: an effect is never listed before its cause); a period with an end sorts at its start."""
+    d = event.date  # type: ignore[attr-defined]
+    first, last = effective_span(d)
+    spans = getattr(event, "end", None) is not None or d.latest
+    anchor = last if d.precision != "day" and not spans else first
+    return anchor, PRECISION_RANK.get(d.precision, 9), first, event.id  # type: ignore[attr-defined]

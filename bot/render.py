@@ -109,7 +109,7 @@ class Builder:
             return ""
         lines = [f"<b>{say('labels.sources')}</b>"]
         for n, file in enumerate(self.cited, 1):
-            lines.append(f"[{n}] {source_line(self.corpus, file)}")
+            lines.append(f"[{n}] {source_line(self.corpus, file, title=self.limit > BRIEF_LIMIT)}")
         return "\n".join(lines)
 
     def html(self, extra: str | None = None) -> str:
@@ -119,11 +119,13 @@ class Builder:
         return f"{body}\n\n{foot}" if foot else body
 
 
-def source_line(corpus: Corpus, file: str) -> str:
-    """'AZERTAC, 22 November 2024 — Title (000_ff95….txt)': outlet, date, title, citation key."""
+def source_line(corpus: Corpus, file: str, *, title: bool = True) -> str:
+    """'AZERTAC, 22 November 2024 — Title 000_ff95….txt': outlet, date, title, citation key. Brief
+    replies leave the title out: a group reply is for its lines, and the source button opens the card."""
     source = corpus.sources[file]
     outlet = source.outlet if source.outlet.lower() != "unknown" else say("labels.outlet_unknown")
-    return f"{esc(outlet)}, {date_html(source.published)} — {esc(source.title)} <code>{esc(file)}</code>"
+    head = f"{esc(outlet)}, {date_html(source.published)}"
+    return f"{head} — {esc(source.title)} <code>{esc(file)}</code>" if title else f"{head} <code>{esc(file)}</code>"
 
 
 def fit(markup: str, limit: int = TELEGRAM_LIMIT) -> str:

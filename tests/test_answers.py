@@ -142,7 +142,9 @@ def test_claim_shows_who_when_quote_and_the_other_side(engine: Engine) -> None:
     assert "<blockquote>" in reply.html
     text = text_of(reply.html)
     assert "Disputed by" in text or "Supported by" in text
-    assert re.search(r"\[\d\] .+ — .+\.txt", text), "numbered source list with outlet, date, title"
+    assert re.search(r"\[1\] \w.+, .*\d{4}.* \d{3}_\w+\.txt", text), "numbered sources: outlet, date, file"
+    full = text_of(engine.answer("/claim political prisoners", full=True).html)
+    assert re.search(r"\[\d\] .+ — .+\.txt", full), "full replies name each source's title too"
 
 
 def test_every_quote_shown_is_verbatim_from_a_cited_source(engine: Engine) -> None:
@@ -317,10 +319,18 @@ def test_a_wrong_entity_is_never_answered(engine: Engine, message: str) -> None:
 
 
 def test_a_known_topic_at_a_date_without_events_says_exactly_that(engine: Engine) -> None:
-    reply = engine.answer("/timeline PACE 2024")
+    reply = engine.answer("/timeline PACE 1995")
     assert not reply.matched
-    assert "No events about “PACE” are dated 2024" in text_of(reply.html)
+    assert "No events about “PACE” are dated 1995" in text_of(reply.html)
     assert engine.answer(reply.buttons[0][0].data).matched  # "at any date"
+
+
+def test_events_dated_only_roughly_are_offered_as_possibly_in_the_window(engine: Engine) -> None:
+    """PACE events known only as "between October 2023 and February 2024" may fall in 2024: shown,
+    with their real date, after a line saying none is dated inside 2024."""
+    text = text_of(engine.answer("/timeline PACE 2024").html)
+    assert "No event about “PACE” is dated inside 2024" in text
+    assert "between October 2023 and February 2024" in text
 
 
 def test_reversed_ranges_and_azerbaijani_capitals_in_dates(engine: Engine) -> None:

@@ -45,8 +45,15 @@ def related(corpus: Corpus, finder: MentionFinder) -> dict[tuple[str, str], froz
     def named(*texts: str | None) -> set[str]:
         return {m.entity_id for t in texts if t for m in finder.find(t)}
 
+    capitals: dict[str, set[str]] = {}
+    for p in corpus.places.values():
+        if p.stands_for:
+            capitals.setdefault(p.stands_for, set()).add(p.id)
+
     def widen(ids: set[str]) -> frozenset[str]:
         out = set(ids)
+        for i in ids:
+            out |= capitals.get(i, set())
         for i in ids:
             place = corpus.places.get(i)
             while place is not None and place.within and place.within not in out:

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.index import Hit, SearchIndex, Tiers, query_words
-from bot.normalize import skeleton, to_ascii, words
+from bot.normalize import skeleton, words
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, proper_names
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 
@@ -32,10 +32,10 @@ class Thresholds:
     # An answer by meaning: a cosine this high with this lead over the best entry that is neither
     # this one nor linked to it (a claim and the claim disputing it may both be meant) ...
     sem_answer: float = 0.89
-    margin: float = 0.005
+    margin: float = 0.01
     # ... or a lower cosine with a clear lead.
     sem_answer_wide: float = 0.86
-    margin_wide: float = 0.04
+    margin_wide: float = 0.05
     sem_suggest: float = 0.84  # a "did you mean" by meaning
     min_coverage: float = 0.0  # weighted share of the query's words found lexically in the entry
     generic_share: float = 0.2  # an entity related to more than this share of entries is generic
@@ -63,11 +63,12 @@ class Query:
 
     names: tuple[str, ...]  # skeletons of names it uses that are not known entities' aliases
     figures: frozenset[str]
-    sides: frozenset[str]
+    sides: frozenset[tuple[str, str]]
 
 
 @dataclass(frozen=True)
 class Pool:
+    text: str
     candidates: list[Candidate]  # lexical order
     lexical_outcome: str
     semantic: bool  # whether meaning was consulted
@@ -104,16 +105,53 @@ def numbers(text: str) -> set[str]:
 
 
 @cache
-def _stance() -> dict[str, tuple[str, ...]]:
+def _axes() -> dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """axis -> pole -> (one-word prefixes, multi-word phrases), folded to ASCII."""
     data = yaml.safe_load(Path(__file__).with_name("stance.yaml").read_text(encoding="utf-8"))
-    return {side: tuple(dict.fromkeys(to_ascii(w) for ws in langs.values() for w in ws))
-            for side, langs in data.items()}
+    out: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for axis, poles in data.items():
+        out[axis] = {}
+        for pole, langs in poles.items():
+            folded = list(dict.fromkeys(" ".join(words(str(w))) for ws in langs.values() for w in ws))
+            out[axis][pole] = (tuple(w for w in folded if " " not in w), tuple(w for w in folded if " " in w))
+    return out
 
 
-def stance(text: str) -> set[str]:
-    """Which sides ("positive", "negative") a text's own words take."""
+def stance(text: str) -> frozenset[tuple[str, str]]:
+    """The (axis, pole) pairs a text's own words point to: ("stance", "positive"), ("direction", "remove")."""
     ws = words(text)
-    return {side for side, stems in _stance().items() if any(w.startswith(stems) for w in ws)}
+    found = set()
+    for axis, poles in _axes().items():
+        for pole, (prefixes, phrases) in poles.items():
+            if any(w.startswith(prefixes) for w in ws) or any(_phrase_in(p.split(), ws) for p in phrases):
+                found.add((axis, pole))
+    return frozenset(found)
+
+
+def _phrase_in(phrase: list[str], ws: list[str], gap: int = 2) -> bool:
+    """The phrase's words in order, at most `gap` words between them ("gives Azerbaijan back")."""
+    for i, w in enumerate(ws):
+        if w != phrase[0]:
+            continue
+        at = i
+        for part in phrase[1:]:
+            nxt = next((j for j in range(at + 1, min(len(ws), at + 2 + gap)) if ws[j] == part), None)
+            if nxt is None:
+                break
+            at = nxt
+        else:
+            return True
+    return False
+
+
+def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]) -> bool:
+    """The query points one way on an axis and the entry only the other way."""
+    for axis in {a for a, _ in query}:
+        asked = {p for a, p in query if a == axis}
+        held = {p for a, p in entry if a == axis}
+        if len(asked) == 1 and held and not asked & held:
+            return True
+    return False
 
 
 class Ranker:
@@ -128,7 +166,7 @@ class Ranker:
         self.related = related  # (kind, id) -> entity ids the entry is about, by, at, or names
         self.links = links  # claim id -> claim ids it disputes or supports (either way)
         self.t = thresholds or Thresholds()
-        self.facts: dict[tuple[str, str], tuple[set[str], set[str]]] = {
+        self.facts: dict[tuple[str, str], tuple[set[str], frozenset[tuple[str, str]]]] = {
             k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
         counts = Counter(e for ents in related.values() for e in ents)
         n = max(1, sum(1 for k in related if k[0] in ("claim", "event")))
@@ -176,7 +214,7 @@ class Ranker:
         figures, sides = facts
         if query.figures - figures:
             return False
-        return query.sides <= sides
+        return not opposed(query.sides, sides)
 
     # ---- ranking
 
@@ -192,7 +230,7 @@ class Ranker:
         query = Query(
             names=tuple(dict.fromkeys(skeleton(w) for t in proper_names(text, self.proper) if t not in unknown
                                       for w in words(t) if skeleton(w) not in mentioned)),
-            figures=frozenset(numbers(text)), sides=frozenset(stance(text)))
+            figures=frozenset(numbers(text)), sides=stance(text))
         lex_hits = self.lexical.search(text, kinds=kinds, limit=60)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         sem: dict[tuple[str, str], SemanticHit] = {}
@@ -202,7 +240,7 @@ class Ranker:
         covs = self.lexical.coverages(text, kinds) if sem else {}
         cands = [self._candidate(k, lex.get(k), sem.get(k), mentions, covs.get(k, 0.0), query) for k in keys]
         cands.sort(key=lambda c: (-c.score, -c.semantic, -c.phrase, c.entry_id))
-        return Pool(cands, self.t.lexical.outcome(lex_hits), bool(sem), mentions, unknown)
+        return Pool(text, cands, self.t.lexical.outcome(lex_hits), bool(sem), mentions, unknown)
 
     def decide(self, pool: Pool, t: Thresholds, limit: int = 8) -> Ranking:
         cands, mentions, unknown = pool.candidates, pool.mentions, pool.unknown
@@ -223,7 +261,7 @@ class Ranker:
             return Ranking(cands[:limit], pool.lexical_outcome, "lexical", mentions, unknown)
         by_sem = sorted(cands, key=lambda c: (-self._fused(c, t), c.entry_id))
         best = by_sem[0]
-        basis = self._semantic_basis(best, by_sem, unknown, t)
+        basis = self._semantic_basis(best, by_sem, unknown, t, pool)
         if basis == "semantic":
             return Ranking(by_sem[:limit], "answer", basis, mentions, unknown)
         if pool.lexical_outcome == "suggest" or (best.semantic >= t.sem_suggest and basis != "unknown-name"):
@@ -244,13 +282,21 @@ class Ranker:
     def _fused(c: Candidate, t: Thresholds) -> float:
         return c.semantic + t.coverage_weight * c.coverage
 
+    def _topic_evidence(self, c: Candidate, pool: Pool) -> bool:
+        named = {w for m in pool.mentions for w in m.typed.split()}
+        return any(skeleton(typed) not in named for typed, _ in self.lexical.evidence(pool.text, c.kind, c.entry_id))
+
     def _semantic_basis(self, best: Candidate, ranked: list[Candidate], unknown: tuple[str, ...],
-                        t: Thresholds) -> str:
+                        t: Thresholds, pool: Pool) -> str:
         if unknown:
             return "unknown-name"
         if not best.consistent:
             return "inconsistent"
         if best.coverage < t.min_coverage:
+            return "no-shared-words"
+        if best.kind == "event" and not self._topic_evidence(best, pool):
+            # An event title is short: "Karabakh earthquake" lies near every Karabakh event. Some word
+            # of the topic itself, not only the entity it is about, must be the event's own.
             return "no-shared-words"
         lead = self.margin(ranked, t)
         if (best.semantic >= t.sem_answer and lead >= t.margin) or (
