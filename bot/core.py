@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -23,7 +24,7 @@ import yaml
 from bot.corpus import Actor, Claim, Corpus, Event, Place, Source, load_corpus
 from bot.dates import DateQuery, effective_span, extract_date, label, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
-from bot.normalize import key
+from bot.normalize import key, to_ascii
 from bot.render import (
     BRIEF_LIMIT,
     FULL_LIMIT,
@@ -31,6 +32,7 @@ from bot.render import (
     date_html,
     esc,
     fit,
+    plain_text,
     quote_html,
     say,
     source_line,
@@ -225,16 +227,32 @@ class Engine:
 
     def inline(self, query: str, limit: int = 20) -> list[InlineItem]:
         """Entries for inline mode: the best matches of any kind, or a starting list for an empty query."""
-        query = " ".join(query.split())
+        query = " ".join(_visible(query)[:MAX_MESSAGE].split())
+        items: list[InlineItem] = []
+        when, topic = extract_date(query) if query else (None, "")
+        if when is not None:
+            # "PACE 2024": the timeline of that topic and window first, then its events one by one.
+            reply = self.cmd_timeline(query, False)
+            if reply.matched:
+                items.append(InlineItem(id="t_" + hashlib.sha1(query.encode()).hexdigest()[:20],
+                                        title=say("labels.inline_timeline", query=_short(query, 60)),
+                                        description=_short(" · ".join(
+                                            line[2:] for line in plain_text(reply.html).split("\n")
+                                            if line.startswith("• ")), 120),
+                                        html=reply.html, sources=reply.sources))
         if query:
-            hits = [h for h in self.index.search(query, limit=limit) if h.score >= self.tiers.near]
+            hits = [h for h in self.index.search(topic or query, limit=limit) if h.score >= self.tiers.near]
+            if not hits:
+                ranking = self.ranker.rank(topic or query)
+                hits = ranking.candidates[:5] if ranking.outcome == "answer" else []
             ids = [(h.kind, h.entry_id) for h in hits]
+            if when is not None:
+                ids = [(k, i) for k, i in ids if k != "event" or self._in_range(self.corpus.events[i], when)]
         else:
             ids = [("actor", a.id) for a in self._prominent_actors()[:6]]
             ids += [("event", e.id) for e in self.timeline[-4:][::-1]]
             ids += [("source", s.file) for s in self.corpus.sources_in_order()]
-        items = []
-        for kind, entry_id in ids[:limit]:
+        for kind, entry_id in ids[: limit - len(items)]:
             reply = self.view(kind, entry_id, full=False)
             title, description = self._inline_labels(kind, entry_id)
             items.append(InlineItem(id=self._payload(kind, entry_id), title=title, description=description,
@@ -354,6 +372,17 @@ class Engine:
         return self._search_command(text, "search", None, full)
 
     def _search_command(self, query: str, command: str, kinds: tuple[str, ...] | None, full: bool) -> Reply:
+        if kinds == ("claim",) and (entity := self._only_entity(query)):
+            # "/claim Luxembourg", "/claim Люксембург", "/claim Lüksemburq": the same claims, in the
+            # same order, whatever the spelling: by the entity first, newest first, then about it.
+            by = sorted((c for c in self.corpus.claims.values() if c.claimant == entity),
+                        key=lambda c: (c.date.start, c.id), reverse=True)
+            about = sorted((c for c in self.corpus.claims.values() if c.claimant != entity
+                            and entity in self.ranker.related.get(("claim", c.id), frozenset())),
+                           key=lambda c: (-len(c.disputes) - len(c.supports), c.date.start, c.id))
+            if by or about:
+                ordered = [*by, *about]
+                return self._claims_view(query, ordered[:1], full, None, ordered[1:], entity=entity)
         ranking = self.ranker.rank(query, kinds)
         hits = ranking.candidates
         outcome = ranking.outcome
@@ -368,7 +397,10 @@ class Engine:
         if outcome == "answer" and best is not None:
             if best.kind == "claim":
                 claims = [best, *(h for h in hits[1:] if h.kind == "claim" and self._confident(h, ranking))]
-                return self._claims_view(query, claims, full, ranking)
+                on_topic = [self.corpus.claims[c.entry_id] for c in ranking.candidates
+                            if c.kind == "claim" and self._on_topic(c)]
+                return self._claims_view(query, [self.corpus.claims[c.entry_id] for c in claims], full, ranking,
+                                         on_topic, score=best.score)
             reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
             return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
         if kinds is not None and ranking.basis != "unknown-name":
@@ -438,7 +470,19 @@ class Engine:
             about = f"about “{_short(topic, ECHO_LIMIT)}” " if topic else ""
             only = say("only_overlapping", topic_part=about, range=when.text)
             notice = f"{notice}\n{only}" if notice else only
-        return self._timeline_view(rest, events, page, full, notice, best, overlapping)
+        return self._timeline_view(rest, events, page, full, notice, best, overlapping,
+                                   paging=self._paging_query(rest, topic, when))
+
+    def _paging_query(self, rest: str, topic: str, when: DateQuery | None) -> str:
+        """The query paging buttons carry: as typed when it fits Telegram's 64 bytes, else the entity's
+        own name, else the words transliterated (the index folds them alike), so a long Cyrillic topic
+        still has its "Later" button."""
+        if len(f"/timeline {rest} page:999".encode()) <= MAX_CALLBACK:
+            return rest
+        date_text = f" {when.text}" if when is not None else ""
+        if topic and (entity := self._only_entity(topic)):
+            return f"{self._name(entity)}{date_text}".strip()
+        return f"{to_ascii(topic)}{date_text}".strip()
 
     def _topic_events(self, topic: str) -> tuple[set[str], float, list[Candidate]]:
         """Events about a topic, the best score, and the candidates (for "did you mean").
@@ -636,21 +680,61 @@ class Engine:
                   sum(1 for e in self.corpus.events.values() if any(c.source == source.file for c in e.cite)))
         b.add(f"{counts[0]} {say('labels.claims_by').lower()}, {counts[1]} {say('labels.events').lower()}")
 
-    def _claims_view(self, query: str, hits: list[Candidate], full: bool, ranking: Ranking) -> Reply:
+    def _only_entity(self, query: str) -> str | None:
+        """The entity a query consists of, if it names exactly one and nothing else."""
+        mentions = self.mentions.find(query)
+        if len({m.entity_id for m in mentions}) != 1:
+            return None
+        return mentions[0].entity_id if sum(m.end - m.start for m in mentions) >= len(query_words(query)) else None
+
+    def _claims_view(self, query: str, claims: list[Claim], full: bool, ranking: Ranking | None,
+                     on_topic: list[Claim], *, score: float = 100.0, entity: str | None = None) -> Reply:
+        """The best claim with the claims disputing or supporting it, then what else its claimant says
+        on the topic, then one line for each other party with claims on it (the rest as buttons)."""
         b = Builder(self.corpus, FULL_LIMIT if full else BRIEF_LIMIT)
-        best = self.corpus.claims[hits[0].entry_id]
+        best = claims[0]
+        if entity is not None:
+            if line := self._matched_line(query, self._name(entity)):
+                b.add(line, force=True)
+        elif ranking is not None and (line := self._match_line(query, "claim", best.id, ranking)):
+            b.add(f"<i>{line}</i>", force=True)
         self._claim_blocks(b, best, full)
         shown = {best.id, *best.disputes, *best.supports}
-        others = [self.corpus.claims[h.entry_id] for h in hits[1:] if h.entry_id not in shown]
-        self._section(b, say("labels.also_matching"),
-                      [self._claim_line(c, quote=False, with_claimant=True) for c in others], 4 if full else 2)
-        buttons = [*self._link_buttons(best), *self._source_buttons(b.cited)]
+        same = [c for c in [*claims[1:], *on_topic] if c.id not in shown and c.claimant == best.claimant]
+        same = list({c.id: c for c in same}.values())
+        self._section(b, say("labels.also_by", name=self._name(best.claimant)),
+                      [self._claim_line(c, quote=False) for c in same], 3 if full else 1)
+        shown |= {c.id for c in same[: 3 if full else 1]}
+        voices: dict[str, Claim] = {}
+        for claim in on_topic:
+            if claim.id not in shown and claim.claimant != best.claimant and claim.claimant not in voices:
+                voices[claim.claimant] = claim
+        self._section(b, say("labels.other_voices"),
+                      [self._claim_line(c, quote=False, with_claimant=True) for c in voices.values()],
+                      6 if full else 3)
+        voice_buttons = [(btn,) for c in list(voices.values())[:3]
+                         if (btn := _button(_short(f"{self._name(c.claimant)}: {c.paraphrase}"), f"/open c_{c.id}"))]
+        buttons = [*self._link_buttons(best), *voice_buttons, *self._source_buttons(b.cited)]
         payload = self._payload("claim", best.id)
         return Reply(query, "claim", True, b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
-                     best_score=hits[0].score, share_payload=payload)
+                     best_score=score, share_payload=payload)
+
+    def _on_topic(self, c: Candidate) -> bool:
+        """Close enough to the question to be another side of it (not an answer by itself)."""
+        return c.consistent and (c.lexical >= self.tiers.confident or c.semantic >= self.ranker.t.sem_answer)
+
+    def _match_line(self, query: str, kind: str, entry_id: str, ranking: Ranking) -> str:
+        """Why this entry: the words typed in another spelling or language ("“выборы” → elections"),
+        and whether it was matched by meaning."""
+        pairs = [(typed, found) for typed, found in self.index.evidence(query, kind, entry_id)
+                 if key(typed) != key(found)][:3]
+        parts = [say("matched_via", typed=_short(t, 30), name=f) for t, f in pairs]
+        if ranking.basis == "semantic":
+            parts.append(say("matched_meaning"))
+        return "; ".join(parts)
 
     def _timeline_view(self, query: str, events: list[Event], page: int, full: bool, notice: str,
-                       best: float, overlapping: set[str] | None = None) -> Reply:
+                       best: float, overlapping: set[str] | None = None, paging: str | None = None) -> Reply:
         per_page = 10 if full else 5
         if len(events) > per_page:
             # The first page shows the window's key events (cited by most sources, dated most
@@ -665,7 +749,7 @@ class Engine:
         chunk = pages[page - 1]
         b = self._timeline_page(query, chunk, full, notice, page, len(pages))
         nav = []
-        base = f"/timeline {query}".strip()
+        base = f"/timeline {query if paging is None else paging}".strip()
         if page > 1 and (btn := _button(say("buttons.earlier"), f"{base} page:{page - 1}")):
             nav.append(btn)
         if page < len(pages) and (btn := _button(say("buttons.later"), f"{base} page:{page + 1}")):

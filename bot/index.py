@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ STOPWORDS = frozenset(
 )
 # An entry's fields do not weigh the same: a name is stronger evidence than a word in a summary.
 NAME, TITLE, TEXT = 1.0, 0.9, 0.8
+_TYPED = re.compile(r"[^\W_][\w'’.-]*")
 MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
@@ -263,21 +265,23 @@ class SearchIndex:
         return self.doc_words[number] if number is not None else {}
 
     def evidence(self, text: str, kind: str, entry_id: str) -> list[tuple[str, str]]:
-        """(typed word, the entry's word it matched) for each query word the entry contains."""
+        """(word as typed, the entry's word it matched) for each query word the entry contains:
+        "выборы" → "elections", "Qarabağda" → "karabakh"."""
         number = self._numbers.get((kind, entry_id))
         if number is None:
             return []
         bag = self.doc_words[number]
         alternates = query_alternates(text)
         out = []
-        for raw in words(text):
-            if raw in STOPWORDS:
+        for token in _TYPED.findall(text):
+            pieces = words(token)
+            if len(pieces) != 1 or pieces[0] in STOPWORDS:
                 continue
-            sk = skeleton(raw)
+            sk = skeleton(pieces[0])
             found = self._with_alternates(self.similar_words(sk), alternates.get(sk, frozenset()))
             for u, sim in found:
                 if u in bag and sim >= 80:
-                    out.append((raw, self.display.get(u, u)))
+                    out.append((token.strip(".'’"), self.display.get(u, u)))
                     break
         return out
 
