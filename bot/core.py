@@ -280,6 +280,10 @@ class Engine:
         text = say("about_html", sources=len(self.corpus.sources), actors=len(self.corpus.actors),
                    events=len(self.corpus.events), claims=len(self.corpus.claims), places=len(self.corpus.places),
                    first=first, last=last)
+        if self.semantic is None:
+            text += "\n" + say("about_lexical_only", reason=self.semantic_off_reason)
+        else:
+            text += "\n" + say("about_semantic", model=self.semantic.embedder.name)
         return self._plain("/about", "about", text, matched=True)
 
     def cmd_sources(self, rest: str, full: bool) -> Reply:

