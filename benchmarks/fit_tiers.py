@@ -108,11 +108,11 @@ def main() -> int:
     if args.grid:
         best = None
         rows: list[tuple[tuple[int, int], int, int, int, Thresholds]] = []
-        grid = itertools.product([0.88, 0.885, 0.89, 0.9, 0.91], [0.0, 0.005, 0.01],
-                                 [0.84, 0.85, 0.86, 0.87], [0.02, 0.03, 0.04, 0.05], [0.0, 0.1, 0.2])
-        for sem, margin, wide, margin_wide, weight in grid:
+        grid = itertools.product([0.88, 0.885, 0.89, 0.9, 0.91], [0.0, 0.005, 0.01, 0.02],
+                                 [0.85, 0.86, 0.87], [0.03, 0.04, 0.05], [0.1], [0.04, 0.06, 0.07, 0.08, 0.1])
+        for sem, margin, wide, margin_wide, weight, cross in grid:
             t = replace(base, sem_answer=sem, margin=margin, sem_answer_wide=wide, margin_wide=margin_wide,
-                        coverage_weight=weight)
+                        coverage_weight=weight, cross_lingual=cross)
             table = evaluate(engine, pools, t)
             sem_row = table.get("answer:semantic", {"right": 0, "wrong": 0, "negative": 0})
             tp, wrong, neg = sem_row["right"], sem_row["wrong"], sem_row["negative"]
@@ -125,7 +125,7 @@ def main() -> int:
         for _, tp, wrong, neg, t in rows[:12]:
             print(f"  right {tp:3} wrong {wrong:2} negatives {neg:2}: sem_answer={t.sem_answer} margin={t.margin} "
                   f"sem_answer_wide={t.sem_answer_wide} margin_wide={t.margin_wide} "
-                  f"coverage_weight={t.coverage_weight}")
+                  f"coverage_weight={t.coverage_weight} cross_lingual={t.cross_lingual}")
         print("best:", best[1])
         base = best[1]
     table = evaluate(engine, pools, base)

@@ -302,21 +302,24 @@ class SearchIndex:
             coverage = sum(weights[w] * slots.get(w, 0.0) for w in qwords) / (100.0 * total)
             scored.append((coverage, number))
         hits: list[Hit] = []
-        for coverage, number in heapq.nlargest(max(limit * 4, 50), scored):
+        named_words = {w: [u for u, sim in matches[w] if sim >= 80] for w in dict.fromkeys(qwords)}
+        for rank, (coverage, number) in enumerate(heapq.nlargest(max(limit * 4, 50), scored)):
             doc = self.docs[number]
             phrase_score, via = 0.0, doc.names[0] if doc.names else ""
-            for pkey, display, weight in self.phrases[number]:
-                for qkey in qkeys:
-                    s = fuzz.ratio(qkey, pkey) * weight
-                    if s > phrase_score:
-                        phrase_score, via = s, display
+            # The whole-phrase likeness decides a score only from 80% coverage on, and otherwise only
+            # breaks ties near the top: a long list (a timeline's 500) needs it for those alone.
+            if coverage >= 0.8 or rank < 50:
+                for pkey, display, weight in self.phrases[number]:
+                    for qkey in qkeys:
+                        s = fuzz.ratio(qkey, pkey) * weight
+                        if s > phrase_score:
+                            phrase_score, via = s, display
             # A whole-phrase likeness counts only when it is close to exact: "Mehriban Aliyeva" looks
             # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
             # ...and only when most of the query's words are in the entry too ("Armenian president" is
             # 94% like "Armenian residents" letter by letter).
             bag = doc_words[number]
-            named = sum(weights[w] for w in qwords
-                        if any(bag.get(u) == NAME and sim >= 80 for u, sim in matches[w])) / total
+            named = sum(weights[w] for w in qwords if any(bag.get(u) == NAME for u in named_words[w])) / total
             trusted = phrase_score >= PHRASE_TRUSTED and coverage >= 0.8
             score = max(phrase_score if trusted else 0.0, 100.0 * coverage)
             hits.append(Hit(doc.entry_id, doc.kind, round(score, 1), round(coverage, 3), via, round(phrase_score, 1),

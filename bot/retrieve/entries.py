@@ -43,7 +43,7 @@ def related(corpus: Corpus, finder: MentionFinder) -> dict[tuple[str, str], froz
     a place brings the places it lies within ("Khankendi" is in Karabakh)."""
 
     def named(*texts: str | None) -> set[str]:
-        return {m.entity_id for t in texts if t for m in finder.find(t)}
+        return {m.entity_id for t in texts if t for m in finder.find(t, inflected=False)}
 
     capitals: dict[str, set[str]] = {}
     for p in corpus.places.values():
@@ -70,6 +70,11 @@ def related(corpus: Corpus, finder: MentionFinder) -> dict[tuple[str, str], froz
         out[("event", e.id)] = widen(ids)
     for a in corpus.actors.values():
         out[("actor", a.id)] = widen({a.id} | named(a.role, a.note))
+    # "Radio outlet to which Nasimi Mammadli spoke": the relation holds both ways.
+    for a in corpus.actors.values():
+        for other in out[("actor", a.id)] - {a.id}:
+            if ("actor", other) in out:
+                out[("actor", other)] = out[("actor", other)] | {a.id}
     for p in corpus.places.values():
         out[("place", p.id)] = widen({p.id} | named(p.note))
     return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.normalize import skeleton, words
 from bot.understand.morph import term_forms
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
@@ -47,9 +48,13 @@ class MentionFinder:
         for options in self.by_first.values():
             options.sort(key=lambda o: -len(o[0]))  # longest alias first
 
-    def find(self, text: str) -> list[Mention]:
-        """Known entities named in `text`, longest alias first; inflected forms count ("в Карабахе")."""
-        terms = term_forms(text)
+    def find(self, text: str, *, inflected: bool = True) -> list[Mention]:
+        """Known entities named in `text`, longest alias first; inflected forms count ("в Карабахе").
+        `inflected=False` (the corpus's own English texts) folds spelling and possessives only."""
+        if inflected:
+            terms = term_forms(text)
+        else:
+            terms = tuple((skeleton(w), frozenset()) for w in words(_POSSESSIVE.sub("", text)))
         folded = [typed for typed, _ in terms]
         forms = [alts | {typed} for typed, alts in terms]
         out: list[Mention] = []

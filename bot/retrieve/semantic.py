@@ -189,6 +189,7 @@ class SemanticIndex:
         self.kinds = np.array([p.kind for p in self.passages])
         self._lock = threading.Lock()
         self._memo: dict[str, np.ndarray] = {}
+        self.embedder_calls = 0  # queries sent to the model (not answered from the memo)
 
     def embed(self, text: str) -> np.ndarray:
         with self._lock:
@@ -197,6 +198,7 @@ class SemanticIndex:
             return cached
         vector = self.embedder.queries([text])[0]
         with self._lock:
+            self.embedder_calls += 1
             if len(self._memo) > 2_000:
                 self._memo.clear()
             self._memo[text] = vector

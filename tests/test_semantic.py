@@ -1,0 +1,103 @@
+"""Matching by meaning: the on-disk embedding cache, the lexical fallback when the model is missing,
+and answers by meaning that never stand on similarity alone."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.core import Engine
+from bot.render import plain_text
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(ROOT / "briefs", ROOT / "seeds")
+
+
+def _mini_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def test_the_cache_embeds_each_text_once_and_only_changed_entries_again(tmp_path: Path) -> None:
+    corpus = _mini_copy(tmp_path)
+    cache = tmp_path / "cache"
+    cold = Engine.load(corpus / "briefs", corpus / "seeds", cache_dir=cache)
+    assert cold.semantic is not None
+    passages = len(cold.semantic.passages)
+    assert cold.semantic.cache.computed == passages > 0
+    warm = Engine.load(corpus / "briefs", corpus / "seeds", cache_dir=cache)
+    assert warm.semantic is not None and warm.semantic.cache.computed == 0  # a warm start embeds nothing
+    brief = corpus / "briefs" / "alpha.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "John Doe says the report is fair and accurate.", "John Doe says the report is fair, accurate and balanced."),
+        encoding="utf-8")
+    edited = Engine.load(corpus / "briefs", corpus / "seeds", cache_dir=cache)
+    assert edited.semantic is not None and edited.semantic.cache.computed == 1  # that paraphrase alone
+
+
+def test_an_unreadable_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
+    corpus = _mini_copy(tmp_path)
+    cache = tmp_path / "cache"
+    Engine.load(corpus / "briefs", corpus / "seeds", cache_dir=cache)
+    for f in cache.iterdir():
+        f.write_bytes(b"not a numpy archive")
+    again = Engine.load(corpus / "briefs", corpus / "seeds", cache_dir=cache)
+    assert again.semantic is not None and again.semantic.cache.computed == len(again.semantic.passages)
+    assert again.answer("/claim the report is biased").matched
+
+
+def test_without_the_model_the_bot_answers_by_words_and_says_so() -> None:
+    engine = Engine.load(ROOT / "briefs", ROOT / "seeds", embedder="sentence-transformers:/no/such/model")
+    assert engine.semantic is None
+    assert engine.answer("/actor aliev").matched
+    assert engine.answer("/claim political prisoners").matched
+    assert "Matching by meaning is off" in plain_text(engine.answer("/about").html)
+    assert "matched by their words and by their meaning" in plain_text(
+        Engine.load(ROOT / "briefs", ROOT / "seeds").answer("/about").html)
+
+
+@pytest.mark.parametrize(("message", "claimant", "source"), [
+    ("/claim Karimli says the ruling camp panicked", "Ali Karimli", "002_bf356d375fa915f2.txt"),
+    ("/claim the world ignored Armenia cutting off communications for three years", "Foreign",
+     "004_856f7c45f8c9dc7a.txt"),
+    ("/claim America's attitude towards Azerbaijan has become a real problem", "Fazil Mustafa",
+     "002_bf356d375fa915f2.txt"),
+    ("/claim ABŞ Azərbaycanın təhlükəsizliyində müsbət rol oynayıb", "Mammadli", "002_bf356d375fa915f2.txt"),
+    ("/claim около 4000 азербайджанцев пропали без вести", "Caspian News", "003_4c6558f46b133d32.txt"),
+])
+def test_a_claim_in_other_words_or_languages_finds_who_said_it(engine: Engine, message: str, claimant: str,
+                                                              source: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched, plain_text(reply.html)
+    assert claimant in plain_text(reply.html)
+    assert source in reply.sources
+    assert "matched by meaning" in plain_text(reply.html)  # the reader is told how it matched
+
+
+@pytest.mark.parametrize("message", [
+    "/claim Erdogan says PACE is biased",  # a person the sources never name
+    "/claim Azerbaijan joined NATO",  # an organisation they never name
+    "/claim the Milli Majlis thanked Luxembourg for its resolution",  # the opposite side
+    "/claim over 500 Azerbaijanis were killed by landmines since 2020",  # a figure they do not give
+    "/claim Mehriban Aliyeva says Azerbaijan is ready to sign peace",  # an unknown first name
+    "/timeline Karabakh earthquake",  # a topic word no event holds
+    "/timeline PACE gives Azerbaijan back its voting rights",  # the opposite direction
+    "/claim Turkey sent troops to Karabakh in 2023",
+])
+def test_close_in_topic_is_not_an_answer(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched
+
+
+def test_a_semantic_near_miss_is_offered_not_asserted(engine: Engine) -> None:
+    reply = engine.answer("/claim Luxembourg's deputies should drop their aggressive rhetoric")
+    assert not reply.matched
+    assert "Did you mean" in plain_text(reply.html)
+    assert any("Milli Majlis" in b.text for row in reply.buttons for b in row)
