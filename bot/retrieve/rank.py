@@ -326,9 +326,10 @@ class Ranker:
             return "inconsistent"
         if best.coverage < t.min_coverage:
             return "no-shared-words"
-        if best.kind == "event" and not self._topic_evidence(best, pool):
+        if best.kind == "event" and pool.lang == "en" and not self._topic_evidence(best, pool):
             # An event title is short: "Karabakh earthquake" lies near every Karabakh event. Some word
-            # of the topic itself, not only the entity it is about, must be the event's own.
+            # of the topic itself, not only the entity it is about, must be the event's own (in English:
+            # a Russian or Azerbaijani topic shares no words with English titles).
             return "no-shared-words"
         lead = self.margin(ranked, t)
         # A question in Russian or Azerbaijani lies further from English entries however close its
