@@ -70,6 +70,12 @@ def related(corpus: Corpus, finder: MentionFinder) -> dict[tuple[str, str], froz
         out[("event", e.id)] = widen(ids)
     for a in corpus.actors.values():
         out[("actor", a.id)] = widen({a.id} | named(a.role, a.note))
+    # An actor is also related to what the events it takes part in are at and with ("who hoisted the
+    # flag in Khankendi": Aliyev, through that event).
+    for e in corpus.events.values():
+        for a in e.actors:
+            if ("actor", a) in out:
+                out[("actor", a)] = out[("actor", a)] | widen({*e.actors, *e.places})
     # "Radio outlet to which Nasimi Mammadli spoke": the relation holds both ways.
     for a in corpus.actors.values():
         for other in out[("actor", a.id)] - {a.id}:

@@ -99,9 +99,10 @@ RELATIVE = frozenset(skeleton(w) for w in words(
     "who whom whose that which where kotory kotoraya kotoroe kotorye kotorogo kotoromu kotoroy kotorym "
     "kto gde kim ki hansi harada"))
 _NUMBER = re.compile(r"\d(?:[\d,.\u00a0 ]*\d)?")
-NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not "one million"
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-    "nine": "9", "ten": "10", "odin": "1", "dva": "2", "tri": "3", "chetyre": "4", "piat": "5", "bir": "1",
+NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not "one million" ("one",
+    # "один" and "bir" are left out: "no one", "heç bir" are no figures)
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "dva": "2", "tri": "3", "chetyre": "4", "piat": "5",
     "iki": "2", "uc": "3", "dord": "4", "bes": "5",
 }
 
