@@ -55,10 +55,10 @@ from telegram.ext import (
 )
 
 from bot.config import Config, ConfigError
-from bot.core import MAX_CALLBACK as CALLBACK_LIMIT
-from bot.core import PAYLOAD_RE
 from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
 from bot.render import esc, plain_text, say, wording
+from bot.views.base import MAX_CALLBACK as CALLBACK_LIMIT
+from bot.views.base import PAYLOAD_RE
 
 log = logging.getLogger(__name__)
 
