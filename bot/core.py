@@ -86,7 +86,10 @@ class Engine:
         self.mentions = MentionFinder(entries.aliases(corpus), STOPWORDS)
         self.ranker = Ranker(self.index, self.semantic, self.mentions, entries.related(corpus, self.mentions),
                              entries.links(corpus), Thresholds(lexical=self.tiers), entries.texts(corpus),
-                             written_as_names(list(corpus.texts.values())))
+                             written_as_names(list(corpus.texts.values())),
+                             claimants={c.id: c.claimant for c in corpus.claims.values()},
+                             states=frozenset(a.id for a in corpus.actors.values() if a.kind == "state"),
+                             capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for))
         self.views = Views(corpus, self.timeline, self.index, ENTRY_TYPES)
 
     @classmethod
@@ -413,8 +416,10 @@ class Engine:
         best = hits[0].score if hits else 0.0
         if ranking.outcome != "answer":
             return set(), best, hits
-        lexical = {c.entry_id for c in self.index.search(topic, kinds=("event",), limit=500)
-                   if c.score >= self.tiers.confident}
+        # Every event the words cover confidently (a score of 78 needs a coverage of 0.78: the phrase
+        # likeness only counts from 0.8 on), without ranking them all.
+        lexical = {entry_id for (_, entry_id), coverage in self.index.coverages(topic, ("event",)).items()
+                   if 100.0 * coverage >= self.tiers.confident}
         if ranking.basis == "lexical":
             consistent = {c.entry_id for c in hits if c.consistent}
             return {i for i in lexical if i in consistent or i not in {c.entry_id for c in hits}}, best, hits

@@ -56,8 +56,26 @@ class Candidate:
     named: float
     phrase: float
     via: str  # the name, title or passage that matched best
-    consistent: bool  # every specific entity the query names belongs to this entry
+    consistent: bool  # every specific entity, name, figure and side the query gives holds for this entry
     field: str = ""  # the semantic passage that matched ("paraphrase", "quote", "asked_as", ...)
+
+
+def speakers(text: str, mentions: Sequence[Mention]) -> list[str]:
+    """The entities a text makes speakers: named right before a speech verb, or after "according to"."""
+    terms = [typed for typed, _ in term_forms(text)]
+    out = []
+    for m in mentions:
+        if m.end < len(terms) and terms[m.end] in SPEAKS_AFTER:
+            out.append(m.entity_id)
+        for lead in SPEAKS_BEFORE:
+            if tuple(terms[max(0, m.start - len(lead)) : m.start]) == tuple(skeleton(w) for w in lead):
+                out.append(m.entity_id)
+    return out
+
+
+def speaker(text: str, mentions: Sequence[Mention]) -> str | None:
+    found = speakers(text, mentions)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,7 @@ class Query:
     names: tuple[str, ...]  # skeletons of names it uses that are not known entities' aliases
     figures: frozenset[str]
     sides: frozenset[tuple[str, str]]
+    speaker: str | None = None  # the entity the query says is speaking ("Karimli says …")
 
 
 @dataclass(frozen=True)
@@ -96,34 +115,60 @@ class Ranking:
 # Words that open a description of the one asked about: "the commentator who spoke to X", "депутат,
 # который ...", "... kim". An entity named after one is what the description relates to, not the answer.
 RELATIVE = frozenset(skeleton(w) for w in words(
-    "who whom whose that which where kotory kotoraya kotoroe kotorye kotorogo kotoromu kotoroy kotorym "
-    "kto gde kim ki hansi harada"))
-_NUMBER = re.compile(r"\d(?:[\d,.\u00a0 ]*\d)?")
+    "who whom whose which where который которая которое которые которого которому которой которым "
+    "кто где kim hansı harada"))
+# Words after which, or before which, the speaker of a claim stands: "Karimli says", "according to
+# Karimli", "по словам Каримли", "Kərimliyə görə".
+SPEAKS_AFTER = frozenset(skeleton(w) for w in words(
+    "says said claims claimed believes thinks insists insisted argues argued calls called urges urged "
+    "warns warned told states stated accuses accused denies denied rejects rejected "
+    "говорит сказал сказала заявил заявила заявляет считает утверждает призвал призвала обвиняет "
+    "deyir dedi bildirib bildirdi hesab iddia"))
+SPEAKS_BEFORE = (("according", "to"), ("po", "slovam"), ("po", "mneniyu"), ("soglasno",))
+_NUMBER = re.compile(r"\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.,])|\d+(?:\.\d+)?")
 NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not "one million" ("one",
     # "один" and "bir" are left out: "no one", "heç bir" are no figures)
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-    "nine": "9", "ten": "10", "dva": "2", "tri": "3", "chetyre": "4", "piat": "5",
-    "iki": "2", "uc": "3", "dord": "4", "bes": "5",
+    **dict.fromkeys(words("two два iki"), "2"), **dict.fromkeys(words("three три üç"), "3"),
+    **dict.fromkeys(words("four четыре dörd"), "4"), **dict.fromkeys(words("five пять beş"), "5"),
+    **dict.fromkeys(words("six шесть altı"), "6"), **dict.fromkeys(words("seven семь yeddi"), "7"),
+    **dict.fromkeys(words("eight восемь səkkiz"), "8"), **dict.fromkeys(words("nine девять doqquz"), "9"),
+    **dict.fromkeys(words("ten десять on"), "10"),
+    **dict.fromkeys(words("hundred сто сотни yüz"), "x100"),
+    **dict.fromkeys(words("thousand thousands тысяча тысячи тысяч min"), "x1000"),
+    **dict.fromkeys(words("million millions миллион миллиона миллионов milyon"), "x1000000"),
+    **dict.fromkeys(words("billion billions миллиард миллиарда миллиардов milyard"), "x1000000000"),
 }
 
 
 def numbers(text: str) -> set[str]:
-    """Figures in a text, separators dropped ("1,000" and "1 000" are "1000")."""
-    found = {re.sub(r"\D", "", m) for m in _NUMBER.findall(text)}
+    """Figures in a text, separators dropped ("1,000" and "1 000" are "1000"), with magnitude words
+    ("one billion" is not "one million")."""
+    found = set()
+    for m in _NUMBER.findall(text):
+        digits = re.sub(r"[,\u00a0 ]", "", m)
+        found.add(digits.lstrip("0") or "0")
     found |= {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
     return found
 
 
 @cache
-def _axes() -> dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
-    """axis -> pole -> (one-word prefixes, multi-word phrases), folded to ASCII."""
+def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]]:
+    """axis -> pole -> (whole words, prefixes, phrases), folded as queries are."""
     data = yaml.safe_load(Path(__file__).with_name("stance.yaml").read_text(encoding="utf-8"))
-    out: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]] = {}
     for axis, poles in data.items():
         out[axis] = {}
         for pole, langs in poles.items():
-            folded = list(dict.fromkeys(" ".join(words(str(w))) for ws in langs.values() for w in ws))
-            out[axis][pole] = (tuple(w for w in folded if " " not in w), tuple(w for w in folded if " " in w))
+            whole, prefixes, phrases = set(), [], []
+            for entry in (str(w) for ws in langs.values() for w in ws):
+                folded = " ".join(words(entry.rstrip("*")))
+                if " " in folded:
+                    phrases.append(folded)
+                elif entry.endswith("*"):
+                    prefixes.append(folded)
+                else:
+                    whole.add(folded)
+            out[axis][pole] = (frozenset(whole), tuple(prefixes), tuple(phrases))
     return out
 
 
@@ -132,10 +177,39 @@ def stance(text: str) -> frozenset[tuple[str, str]]:
     ws = words(text)
     found = set()
     for axis, poles in _axes().items():
-        for pole, (prefixes, phrases) in poles.items():
-            if any(w.startswith(prefixes) for w in ws) or any(_phrase_in(p.split(), ws) for p in phrases):
+        for pole, (whole, prefixes, phrases) in poles.items():
+            if (any(w in whole or w.startswith(prefixes) for w in ws)
+                    or any(_phrase_in(p.split(), ws) for p in phrases)):
                 found.add((axis, pole))
+    if negated(ws):
+        found.add(("polarity", "negated"))
     return frozenset(found)
+
+
+# Words that negate a verb, folded: "did not reject", "не отверг", "deyil". ("nothing", "no one", "heç"
+# are left out: as often idiom as negation; "rədd etmədi" negates by a suffix, left to the model.)
+_NEGATORS = frozenset(words("not never cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent "
+                            "hadnt couldnt wouldnt shouldnt не нет никогда deyil yox yoxdur"))
+
+
+def negated(ws: list[str]) -> bool:
+    return any(w in _NEGATORS for w in ws)
+
+
+def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]) -> bool:
+    """The query points one way on an axis and the entry only the other way, or the query is negated
+    and the entry holds no negation at all ("did not reject" is not "rejects"). The other way round
+    ("can influence" against "cannot influence") is not checked: an entry's paraphrase, quote and
+    phrasings so often hold a negation beside what they assert that it refused a third of true
+    paraphrases (measured on the labelled set)."""
+    if ("polarity", "negated") in query and ("polarity", "negated") not in entry:
+        return True
+    for axis in {a for a, _ in query if a != "polarity"}:
+        asked = {p for a, p in query if a == axis}
+        held = {p for a, p in entry if a == axis}
+        if len(asked) == 1 and held and not asked & held:
+            return True
+    return False
 
 
 def _phrase_in(phrase: list[str], ws: list[str], gap: int = 2) -> bool:
@@ -154,22 +228,17 @@ def _phrase_in(phrase: list[str], ws: list[str], gap: int = 2) -> bool:
     return False
 
 
-def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]) -> bool:
-    """The query points one way on an axis and the entry only the other way."""
-    for axis in {a for a, _ in query}:
-        asked = {p for a, p in query if a == axis}
-        held = {p for a, p in entry if a == axis}
-        if len(asked) == 1 and held and not asked & held:
-            return True
-    return False
-
-
 class Ranker:
     def __init__(self, lexical: SearchIndex, semantic: SemanticIndex | None, mentions: MentionFinder,
                  related: dict[tuple[str, str], frozenset[str]], links: dict[str, frozenset[str]],
                  thresholds: Thresholds | None = None, texts: dict[tuple[str, str], str] | None = None,
-                 proper: frozenset[str] = frozenset()) -> None:
+                 proper: frozenset[str] = frozenset(), claimants: dict[str, str] | None = None,
+                 states: frozenset[str] = frozenset(), capitals: frozenset[str] = frozenset()) -> None:
         self.proper = proper  # words the corpus writes as names
+        self.claimants = claimants or {}  # claim id -> claimant
+        self.states = states  # actors that are states
+        self.reported = {k[1]: frozenset(speakers(t, mentions.find(t))) for k, t in (texts or {}).items()
+                         if k[0] == "claim"}  # who speaks inside each claim's own text
         self._stop = frozenset(skeleton(w) for w in STOPWORDS) | frozenset(STOPWORDS)
         self.lexical = lexical
         self.semantic = semantic
@@ -181,7 +250,8 @@ class Ranker:
             k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
         counts = Counter(e for ents in related.values() for e in ents)
         n = max(1, sum(1 for k in related if k[0] in ("claim", "event")))
-        self.generic = frozenset(e for e, c in counts.items() if c / n > self.t.generic_share)
+        # A capital standing for a state is never generic: "in Yerevan" must hold for the entry.
+        self.generic = frozenset(e for e, c in counts.items() if c / n > self.t.generic_share) - capitals
 
     # ---- evidence
 
@@ -206,6 +276,14 @@ class Ranker:
             return True
         return any(sim >= 85 for _, sim in self.lexical.similar_words(sk))
 
+    def _speaks_for(self, speaker: str, claim_id: str) -> bool:
+        """"Caspian News says …" must be Caspian News's claim; "Azerbaijan says …" may be its
+        government's (a state speaks through its ministries), never another party's."""
+        claimant = self.claimants.get(claim_id)
+        if claimant is None or claimant == speaker or speaker in self.reported.get(claim_id, ()):
+            return claimant is not None  # the claimant, or someone the claim itself quotes ("America says …")
+        return speaker in self.states and speaker in self.related.get(("actor", claimant), frozenset())
+
     def consistent(self, kind: str, entry_id: str, mentions: Iterable[Mention], query: Query) -> bool:
         """Whatever the query pins down must hold for the entry: each specific entity it names is one
         the entry is by, about or names; each other name it uses is a word of the entry; each figure
@@ -214,6 +292,8 @@ class Ranker:
         if kind in ("actor", "place"):
             own = own | {entry_id}
         if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
+            return False
+        if kind == "claim" and query.speaker and not self._speaks_for(query.speaker, entry_id):
             return False
         bag = self.lexical.bag(kind, entry_id)
         for name in query.names:
@@ -239,13 +319,17 @@ class Ranker:
         unknown = tuple(self.unknown_names(text, mentions))
         mentioned = {w for m in mentions for w in m.typed.split()}
         query = Query(
-            names=tuple(dict.fromkeys(skeleton(w) for t in proper_names(text, self.proper) if t not in unknown
+            # Names the index has never seen stay in: no entry holds them, so none is consistent.
+            names=tuple(dict.fromkeys(skeleton(w) for t in proper_names(text, self.proper)
                                       for w in words(t) if skeleton(w) not in mentioned)),
-            figures=frozenset(numbers(text)), sides=stance(text))
+            figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions))
         lex_hits = self.lexical.search(text, kinds=kinds, limit=16)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         sem: dict[tuple[str, str], SemanticHit] = {}
-        if semantic and self.semantic is not None and query_words(text):
+        by_name = (self.t.lexical.outcome(lex_hits) == "answer" and lex_hits[0].kind in ("actor", "place")
+                   and lex_hits[0].named >= 0.5)
+        if semantic and self.semantic is not None and query_words(text) and not by_name:
+            # A name, a typo of one or an alias is answered by words alone: the model is not asked.
             sem = {(h.kind, h.entry_id): h for h in self.semantic.search(text, kinds=kinds, limit=30)}
         keys = list(dict.fromkeys([*lex, *sem]))
         covs = self.lexical.coverages(text, kinds) if sem else {}
