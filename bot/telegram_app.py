@@ -248,6 +248,8 @@ def install_log_redaction(token: str, *extra: str, private: bool | None = None) 
             target.addFilter(redactor)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters (updates, queries) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.DEBUG if redactor.private else logging.INFO)
     return redactor
 
 
