@@ -455,9 +455,15 @@ class Intake:
                 await asyncio.sleep(min(MAX_BACKOFF, 0.5 * 2 ** min(failures, 6)))
                 continue
             failures = 0
-            if not raws:
+            if not isinstance(raws, list) or not raws:
                 continue
-            await self.submit(list(raws))
+            try:
+                await self.submit(raws)
+            except Exception as exc:  # a bug of ours must not stop polling; the batch is fetched again
+                self._throttled("submit", logging.ERROR, "could not take in a batch of updates (%s: %s)",
+                                type(exc).__name__, short(exc, 120))
+                await asyncio.sleep(1.0)
+                continue
             ids = [r["update_id"] for r in raws if isinstance(r, dict) and isinstance(r.get("update_id"), int)]
             if ids:
                 self.offset = max(ids) + 1  # the next call confirms the batch, which is now stored

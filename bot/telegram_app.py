@@ -867,10 +867,6 @@ def webhook_settings(config: Config, secret: str | None = None) -> dict[str, Any
     }
 
 
-def polling_settings() -> dict[str, Any]:
-    return {"allowed_updates": ALLOWED_UPDATES, "timeout": 30}
-
-
 def configure_logging(config: Config) -> None:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_redaction(config.token, private=config.log_private)

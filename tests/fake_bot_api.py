@@ -505,7 +505,7 @@ def _reset_connection(handler: tornado.web.RequestHandler) -> None:
     import socket
     import struct
 
-    stream = handler.request.connection.detach()  # type: ignore[union-attr]
+    stream = handler.detach()
     with contextlib.suppress(OSError):
         stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     stream.close()
@@ -533,20 +533,38 @@ class _Control(tornado.web.RequestHandler):
     def post(self, action: str) -> None:
         body = json.loads(self.request.body or b"{}")
         if action == "push":
+            ids = []
             for item in body["messages"]:
                 user = self.api.user(item["user_id"], f"U{item['user_id']}")
-                if item.get("inline"):
-                    self.api.push_inline_query(item["text"], user=user)
+                if item.get("poison"):  # a message without `date`, as Telegram has sent
+                    message = self.api.message(item["text"], user=user)
+                    del message["date"]
+                    update = self.api.push({"message": message})
+                elif item.get("inline"):
+                    update = self.api.push_inline_query(item["text"], user=user)
                 else:
-                    self.api.push_message(item["text"], user=user)
+                    update = self.api.push_message(item["text"], user=user)
+                ids.append(update["update_id"])
+            self.finish({"ok": True, "update_ids": ids})
+        elif action == "fault":  # {"method", "kind": "reset" | "reset-after" | "revoke", "times"}
+            kind = body["kind"]
+            if kind == "revoke":
+                self.api.revoke_token()
+            else:
+                self.api.reset_next(body["method"], body.get("times", 1), after=kind == "reset-after")
             self.finish({"ok": True})
         elif action == "stats":
             ok = [c for c in self.api.calls if c.ok]
             counts: dict[str, int] = {}
+            per_chat: dict[str, int] = {}
             for c in ok:
                 counts[c.method] = counts.get(c.method, 0) + 1
+                if c.method == "sendMessage":
+                    per_chat[str(c.params["chat_id"])] = per_chat.get(str(c.params["chat_id"]), 0) + 1
             replies = {str(c.params["chat_id"]): c.at for c in ok if c.method == "sendMessage"}
-            self.finish({"counts": counts, "violations": self.api.violations[:5], "replies": replies})
+            self.finish({"counts": counts, "violations": self.api.violations[:5], "replies": replies,
+                         "per_chat": per_chat, "pending": self.api.pending_updates,
+                         "calls": {m: sum(1 for c in self.api.calls if c.method == m) for m in counts}})
         else:
             self.send_error(404)
 
