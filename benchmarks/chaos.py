@@ -115,19 +115,20 @@ def answered(fake: Fake, chats: set[str]) -> tuple[int, int]:
     return sum(1 for c in chats if per_chat.get(c)), sum(1 for c in chats if per_chat.get(c, 0) > 1)
 
 
-def wait_settled(fake: Fake, chats: set[str], timeout: float, quiet: float = 8.0) -> None:
-    """Until every chat is answered, or no new answer came for `quiet` seconds, or `timeout`."""
-    deadline = time.monotonic() + timeout
-    last, last_change = -1, time.monotonic()
+def wait_settled(fake: Fake, chats: set[str], timeout: float, quiet: float = 8.0) -> float:
+    """Until every chat is answered, or no new answer came for `quiet` seconds, or `timeout`; returns the
+    seconds until the last new answer."""
+    started = time.monotonic()
+    deadline = started + timeout
+    last, last_change = -1, started
     while time.monotonic() < deadline:
         done, _ = answered(fake, chats)
-        if done == len(chats):
-            return
         if done != last:
             last, last_change = done, time.monotonic()
-        elif time.monotonic() - last_change > quiet:
-            return
+        if done == len(chats) or time.monotonic() - last_change > quiet:
+            break
         time.sleep(0.25)
+    return last_change - started
 
 
 # -- rows -------------------------------------------------------------------------------------------------
@@ -147,15 +148,13 @@ def kill9(code: Path, work: Path, backlog: int, share: float, first_user: int) -
         bot.kill()
         before, _ = answered(fake, chats)
         confirmed = backlog - fake.stats()["pending"]
-        started = time.monotonic()
         again = Bot(code, fake, db, log).start()
-        wait_settled(fake, chats, timeout=backlog / 20 + 60)
-        took = time.monotonic() - started
+        took = wait_settled(fake, chats, timeout=backlog / 20 + 60)
         done, twice = answered(fake, chats)
         again.kill()
         return [f"kill -9 at {share:.0%} answered ({before:,} of {backlog:,}; {confirmed:,} confirmed to Telegram)",
                 f"{backlog - done:,} never answered", f"{twice} duplicate replies",
-                f"rest answered {took:.0f} s after the restart"]
+                f"last answer {took:.0f} s after the restart"]
     finally:
         fake.close()
 
@@ -271,7 +270,8 @@ def storage_faults(code: Path, work: Path) -> list[list[str]]:
             degraded.kill()
             rows.append([f"storage: {kind}",
                          f"exit {exit_code}, {lines} line(s){', traceback' if 'Traceback' in bot.stderr() else ''}",
-                         f"`{first.strip()[:150]}`", f"BRIEFBOT_DB_DEGRADED_OK=1: {answers}"])
+                         f"`{first.strip().replace(str(db), '<db>').replace(str(data), '<folder>')[:160]}`",
+                         f"BRIEFBOT_DB_DEGRADED_OK=1: {answers}"])
             if os.geteuid() == 0 and kind == "read-only folder":
                 subprocess.run(["chattr", "-i", str(data)], capture_output=True)
             data.chmod(0o755)

@@ -193,8 +193,15 @@ class Storage:
             path = path.expanduser()
             path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit: every single statement is its own transaction; multi-step work says BEGIN itself.
-        db = await aiosqlite.connect(str(path) if memory else path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                     isolation_level=None)
+        connection = aiosqlite.connect(str(path) if memory else path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None)
+        try:
+            db = await connection
+        except BaseException:
+            # aiosqlite's worker thread still has to post its own shutdown to this event loop; if the loop
+            # closes first (we exit right after this error) it dies with "RuntimeError: Event loop is closed".
+            await asyncio.to_thread(connection._thread.join, 5.0)
+            raise
         storage = cls(db, path, query_log=query_log, retention_days=retention_days)
         try:
             await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

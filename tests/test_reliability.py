@@ -14,9 +14,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.config import Config, ConfigError
 from bot.core import Engine
+from bot.hygiene import clean
 from bot.storage import Storage
 from bot.telegram_app import briefbot_of
 from tests.conftest import ADMIN_ID, ROOT, StartBot
@@ -361,3 +364,28 @@ def _free_port() -> int:
     from tests.test_telegram_e2e import free_port
 
     return free_port()
+
+
+# -- the pieces behind the above ---------------------------------------------------------------------------
+
+
+@given(st.text())
+def test_clean_text_is_encodable_safe_and_stable(text: str) -> None:
+    cleaned = clean(text)
+    cleaned.encode("utf-8")  # no lone surrogate left
+    assert not any(ch in cleaned for ch in "\x00\x07\x1b\r\u202e\u2066\u200f")
+    assert clean(cleaned) == cleaned
+    assert clean("Алиев 👨‍👩‍👧 Əliyev\tx\ny") == "Алиев 👨‍👩‍👧 Əliyev\tx\ny"  # what people type is kept
+
+
+async def test_inbox_keeps_order_drops_duplicates_and_forgets_content_when_done(tmp_path: Path) -> None:
+    db = tmp_path / "inbox.sqlite3"
+    async with Storage.open(db) as storage:
+        assert await storage.inbox_add([(3, '{"n": 3}'), (1, '{"n": 1}'), (2, None)]) == [3, 1, 2]
+        assert await storage.inbox_add([(1, '{"n": 1}'), (4, '{"n": 4}')]) == [4]  # 1 is a re-delivery
+        await storage.inbox_finish(3)
+        rows, expired = await storage.inbox_recover(600)
+        assert rows == [(1, '{"n": 1}'), (4, '{"n": 4}')] and expired == 0  # oldest first; poison (2) skipped
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT payload FROM inbox WHERE update_id IN (2, 3)").fetchall() == [(None,), (None,)]
+    con.close()
