@@ -80,9 +80,9 @@ class Throttled:
 
 
 class Heartbeat:
-    """The time of the last successful Bot API round trip, as a file's mtime (written at most every few seconds)."""
+    """The time of the last successful Bot API round trip, as a file's mtime (written at most once a second)."""
 
-    def __init__(self, path: Path, every: float = 5.0) -> None:
+    def __init__(self, path: Path, every: float = 1.0) -> None:
         self.path = path
         self.every = every
         self._last = float("-inf")

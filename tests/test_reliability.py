@@ -342,7 +342,7 @@ async def test_health_fails_once_the_bot_has_had_no_round_trip_for_too_long(
     healthy = await _health(env, "--bot", "--max-silence", "3")
     assert healthy.returncode == 0, healthy.stderr
     fake_api.delay_next("getUpdates", 30, times=5)  # Telegram stops answering
-    await asyncio.sleep(4.5)
+    await asyncio.sleep(6.0)
     stale = await _health(env, "--bot", "--max-silence", "3")
     assert stale.returncode == 1 and "no successful Bot API round trip" in stale.stderr
     assert len(stale.stderr.strip().splitlines()) == 1
