@@ -389,3 +389,15 @@ async def test_inbox_keeps_order_drops_duplicates_and_forgets_content_when_done(
     con = sqlite3.connect(db)
     assert con.execute("SELECT payload FROM inbox WHERE update_id IN (2, 3)").fetchall() == [(None,), (None,)]
     con.close()
+
+
+async def test_a_token_revoked_in_webhook_mode_is_noticed_without_traffic(
+        fake_api: FakeBotAPI, start_bot: StartBot, engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    app = await start_bot(engine, webhook_port=_free_port(), health_max_silence=15.0)  # getMe every 5 s
+    await fake_api.wait_for("setWebhook")
+    fake_api.revoke_token()
+    from bot.telegram_app import intake_of
+
+    assert await asyncio.wait_for(intake_of(app).fatal, 10) == 2  # `run` exits 2 on this
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "rejected the bot token" in errors[0].getMessage()
