@@ -33,6 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.config import heartbeat_path_for  # noqa: E402
 from tests.fake_bot_api import TOKEN  # noqa: E402
 
 RUN = "import sys; from bot.telegram_app import run; sys.exit(run())"
@@ -91,6 +92,7 @@ class Bot:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        heartbeat_path_for(Path(self.env["BRIEFBOT_DB"])).unlink(missing_ok=True)
 
     def stderr(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.config import heartbeat_path_for
 from tests.conftest import ROOT
 from tests.fake_bot_api import TOKEN, FakeBotAPI
 
@@ -75,6 +76,7 @@ async def bots() -> AsyncIterator[list[BotProcess]]:
     yield started
     for bot in started:
         await bot.stop()
+        heartbeat_path_for(Path(bot.env["BRIEFBOT_DB"])).unlink(missing_ok=True)  # a killed bot leaves it
 
 
 def bot_env(api: FakeBotAPI, db: Path, **extra: str) -> dict[str, str]:
