@@ -399,10 +399,13 @@ class Intake:
             self._active.add(task)
         try:
             await coroutine
-        finally:
+            await self._finish(update_id)
+        finally:  # also when cancelled at the end of a drain: then the update stays unfinished
             if task is not None:
                 self._active.discard(task)
             self._release(update_id)
+
+    async def _finish(self, update_id: int | None) -> None:
         if update_id is None:
             return
         storage = self._storage()

@@ -392,13 +392,14 @@ async def test_only_group_admins_change_group_settings(fake_api: FakeBotAPI, sta
 
 async def test_gaps_for_admins_only_and_the_log_holds_no_identities(
         fake_api: FakeBotAPI, start_bot: StartBot, engine: Engine, tmp_path: Path) -> None:
-    await start_bot(engine)
+    app = await start_bot(engine)
     user = fake_api.user(7007, "Fay", username="fay_the_asker", last_name="Zed")
     await ask(fake_api, "/actor qqqzzz", user=user)
     _, refused = await ask(fake_api, "/gaps", user=user)
     assert refused.plain == "This command is for the bot's administrators."
     _, report = await ask(fake_api, "/gaps", user=fake_api.user(ADMIN_ID, "Admin"))
     assert "qqqzzz" in report.plain
+    await settle(app, fake_api)  # an update's content stays in the inbox until its handler has finished
     db = sqlite3.connect(tmp_path / "briefbot.sqlite3")
     rows = db.execute("SELECT * FROM query_log").fetchall()
     assert ("private", "actor", "qqqzzz") in {(r[2], r[3], r[4]) for r in rows}
