@@ -11,13 +11,13 @@ ENV PYTHONUNBUFFERED=1 \
 RUN useradd --create-home --uid 10001 --user-group briefbot
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot/ bot/
 COPY briefs/ briefs/
 COPY seeds/ seeds/
 
-# Installed exactly as in the README set-up; nothing else differs between the two.
-RUN pip install .
+# Installed exactly as in the README set-up, at the versions CI tested (constraints.txt, `make lock`).
+RUN pip install -c constraints.txt .
 
 # The data folder must exist and belong to the bot user before the volume is mounted:
 # a new named volume copies this ownership, so the non-root bot can write its SQLite file.
@@ -30,8 +30,9 @@ ENV BRIEFBOT_DB=/app/data/briefbot.sqlite3 \
 
 USER briefbot
 
-# Healthy = the corpus loads and validates, and the database opens.
-HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 CMD ["briefbot", "health"]
+# Healthy = the corpus loads and validates, the database opens, and the bot had a successful Bot API
+# round trip within BRIEFBOT_HEALTH_MAX_SILENCE (180 s by default).
+HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 CMD ["briefbot", "health", "--bot"]
 
 ENTRYPOINT ["briefbot"]
 CMD ["run"]

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from bot.check import run_check
 from bot.corpus import CorpusError
+from bot.hygiene import clean
 from bot.render import plain_text
 from bot.storage import Storage
 
@@ -56,7 +57,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if engine is None:
         return 1
     if args.message:
-        reply = engine.answer(" ".join(args.message), full=args.full)
+        reply = engine.answer(clean(" ".join(args.message)), full=args.full)
         if args.json:
             print(json.dumps(_json(reply), ensure_ascii=False))
         else:
@@ -65,7 +66,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     # Batch: one message per line on stdin, one JSON object per line out, in order.
     for line in sys.stdin:
         message = line.rstrip("\n")
-        reply = engine.answer(message, full=args.full)
+        reply = engine.answer(clean(message), full=args.full)
         out = _json(reply) | {"query": message}
         print(json.dumps(out, ensure_ascii=False) if args.json else as_text(reply.html) + "\n", flush=True)
     return 0
@@ -121,16 +122,37 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_health(args: argparse.Namespace) -> int:
-    """For container health checks: the corpus loads and validates, and the database opens."""
+    """For container health checks: the corpus loads and validates, the database opens, and the bot here
+    (if one ran, or with --bot: it must) had a successful Bot API round trip within the allowed silence."""
+    from bot.config import _bool, _float, heartbeat_path_for
+    from bot.intake import Heartbeat
+    from bot.storage import describe_fault
+
     engine = _load_engine(args)
     if engine is None:
         return 1
+    db = _db_path(args)
     try:
         _with_storage(args, lambda storage: storage.stats())
-    except Exception as exc:  # any storage failure means unhealthy; say it in one line
-        print(f"briefbot health: database {_db_path(args)}: {exc}", file=sys.stderr)
+    except Exception as exc:  # any storage failure means unhealthy (unless the bot may run without it)
+        problem = f"briefbot health: database: {describe_fault(db, exc)}"
+        if not _bool(os.environ.get("BRIEFBOT_DB_DEGRADED_OK") or None, "BRIEFBOT_DB_DEGRADED_OK", False):
+            print(problem, file=sys.stderr)
+            return 1
+        print(problem + " (BRIEFBOT_DB_DEGRADED_OK=1: not counted as unhealthy)", file=sys.stderr)
+    limit = args.max_silence or _float(os.environ.get("BRIEFBOT_HEALTH_MAX_SILENCE") or None,
+                                       "BRIEFBOT_HEALTH_MAX_SILENCE", 180.0, 1, 86400)
+    heartbeat = Path(os.environ.get("BRIEFBOT_HEARTBEAT_FILE") or heartbeat_path_for(db))
+    age = Heartbeat.age(heartbeat)
+    if age is None and args.bot:
+        print("briefbot health: the bot has not reached Telegram yet (or is not running)", file=sys.stderr)
         return 1
-    print(f"briefbot health: OK ({len(engine.index)} entries indexed)")
+    if age is not None and age > limit:
+        print(f"briefbot health: no successful Bot API round trip for {age:.0f} s (allowed: {limit:.0f} s)",
+              file=sys.stderr)
+        return 1
+    bot = f"; last Bot API round trip {age:.0f} s ago" if age is not None else ""
+    print(f"briefbot health: OK ({len(engine.index)} entries indexed{bot})")
     return 0
 
 
@@ -154,8 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
     gaps.add_argument("--limit", type=int, default=20)
     gaps.add_argument("--days", type=int, default=None, help="only queries from the last N days")
-    health = sub.add_parser("health", help="exit 0 if the corpus loads and the database opens")
+    health = sub.add_parser("health", help="exit 0 if the corpus loads, the database opens and the bot is in touch")
     health.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
+    health.add_argument("--bot", action="store_true",
+                        help="fail unless a bot using this database has reached Telegram (the container check)")
+    health.add_argument("--max-silence", type=float, default=None, metavar="SECONDS",
+                        help="allowed time since the last Bot API round trip (default: "
+                             "$BRIEFBOT_HEALTH_MAX_SILENCE or 180)")
     return parser
 
 

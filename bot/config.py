@@ -7,8 +7,10 @@ or in `repr(Config)`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,16 @@ class Config:
     request_timeout: float = 10.0  # seconds for each Bot API call (connect, read, write)
     flood_burst: int = 5  # replies a chat gets at once before the flood notice
     flood_refill_seconds: float = 3.0  # one more reply allowed per this many seconds
+    flood_edit_burst: int = 12  # button taps that turn a page in place have their own, larger budget
+    flood_edit_refill_seconds: float = 0.5
+    inbox_max_age_seconds: float = 600.0  # unfinished updates younger than this are answered after a restart
+    send_retries: int = 4  # retries of a Bot API call after a network error (backoff 0.5, 1, 2, 4 s)
+    drain_seconds: float = 8.0  # on SIGTERM: time given to replies in flight; the rest stay in the inbox
+    health_max_silence: float = 180.0  # `briefbot health --bot` fails after this long without a Bot API round trip
+    heartbeat_file: Path | None = None  # where the bot records its last round trip (default: in the temp dir)
+    db_degraded_ok: bool = False  # run without the DB (in memory) when it cannot be used, instead of exit 2
+    log_private: bool = False  # log update contents (names, ids, text) at DEBUG; off: ids and kinds only
+    webhook_max_bytes: int = 1 << 20  # larger webhook bodies get 413 (Telegram's updates are far smaller)
 
     @property
     def base_url(self) -> str | None:
@@ -57,6 +69,10 @@ class Config:
         if not self.base_url:
             return None
         return self.base_url.removesuffix("/bot") + "/file/bot"
+
+    @property
+    def heartbeat_path(self) -> Path:
+        return self.heartbeat_file or heartbeat_path_for(self.db_path)
 
     @property
     def webhook_path(self) -> str:
@@ -109,6 +125,23 @@ class Config:
             "briefs_dir": Path(get("BRIEFBOT_BRIEFS") or PROJECT / "briefs"),
             "seeds_dir": Path(get("BRIEFBOT_SEEDS") or PROJECT / "seeds"),
             "log_level": (get("BRIEFBOT_LOG_LEVEL") or "INFO").upper(),
+            "flood_burst": _int(get("BRIEFBOT_FLOOD_BURST"), "BRIEFBOT_FLOOD_BURST", 5, 1, 1000),
+            "flood_refill_seconds": _float(get("BRIEFBOT_FLOOD_REFILL_SECONDS"), "BRIEFBOT_FLOOD_REFILL_SECONDS",
+                                           3.0, 0.01, 3600),
+            "flood_edit_burst": _int(get("BRIEFBOT_FLOOD_EDIT_BURST"), "BRIEFBOT_FLOOD_EDIT_BURST", 12, 1, 1000),
+            "flood_edit_refill_seconds": _float(get("BRIEFBOT_FLOOD_EDIT_REFILL_SECONDS"),
+                                                "BRIEFBOT_FLOOD_EDIT_REFILL_SECONDS", 0.5, 0.01, 3600),
+            "inbox_max_age_seconds": _float(get("BRIEFBOT_INBOX_MAX_AGE_SECONDS"), "BRIEFBOT_INBOX_MAX_AGE_SECONDS",
+                                            600.0, 0, 86400),
+            "send_retries": _int(get("BRIEFBOT_SEND_RETRIES"), "BRIEFBOT_SEND_RETRIES", 4, 0, 10),
+            "drain_seconds": _float(get("BRIEFBOT_DRAIN_SECONDS"), "BRIEFBOT_DRAIN_SECONDS", 8.0, 0, 600),
+            "health_max_silence": _float(get("BRIEFBOT_HEALTH_MAX_SILENCE"), "BRIEFBOT_HEALTH_MAX_SILENCE",
+                                         180.0, 1, 86400),
+            "heartbeat_file": Path(hb) if (hb := get("BRIEFBOT_HEARTBEAT_FILE")) else None,
+            "db_degraded_ok": _bool(get("BRIEFBOT_DB_DEGRADED_OK"), "BRIEFBOT_DB_DEGRADED_OK", False),
+            "log_private": _bool(get("BRIEFBOT_LOG_PRIVATE"), "BRIEFBOT_LOG_PRIVATE", False),
+            "webhook_max_bytes": _int(get("BRIEFBOT_WEBHOOK_MAX_BYTES"), "BRIEFBOT_WEBHOOK_MAX_BYTES", 1 << 20,
+                                      1024, 1 << 30),
         }
         if values["log_level"] not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ConfigError("BRIEFBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
@@ -126,6 +159,25 @@ def _int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def _float(raw: str | None, name: str, default: float, low: float, high: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
+    return value
+
+
+def heartbeat_path_for(db_path: Path) -> Path:
+    """The bot and `briefbot health` agree on this without a setting: one file per database, in the temp
+    dir (writable even when the database folder is not, so a degraded bot still reports it is alive)."""
+    key = hashlib.sha256(str(Path(db_path).expanduser().resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"briefbot-{key}.alive"
 
 
 def _bool(raw: str | None, name: str, default: bool) -> bool:

@@ -1,18 +1,27 @@
-"""Embedded storage: per-chat settings and an anonymous query log, in one SQLite file.
+"""Embedded storage: per-chat settings, an anonymous query log and the update inbox, in one SQLite file.
 
 One file so a deployer backs up or deletes a single thing; WAL and a busy timeout so the bot
 and `briefbot health` (a second process) can use it at once. The query log exists to show
 curators what people ask for and do not find; it deliberately has no column for who asked.
+
+The inbox is what makes "nothing lost" true: every update is written here before it is
+confirmed to Telegram and marked done once it has been answered, so a crash (even kill -9)
+leaves the unanswered ones to be answered at the next start. It holds an update's content only
+while the update is unanswered; finished rows keep just the id (to drop Telegram's re-deliveries)
+and are deleted after two days. `UpdateInbox` is the interface another backend implements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import asyncio
+import errno
+import os
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import aiosqlite
 
@@ -45,7 +54,26 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX query_log_ts ON query_log (ts)",
         "CREATE INDEX query_log_gaps ON query_log (matched, query_norm, command)",
     ),
+    (
+        # One row per update Telegram sent. `payload` (the update as JSON, personal data) is kept
+        # only while state = 'pending'; finished rows keep the id so a re-delivery is recognised.
+        """CREATE TABLE inbox (
+            update_id   INTEGER PRIMARY KEY,
+            received_at TEXT    NOT NULL,
+            state       TEXT    NOT NULL CHECK (state IN ('pending', 'done', 'expired', 'poison')),
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            payload     TEXT,
+            finished_at TEXT
+        )""",
+        "CREATE INDEX inbox_state ON inbox (state, received_at)",
+        # Operator-facing totals that outlive the rows they count (expired, poison, send failures, ...).
+        """CREATE TABLE counters (
+            name  TEXT    PRIMARY KEY,
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+    ),
 ]
+INBOX_KEEP_DAYS = 2  # Telegram re-delivers an update for at most 24 hours
 
 SETTINGS: dict[str, tuple[str, ...]] = {"length": ("auto", "brief", "full")}
 DEFAULTS: dict[str, str] = {"length": "auto"}
@@ -53,6 +81,47 @@ DEFAULTS: dict[str, str] = {"length": "auto"}
 
 class StorageError(RuntimeError):
     """The database cannot be used as is (e.g. written by a newer briefbot)."""
+
+
+class UpdateInbox(Protocol):
+    """The durable inbox as the Telegram adapter uses it; a PostgreSQL backend implements the same calls."""
+
+    async def inbox_add(self, updates: Sequence[tuple[int, str | None]]) -> list[int]:
+        """Store updates (id, JSON; None = unreadable, stored as 'poison'); return the ids not seen before."""
+        ...
+
+    async def inbox_finish(self, update_id: int, state: str = "done") -> None: ...
+
+    async def inbox_retry_later(self, update_id: int) -> None: ...
+
+    async def inbox_recover(self, max_age_seconds: float) -> tuple[list[tuple[int, str]], int]:
+        """Unfinished updates younger than the age, oldest first, and how many older ones were expired."""
+        ...
+
+    async def count(self, name: str, n: int = 1) -> None: ...
+
+    async def counters(self) -> dict[str, int]: ...
+
+
+def describe_fault(path: Path, exc: BaseException) -> str:
+    """One line for an operator: which file, what is wrong with it, what to do. Never a traceback."""
+    if isinstance(exc, StorageError):
+        return str(exc)
+    text = str(exc).lower()
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    folder = path.parent if str(path.parent) else Path(".")
+    if "not a database" in text or "malformed" in text or code in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+        return (f"{path} is not a readable SQLite database (corrupt, or another kind of file): move it aside "
+                "and restart to get a new one (it holds only chat settings, the query log and unanswered updates)")
+    if "disk is full" in text or code == "SQLITE_FULL" or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"the disk holding {path} is full: free some space there, or point BRIEFBOT_DB at another disk"
+    if "readonly" in text or "read-only" in text or "unable to open" in text or isinstance(exc, PermissionError):
+        if path.exists() and not os.access(path, os.R_OK):
+            return (f"{path} cannot be read by this user (uid {os.getuid()}): fix its permissions "
+                    f"(e.g. chown {os.getuid()} {path}), or point BRIEFBOT_DB elsewhere")
+        return (f"cannot write {path}: the folder {folder} (or the file) is read-only for this user "
+                f"(uid {os.getuid()}): make it writable, or point BRIEFBOT_DB at a writable folder")
+    return f"cannot use {path}: {type(exc).__name__}: {str(exc)[:200]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +171,8 @@ class Storage:
         self.query_log = query_log
         self.retention_days = retention_days
         self._closed = False
+        self._tx = asyncio.Lock()  # one explicit transaction at a time on this connection
+        self.in_memory = str(path) == ":memory:"
 
     @classmethod
     def open(cls, path: Path | str, *, query_log: bool = True, retention_days: int = 30) -> _Opener:
@@ -109,21 +180,38 @@ class Storage:
         return _Opener(cls._open(Path(path), query_log=query_log, retention_days=retention_days))
 
     @classmethod
+    def open_in_memory(cls, *, query_log: bool = False, retention_days: int = 30) -> _Opener:
+        """The degraded mode's storage: the same interface, gone when the process ends."""
+        return _Opener(cls._open(Path(":memory:"), query_log=query_log, retention_days=retention_days))
+
+    @classmethod
     async def _open(cls, path: Path, *, query_log: bool, retention_days: int) -> Storage:
         if isinstance(retention_days, bool) or not isinstance(retention_days, int) or retention_days < 1:
             raise ValueError(f"retention_days must be a whole number of days >= 1, not {retention_days!r}")
-        path = path.expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        memory = str(path) == ":memory:"
+        if not memory:
+            path = path.expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit: every single statement is its own transaction; multi-step work says BEGIN itself.
-        db = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        connection = aiosqlite.connect(str(path) if memory else path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None)
+        try:
+            db = await connection
+        except BaseException:
+            # aiosqlite's worker thread still has to post its own shutdown to this event loop; if the loop
+            # closes first (we exit right after this error) it dies with "RuntimeError: Event loop is closed".
+            await asyncio.to_thread(connection._thread.join, 5.0)
+            raise
         storage = cls(db, path, query_log=query_log, retention_days=retention_days)
         try:
             await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            async with db.execute("PRAGMA journal_mode = WAL") as cur:
-                row = await cur.fetchone()
-            if row is None or str(row[0]).lower() != "wal":
-                raise StorageError(f"{path}: SQLite refused WAL mode (got {row!r}); put the DB on a local disk")
-            await db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a lost last log row is acceptable
+            if not memory:
+                async with db.execute("PRAGMA journal_mode = WAL") as cur:
+                    row = await cur.fetchone()
+                if row is None or str(row[0]).lower() != "wal":
+                    raise StorageError(f"{path}: SQLite refused WAL mode (got {row!r}); put the DB on a local disk")
+            # Safe with WAL: a commit survives a killed process; only a power cut may lose the last ones.
+            await db.execute("PRAGMA synchronous = NORMAL")
             await storage._migrate()
             await storage.prune()
         except BaseException:
@@ -244,7 +332,79 @@ class Storage:
         cur = await self._db.execute("DELETE FROM query_log WHERE ts < ?", (_ts(cutoff),))
         count = cur.rowcount
         await cur.close()
+        inbox_cutoff = _ts((now or _now()) - timedelta(days=INBOX_KEEP_DAYS))
+        await self._db.execute("DELETE FROM inbox WHERE state != 'pending' AND received_at < ?", (inbox_cutoff,))
         return max(count, 0)
+
+    # -- the update inbox --------------------------------------------------------------------
+
+    async def inbox_add(self, updates: Sequence[tuple[int, str | None]], *, at: datetime | None = None) -> list[int]:
+        """Store a batch in one transaction (durable when this returns); return the ids that are new.
+
+        A payload of None marks an update nobody can read (it is recorded as 'poison', without content).
+        """
+        if not updates:
+            return []
+        ids = [update_id for update_id, _ in updates]
+        stamp = _ts(at or _now())
+        async with self._tx:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                marks = ",".join("?" * len(ids))
+                async with self._db.execute(f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids) as cur:
+                    seen = {int(row[0]) for row in await cur.fetchall()}
+                fresh = [(i, p) for i, p in dict(updates).items() if i not in seen]
+                await self._db.executemany(
+                    "INSERT INTO inbox (update_id, received_at, state, payload, finished_at) VALUES (?, ?, ?, ?, ?)",
+                    [(i, stamp, "pending" if p is not None else "poison", p, None if p is not None else stamp)
+                     for i, p in fresh],
+                )
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+        return [i for i, _ in fresh]
+
+    async def inbox_finish(self, update_id: int, state: str = "done") -> None:
+        """Answered (or given up on): forget the content, keep the id for de-duplication."""
+        if state not in ("done", "expired", "poison"):
+            raise ValueError(f"not a final state: {state!r}")
+        await self._db.execute("UPDATE inbox SET state = ?, payload = NULL, finished_at = ? WHERE update_id = ?",
+                               (state, _ts(_now()), update_id))
+
+    async def inbox_retry_later(self, update_id: int) -> None:
+        """The reply could not be delivered: the update stays unfinished, for the next start."""
+        await self._db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,))
+
+    async def inbox_recover(self, max_age_seconds: float, *, now: datetime | None = None
+                            ) -> tuple[list[tuple[int, str]], int]:
+        """Unfinished updates from an earlier run, oldest first; older than the age: expired (and counted)."""
+        cutoff = _ts((now or _now()) - timedelta(seconds=max_age_seconds))
+        async with self._tx:
+            cur = await self._db.execute(
+                "UPDATE inbox SET state = 'expired', payload = NULL, finished_at = ? "
+                "WHERE state = 'pending' AND received_at < ?", (_ts(now or _now()), cutoff))
+            expired = max(cur.rowcount, 0)
+            await cur.close()
+        if expired:
+            await self.count("expired", expired)
+        async with self._db.execute(
+                "SELECT update_id, payload FROM inbox WHERE state = 'pending' ORDER BY update_id") as cur:
+            rows = [(int(i), str(p)) for i, p in await cur.fetchall()]
+        return rows, expired
+
+    async def inbox_states(self) -> dict[str, int]:
+        async with self._db.execute("SELECT state, COUNT(*) FROM inbox GROUP BY state") as cur:
+            return {str(state): int(n) for state, n in await cur.fetchall()}
+
+    async def count(self, name: str, n: int = 1) -> None:
+        await self._db.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + ?",
+            (name, n, n))
+
+    async def counters(self) -> dict[str, int]:
+        async with self._db.execute("SELECT name, value FROM counters ORDER BY name") as cur:
+            return {str(name): int(value) for name, value in await cur.fetchall()}
 
     async def gaps(self, limit: int = 20, since_days: int | None = None, *, now: datetime | None = None) -> list[Gap]:
         """Most frequent unmatched queries, so curators add what people actually look for.
@@ -317,4 +477,5 @@ class _Opener:
             await self._storage.close()
 
 
-__all__ = ["DEFAULTS", "MIGRATIONS", "SETTINGS", "Gap", "Storage", "StorageError", "normalise_query", "wants_full"]
+__all__ = ["DEFAULTS", "MIGRATIONS", "SETTINGS", "Gap", "Storage", "StorageError", "UpdateInbox", "describe_fault",
+           "normalise_query", "wants_full"]

@@ -5,19 +5,24 @@ where a reply goes (threaded under the question in groups), how long it is (brie
 full in private chats unless /settings says otherwise), and keeps the bot polite under load:
 outgoing messages go through PTB's AIORateLimiter (Telegram's 30/s and 20/min per group, 429s
 retried), incoming floods get one notice per chat, and any failure becomes an apology, not a
-dead bot.
+dead bot. Updates come in through bot.intake (durable inbox, bounded dispatch and drain);
+`run` owns the process: signals (SIGTERM drains, SIGHUP reloads the corpus), storage faults at
+start-up, a rejected token.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
+import signal
 import sys
 import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -55,6 +60,8 @@ from telegram.ext import (
 )
 
 from bot.config import Config, ConfigError
+from bot.hygiene import clean
+from bot.intake import TOKEN_REJECTED, Heartbeat, InboxProcessor, Intake, RetryingRequest, Throttled
 from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
 from bot.render import esc, plain_text, say, wording
 from bot.views.base import MAX_CALLBACK as CALLBACK_LIMIT
@@ -150,11 +157,25 @@ class FloodControl:
 
 
 class TokenRedactor(logging.Filter):
-    """Replaces the bot token in any log record (httpx and PTB log URLs that contain it)."""
+    """What no log line may carry, whoever logs it (PTB, httpx, us):
 
-    def __init__(self, token: str) -> None:
+    - the bot token and the webhook secret (httpx and PTB log URLs and parameters that contain them);
+    - update contents (PTB logs whole updates and API results at DEBUG): structured arguments of
+      `telegram.*` records become a size, unless BRIEFBOT_LOG_PRIVATE=1;
+    - stack traces: an exception becomes one line, its type and (redacted) message.
+    """
+
+    def __init__(self, token: str, *extra: str, private: bool = False) -> None:
         super().__init__()
-        self.secrets = sorted({token, token.partition(":")[2]} - {""}, key=len, reverse=True)
+        self.private = private
+        self.secrets: list[str] = []
+        self.add(token, *extra)
+
+    def add(self, *secrets: str) -> None:
+        found = set(self.secrets)
+        for secret in secrets:
+            found |= {secret, secret.partition(":")[2] if ":" in secret else secret}
+        self.secrets = sorted(found - {""}, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
@@ -162,14 +183,37 @@ class TokenRedactor(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if not self.private and record.name.startswith("telegram") and record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_withheld(a) for a in args)
         message = record.getMessage()
-        clean = self.redact(message)
-        if clean != message:
-            record.msg, record.args = clean, ()
+        clean_message = self.redact(message)
+        if clean_message != message:
+            record.msg, record.args = clean_message, ()
         if record.exc_info and record.exc_info[1] is not None:
-            text = "".join(traceback.format_exception(*record.exc_info))
-            record.exc_text = self.redact(text.rstrip("\n"))
+            error = record.exc_info[1]
+            summary = self.redact(_short(f"{type(error).__name__}: {error}"))
+            record.msg, record.args = f"{self.redact(record.getMessage())} ({summary})", ()
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
         return True
+
+
+def _withheld(value: object) -> object:
+    """A structured log argument (an update, API parameters or results) reduced to its size."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    size = len(value) if isinstance(value, dict | list | tuple) else 1
+    return f"<{type(value).__name__} of {size} item(s); BRIEFBOT_LOG_PRIVATE=1 logs it>"
+
+
+def _where(error: BaseException) -> str:
+    """The innermost frame of ours an error came from, as `bot/core.py:123 in answer` (no paths)."""
+    place = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        parts = Path(frame.filename).parts
+        if "bot" in parts:
+            place = f"{'/'.join(parts[len(parts) - 1 - parts[::-1].index('bot'):])}:{frame.lineno} in {frame.name}"
+    return place or "outside briefbot"
 
 
 class _QuietStartup(logging.Filter):
@@ -185,16 +229,28 @@ class _QuietStartup(logging.Filter):
         return True
 
 
-def install_log_redaction(token: str) -> TokenRedactor:
-    """Guard every current root handler and the loggers that print request URLs."""
-    redactor = TokenRedactor(token)
+_REDACTOR: TokenRedactor | None = None
+
+
+def install_log_redaction(token: str, *extra: str, private: bool | None = None) -> TokenRedactor:
+    """Guard every current root handler and the loggers that print request URLs (one filter, growing secrets)."""
+    global _REDACTOR
+    if _REDACTOR is None:
+        _REDACTOR = TokenRedactor(token, *extra, private=bool(private))
+    else:
+        _REDACTOR.add(token, *extra)
+        if private is not None:
+            _REDACTOR.private = private
+    redactor = _REDACTOR
     targets: list[logging.Filterer] = [*logging.getLogger().handlers]
     targets += [logging.getLogger(name) for name in ("httpx", "httpcore", "telegram", "telegram.ext", __name__)]
     for target in targets:
-        if not any(isinstance(f, TokenRedactor) and f.secrets == redactor.secrets for f in target.filters):
+        if redactor not in target.filters:
             target.addFilter(redactor)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters (updates, queries) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.DEBUG if redactor.private else logging.INFO)
     return redactor
 
 
@@ -238,9 +294,70 @@ class BriefBot:
         self.storage = storage
         self._owns_storage = False
         self.flood = FloodControl(config.flood_burst, config.flood_refill_seconds)
+        self.flood_edits = FloodControl(config.flood_edit_burst, config.flood_edit_refill_seconds)
         self._settings: OrderedDict[int, dict[str, str]] = OrderedDict()
         self._admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
         self._last_prune = time.monotonic()
+        self.failed: set[int] = set()  # updates whose reply was not delivered: they stay unfinished
+        self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="answer")
+        self.intake: Intake | None = None
+        self._throttled = Throttled(log)
+        self._reload_lock = asyncio.Lock()
+        self._shut_down = False
+
+    def storage_trouble(self, what: str, exc: BaseException) -> None:
+        """A failed write costs the chat nothing; the operator hears of it at most once a minute."""
+        from bot.storage import describe_fault
+
+        path = Path(getattr(self.storage, "path", self.config.db_path))
+        self._throttled("storage", logging.WARNING, "storage: could not write the %s: %s; answering anyway",
+                        what, describe_fault(path, exc))
+
+    # -- corpus reloads (SIGHUP, /reload) -------------------------------------------------------
+
+    async def reload(self) -> tuple[bool, int]:
+        """Load the corpus again and swap it in whole; a broken one is refused (every problem logged with
+        file:line) and the last good one keeps answering. Returns (reloaded, entries or problems)."""
+        from bot.core import Engine
+        from bot.corpus import CorpusError
+
+        async with self._reload_lock:
+            loop = asyncio.get_running_loop()
+            try:
+                engine = await loop.run_in_executor(None, Engine.load, Path(self.config.briefs_dir),
+                                                    Path(self.config.seeds_dir))
+            except CorpusError as exc:
+                log.error("corpus reload refused: %d problem(s); still answering from the last good corpus",
+                          len(exc.problems))
+                for problem in exc.problems:
+                    log.error("corpus problem: %s", problem)
+                return False, len(exc.problems)
+            except Exception as exc:
+                log.error("corpus reload failed (%s: %s); still answering from the last good corpus",
+                          type(exc).__name__, _short(str(exc)))
+                return False, 1
+            if hasattr(self.engine, "bot_username"):
+                engine.bot_username = self.engine.bot_username  # type: ignore[attr-defined]
+            self.engine = engine
+            entries = len(engine.index)
+            log.info("corpus reloaded: %d entries", entries)
+            return True, entries
+
+    def schedule_reload(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.reload())
+        self._background = task  # keep a reference until it is done
+
+    async def on_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None
+        if message.from_user is None or message.from_user.id not in self.config.admins:
+            await self._send(context, message, esc(tg("admins_only")), None)
+            return
+        ok, number = await self.reload()
+        text = (f"Corpus reloaded: {number} entries." if ok else
+                f"Reload refused: the corpus has {number} problem(s) (listed in the log and by `briefbot check`); "
+                "still answering from the last good one.")
+        await self._send(context, message, esc(text), None)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -259,6 +376,7 @@ class BriefBot:
         log.info("connected as @%s (%s); answering", app.bot.username, mode)
 
     async def post_shutdown(self, app: Application) -> None:
+        self._shut_down = True
         if self._owns_storage and self.storage is not None:
             await self.storage.close()
             self.storage = None
@@ -304,11 +422,23 @@ class BriefBot:
             return None  # another bot's command
         return message.chat.id
 
+    @staticmethod
+    def _edits_in_place(query: CallbackQuery) -> bool:
+        """Paging and settings turn the page in place; so does any tap in a private chat (and inline
+        messages can only be edited). In a group, other taps open a new threaded reply."""
+        data = query.data or ""
+        message = query.message
+        return (data.startswith(("/timeline", "/settings")) or not isinstance(message, Message)
+                or message.chat.type == ChatType.PRIVATE)
+
     async def flood_guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = self._flood_target(update, context.bot.username)
         if chat_id is None:
             return
-        verdict = self.flood.check(chat_id)
+        # Edits add no message to the chat, so turning pages has its own, larger budget.
+        query = update.callback_query
+        bucket = self.flood_edits if query is not None and self._edits_in_place(query) else self.flood
+        verdict = bucket.check(chat_id)
         if verdict == "ok":
             return
         if verdict == "notify":
@@ -333,7 +463,7 @@ class BriefBot:
             try:
                 settings = await self.storage.get_settings(chat_id)
             except Exception as exc:  # a broken DB must not stop answers: fall back to defaults
-                log.warning("could not read settings: %s", _short(str(exc)))
+                self.storage_trouble("chat settings (reading)", exc)
                 return {}
         self._settings[chat_id] = settings
         if len(self._settings) > 10_000:
@@ -385,7 +515,14 @@ class BriefBot:
         if not await self._may_change_settings(context, chat_id, chat_type, user_id, sender_chat_id):
             return say("settings.admins_only"), False
         if self.storage is not None:
-            await self.storage.set_setting(chat_id, "length", arg)
+            try:
+                await self.storage.set_setting(chat_id, "length", arg)
+            except ValueError:
+                raise
+            except Exception as exc:  # kept for this run only; said once a minute in the log
+                self.storage_trouble("chat settings", exc)
+                self._settings[chat_id] = {"length": arg}
+                return say("settings.changed", mode=plain_text(say(f"settings.modes.{arg}"))), True
         self._settings.pop(chat_id, None)
         return say("settings.changed", mode=plain_text(say(f"settings.modes.{arg}"))), True
 
@@ -490,7 +627,13 @@ class BriefBot:
                 self._last_prune = time.monotonic()
                 await self.storage.prune()
         except Exception as exc:  # the log is for curators; a failure must not cost the user the answer
-            log.warning("could not log a query: %s", _short(str(exc)))
+            self.storage_trouble("query log", exc)
+
+    async def _answer(self, text: str, full: bool) -> Any:  # a bot.core Reply
+        """The core's answer, computed in a worker thread: the event loop never waits on the model
+        (a query embedding is ~20 ms of C code that releases the GIL), so updates keep flowing."""
+        engine = self.engine  # the engine as it is now: a reload swaps the attribute, not this answer's
+        return await asyncio.get_running_loop().run_in_executor(self._workers, lambda: engine.answer(text, full=full))
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Commands (any chat) and plain text (private chats): the core answers; we deliver."""
@@ -498,9 +641,9 @@ class BriefBot:
         if message is None or message.text is None:
             return
         started = time.perf_counter()
-        asked = command_text(message.text)
+        asked = clean(command_text(message.text))
         full = await self.wants_full(message.chat.id, message.chat.type)
-        reply = self.engine.answer(asked, full=full)
+        reply = await self._answer(asked, full)
         await self._send(context, message, reply.html, self._markup(reply, context.bot.username))
         await self._log(message.chat.type, reply, asked, started)
 
@@ -508,7 +651,7 @@ class BriefBot:
         """A button's data is a message for the core, so buttons survive restarts and index reloads."""
         query = update.callback_query
         assert query is not None
-        data = query.data or ""
+        data = clean(query.data or "")
         if data.startswith("/settings"):
             await self._settings_callback(query, context, data.partition(" ")[2].strip().lower())
             return
@@ -516,11 +659,9 @@ class BriefBot:
         message = query.message
         chat_type = message.chat.type if message is not None else "inline"
         full = await self.wants_full(message.chat.id if message is not None else None, chat_type)
-        reply = self.engine.answer(data, full=full)
+        reply = await self._answer(data, full)
         keyboard = self._markup(reply, context.bot.username)
-        if data.startswith("/timeline") or not isinstance(message, Message) or chat_type == ChatType.PRIVATE:
-            # Paging turns the page in place; so does any tap in a private chat (and inline messages
-            # can only be edited).
+        if self._edits_in_place(query):
             await self._edit(context, query, reply.html, keyboard)
         else:
             # In a group, anything else opens as a new threaded reply, so the answer the others
@@ -544,7 +685,9 @@ class BriefBot:
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
         assert query is not None
-        items = self.engine.inline(query.query, limit=INLINE_RESULTS)
+        engine = self.engine
+        items = await asyncio.get_running_loop().run_in_executor(
+            self._workers, lambda: engine.inline(clean(query.query), limit=INLINE_RESULTS))
         username = context.bot.username
         results, seen = [], set()
         for item in items:
@@ -573,28 +716,35 @@ class BriefBot:
         assert chosen is not None
         if self.storage is not None:
             try:
-                await self.storage.log_query(chat_type="inline", command="inline", query=chosen.query,
+                await self.storage.log_query(chat_type="inline", command="inline", query=clean(chosen.query),
                                              matched=True, best_score=100.0, latency_ms=0.0)
             except Exception as exc:
-                log.warning("could not log a query: %s", _short(str(exc)))
+                self.storage_trouble("query log", exc)
 
     # -- errors ---------------------------------------------------------------------------------
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log enough to debug (update id, traceback, no user text beyond 200 characters), apologise, go on."""
+        """Log enough to debug (update id, error type, where in our code; no stack, no user text unless
+        BRIEFBOT_LOG_PRIVATE=1), apologise, go on. Undelivered replies leave their update unfinished."""
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None
         if error is None:
             return
-        summary = f"{type(error).__name__}: {_short(str(error))}"
-        if isinstance(error, TimedOut | RetryAfter) or type(error) is NetworkError:
-            log.warning("update %s: network trouble talking to Telegram: %s", update_id, summary)
-            return  # the reply may well have arrived; an apology would be noise or fail too
-        if isinstance(error, Forbidden):
-            log.info("update %s: not allowed to write there (blocked or removed): %s", update_id, summary)
+        if isinstance(error, InvalidToken):
+            if update_id is not None:
+                self.failed.add(update_id)
+            if self.intake is not None:
+                self.intake.fail(2, TOKEN_REJECTED)
             return
-        frames = "".join(traceback.format_tb(error.__traceback__))
-        log.error("update %s failed: %s\n%s", update_id, summary, frames.rstrip())
+        if isinstance(error, TimedOut | RetryAfter) or type(error) is NetworkError:
+            await self._undelivered(update_id, error)
+            return
+        if isinstance(error, Forbidden):
+            log.info("update %s: not allowed to write there (blocked or removed): %s", update_id,
+                     _short(str(error)))
+            return
+        detail = f": {_short(str(error))}" if self.config.log_private or isinstance(error, TelegramError) else ""
+        log.error("update %s failed: %s%s (at %s)", update_id, type(error).__name__, detail, _where(error))
         if not isinstance(update, Update):
             return
         sorry = say("errors.generic")
@@ -604,27 +754,47 @@ class BriefBot:
             elif update.message is not None and update.effective_chat is not None:
                 await self._send(context, update.message, sorry, None)
         except TelegramError as exc:
-            log.warning("update %s: could not apologise either: %s", update_id, exc)
+            await self._undelivered(update_id, exc)
+
+    async def _undelivered(self, update_id: int | None, error: BaseException) -> None:
+        """Every retry failed: say so with the update id, count it, leave the update unfinished."""
+        if update_id is not None:
+            self.failed.add(update_id)
+        log.error("update %s: reply not delivered, network trouble talking to Telegram after %d retries (%s: %s); "
+                  "it stays unanswered in the inbox", update_id, self.config.send_retries, type(error).__name__,
+                  _short(str(error), 120))
+        if self.storage is not None:
+            try:
+                await self.storage.count("send_failures")  # type: ignore[attr-defined]
+            except Exception as exc:
+                self.storage_trouble("counters", exc)
 
 
 # ------------------------------------------------------------------------------ assembly
+
 
 
 def build_application(config: Config, engine: AnswerEngine, storage: StoragePort | None = None, *,
                       rate_limited: bool = True) -> Application:
     """The whole bot as a PTB Application. With `storage=None` it opens (and closes) config.db_path itself.
 
+    Start it with `start_app` and stop it with `stop_app` (what `run` does, minus signals).
     `rate_limited=False` drops the outgoing limiter: only for measuring the handler stack itself.
     """
-    install_log_redaction(config.token)
+    install_log_redaction(config.token, *([config.webhook_secret] if config.webhook_secret else []),
+                          private=config.log_private)
     bot = BriefBot(config, engine, storage)
-    timeout = config.request_timeout
+    heartbeat = Heartbeat(config.heartbeat_path)
+    timeouts = {f"{kind}_timeout": config.request_timeout for kind in ("connect", "read", "write", "pool")}
     builder = (
         Application.builder()
         .token(config.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(16)  # a chat waiting on its group limit must not hold up the others
-        .connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
+        # A chat waiting on its group limit must not hold up the others; the intake feeds at most this many.
+        .concurrent_updates(InboxProcessor(16))
+        .request(RetryingRequest(retries=config.send_retries, heartbeat=heartbeat, **timeouts))
+        .get_updates_request(RetryingRequest(retries=0, heartbeat=heartbeat, **timeouts))
+        .updater(None)  # bot.intake polls and serves the webhook, storing each update before confirming it
         .post_init(bot.post_init)
         .post_shutdown(bot.post_shutdown)
     )
@@ -634,11 +804,13 @@ def build_application(config: Config, engine: AnswerEngine, storage: StoragePort
         builder = builder.base_url(config.base_url).base_file_url(config.base_file_url)
     app = builder.build()
     app.bot_data["briefbot"] = bot
+    app.bot_data["heartbeat"] = heartbeat
     message_only = filters.UpdateType.MESSAGE
     app.add_handler(TypeHandler(Update, bot.flood_guard), group=-1)
     app.add_handler(CommandHandler(list(ANSWER_COMMANDS), bot.on_message, filters=message_only))
     app.add_handler(CommandHandler("settings", bot.on_settings, filters=message_only))
     app.add_handler(CommandHandler("gaps", bot.on_gaps, filters=message_only & filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("reload", bot.on_reload, filters=message_only & filters.ChatType.PRIVATE))
     # Private chats: unknown commands get the command list (from the core), plain text is a search.
     app.add_handler(MessageHandler(message_only & filters.ChatType.PRIVATE & filters.TEXT, bot.on_message))
     app.add_handler(InlineQueryHandler(bot.on_inline))
@@ -652,8 +824,49 @@ def briefbot_of(app: Application) -> BriefBot:
     return app.bot_data["briefbot"]
 
 
+def intake_of(app: Application) -> Intake:
+    return app.bot_data["intake"]
+
+
+async def start_app(app: Application, *, webhook: dict[str, Any] | None = None, poll_timeout: float = 30.0) -> None:
+    """Connect (getMe), open storage, publish menus, answer what an earlier run left unfinished, then poll
+    (or serve `webhook`, from `webhook_settings`). On failure everything started is stopped again."""
+    bot = briefbot_of(app)
+    if webhook is not None:
+        install_log_redaction(bot.config.token, webhook["secret_token"])
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        intake = Intake(app, bot.config, storage=lambda: bot.storage, failed=bot.failed,  # type: ignore[arg-type]
+                        on_storage_trouble=bot.storage_trouble, allowed_updates=ALLOWED_UPDATES)
+        bot.intake = intake
+        app.bot_data["intake"] = intake
+        await intake.start(webhook=webhook, poll_timeout=poll_timeout)
+        await app.start()
+    except BaseException:
+        await stop_app(app, drain_seconds=0.0)
+        raise
+
+
+async def stop_app(app: Application, *, drain_seconds: float | None = None) -> None:
+    """Stop taking updates, let replies in flight finish for up to `drain_seconds` (default: the config's),
+    then shut down; what is left stays unfinished in the inbox. Safe to call twice."""
+    bot = briefbot_of(app)
+    intake: Intake | None = app.bot_data.pop("intake", None)
+    if intake is not None:
+        await intake.stop(bot.config.drain_seconds if drain_seconds is None else drain_seconds)
+    if app.running:
+        await app.stop()
+    if not bot._shut_down:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+    app.bot_data["heartbeat"].clear()
+
+
 def webhook_settings(config: Config, secret: str | None = None) -> dict[str, Any]:
-    """Arguments for `run_webhook`/`updater.start_webhook`; a secret is generated when none is configured."""
+    """Where the webhook listens and what it registers; a secret is generated when none is configured."""
     return {
         "listen": config.webhook_listen,
         "port": config.webhook_port,
@@ -664,20 +877,35 @@ def webhook_settings(config: Config, secret: str | None = None) -> dict[str, Any
     }
 
 
-def polling_settings() -> dict[str, Any]:
-    return {"allowed_updates": ALLOWED_UPDATES, "timeout": 30}
-
-
 def configure_logging(config: Config) -> None:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_log_redaction(config.token)
+    install_log_redaction(config.token, private=config.log_private)
     logging.getLogger("telegram.ext").addFilter(_QuietStartup())
+
+
+async def open_storage(config: Config) -> Any:
+    """The database, or after one clear line about what is wrong with it: an in-memory stand-in
+    (BRIEFBOT_DB_DEGRADED_OK=1) or None (the caller exits 2)."""
+    from bot.storage import Storage, describe_fault
+
+    try:
+        return await Storage.open(config.db_path, query_log=config.query_log,
+                                  retention_days=config.log_retention_days)
+    except Exception as exc:
+        problem = describe_fault(Path(config.db_path), exc)
+    if not config.db_degraded_ok:
+        print(f"briefbot: database: {problem}. (BRIEFBOT_DB_DEGRADED_OK=1 answers without it.)", file=sys.stderr)
+        return None
+    log.error("database: %s. Answering without it (BRIEFBOT_DB_DEGRADED_OK=1): default settings, no query log, "
+              "updates not kept across a restart", problem)
+    return await Storage.open_in_memory(query_log=False, retention_days=config.log_retention_days)
 
 
 def run(config: Config | None = None, *, engine: AnswerEngine | None = None,
         stop_signals: Sequence[int] | None = None) -> int:
     """`briefbot run`: 0 after a clean stop; 1 for an invalid corpus or when Telegram cannot be reached
-    at start-up (after a few retries); 2 for a missing, malformed or rejected token."""
+    at start-up (after a few retries); 2 for a missing, malformed or rejected token (also when it is
+    revoked while running) and for an unusable database (unless BRIEFBOT_DB_DEGRADED_OK=1)."""
     if config is None:
         try:
             config = Config.from_env()
@@ -692,22 +920,54 @@ def run(config: Config | None = None, *, engine: AnswerEngine | None = None,
         try:
             engine = Engine.load(Path(config.briefs_dir), Path(config.seeds_dir))
         except CorpusError as exc:
-            print(f"briefbot: the corpus has {len(exc.problems)} problem(s); run `briefbot check`.", file=sys.stderr)
+            for problem in exc.problems:  # the same list `briefbot check` prints
+                print(problem, file=sys.stderr)
+            print(f"briefbot: the corpus has {len(exc.problems)} problem(s); the bot will not start on it "
+                  "(`briefbot check` lists them too).", file=sys.stderr)
             return 1
-    app = build_application(config, engine)
-    extra: dict[str, Any] = {"bootstrap_retries": 3}
-    if stop_signals is not None:
-        extra["stop_signals"] = stop_signals
     try:
-        if config.webhook_url:
-            app.run_webhook(**webhook_settings(config), **extra)
-        else:
-            app.run_polling(**polling_settings(), **extra)
-    except InvalidToken:
-        print("briefbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN (from @BotFather).",
-              file=sys.stderr)
+        return asyncio.run(_serve(config, engine, stop_signals))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _serve(config: Config, engine: AnswerEngine, stop_signals: Sequence[int] | None) -> int:
+    storage = await open_storage(config)
+    if storage is None:
         return 2
-    except TelegramError as exc:  # unreachable API, a refused webhook URL, ...
-        print(f"briefbot: could not start: {type(exc).__name__}: {_short(str(exc))}", file=sys.stderr)
-        return 1
-    return 0
+    app = build_application(config, engine, storage)
+    bot = briefbot_of(app)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    handled = list(stop_signals if stop_signals is not None else (signal.SIGINT, signal.SIGTERM))
+    for sig in handled:
+        loop.add_signal_handler(sig, stopping.set)
+    loop.add_signal_handler(signal.SIGHUP, bot.schedule_reload)
+    code = 0
+    try:
+        try:
+            await start_app(app, webhook=webhook_settings(config) if config.webhook_url else None)
+        except InvalidToken:
+            print("briefbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN (from @BotFather).",
+                  file=sys.stderr)
+            return 2
+        except TelegramError as exc:  # unreachable API, a refused webhook URL, ...
+            print(f"briefbot: could not start: {type(exc).__name__}: {_short(str(exc))}", file=sys.stderr)
+            return 1
+        intake = intake_of(app)
+        waiting = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait({waiting, intake.fatal}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        code = intake.fatal.result() if intake.fatal.done() else 0
+        drain = config.drain_seconds if code == 0 else 0.5  # with a dead token nothing more can be sent
+        log.info("stopping: up to %.0f s for replies in flight", drain)
+        try:
+            await asyncio.wait_for(stop_app(app, drain_seconds=drain), drain + 5.0)
+        except TimeoutError:
+            log.warning("shutdown took longer than %.0f s; exiting anyway (unfinished updates stay in the inbox)",
+                        drain + 5.0)
+    finally:
+        for sig in [*handled, signal.SIGHUP]:
+            loop.remove_signal_handler(sig)
+        await storage.close()
+    return code

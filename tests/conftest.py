@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+from telegram.ext import Application
 
-from tests.fake_bot_api import FakeBotAPI
+from bot.config import Config
+from bot.core import Engine
+from bot.telegram_app import ALLOWED_UPDATES, build_application
+from tests.fake_bot_api import TOKEN, FakeBotAPI, start_polling, start_webhook, stop_app
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_ID = 4242
 
 
 @pytest.fixture
@@ -19,3 +28,34 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     finally:
         await api.stop()
     assert not api.violations, "the bot sent requests Telegram would refuse:\n" + "\n".join(api.violations)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(ROOT / "briefs", ROOT / "seeds")
+
+
+StartBot = Callable[..., Awaitable[Application]]
+
+
+@pytest.fixture
+async def start_bot(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[StartBot]:
+    """Start the real Application against the fake server (polling, or webhook with `webhook_port`)."""
+    apps: list[Application] = []
+
+    async def start(engine: Any, *, webhook_port: int | None = None, secret: str = "s3cret_T0ken",
+                    **overrides: Any) -> Application:
+        settings: dict[str, Any] = {"token": TOKEN, "api_url": f"http://127.0.0.1:{fake_api.port}",
+                                    "db_path": tmp_path / "briefbot.sqlite3", "admins": frozenset({ADMIN_ID}),
+                                    "request_timeout": 3.0} | overrides
+        app = build_application(Config(**settings), engine)  # storage=None: opens db_path like production
+        apps.append(app)
+        if webhook_port is None:
+            await start_polling(app, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await start_webhook(app, port=webhook_port, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        return app
+
+    yield start
+    for app in reversed(apps):
+        await stop_app(app)

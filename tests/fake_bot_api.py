@@ -497,6 +497,18 @@ class _Fault:
     status: int = 0
     body: dict[str, Any] | None = None
     delay: float = 0.0
+    reset: str = ""  # "before" / "after" the call is carried out: the connection is reset, no response
+
+
+def _reset_connection(handler: tornado.web.RequestHandler) -> None:
+    """Abort the TCP connection with RST, as a middlebox or a crashing server does."""
+    import socket
+    import struct
+
+    stream = handler.detach()
+    with contextlib.suppress(OSError):
+        stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    stream.close()
 
 
 class _Handler(tornado.web.RequestHandler):
@@ -521,20 +533,38 @@ class _Control(tornado.web.RequestHandler):
     def post(self, action: str) -> None:
         body = json.loads(self.request.body or b"{}")
         if action == "push":
+            ids = []
             for item in body["messages"]:
                 user = self.api.user(item["user_id"], f"U{item['user_id']}")
-                if item.get("inline"):
-                    self.api.push_inline_query(item["text"], user=user)
+                if item.get("poison"):  # a message without `date`, as Telegram has sent
+                    message = self.api.message(item["text"], user=user)
+                    del message["date"]
+                    update = self.api.push({"message": message})
+                elif item.get("inline"):
+                    update = self.api.push_inline_query(item["text"], user=user)
                 else:
-                    self.api.push_message(item["text"], user=user)
+                    update = self.api.push_message(item["text"], user=user)
+                ids.append(update["update_id"])
+            self.finish({"ok": True, "update_ids": ids})
+        elif action == "fault":  # {"method", "kind": "reset" | "reset-after" | "revoke", "times"}
+            kind = body["kind"]
+            if kind == "revoke":
+                self.api.revoke_token()
+            else:
+                self.api.reset_next(body["method"], body.get("times", 1), after=kind == "reset-after")
             self.finish({"ok": True})
         elif action == "stats":
             ok = [c for c in self.api.calls if c.ok]
             counts: dict[str, int] = {}
+            per_chat: dict[str, int] = {}
             for c in ok:
                 counts[c.method] = counts.get(c.method, 0) + 1
+                if c.method == "sendMessage":
+                    per_chat[str(c.params["chat_id"])] = per_chat.get(str(c.params["chat_id"]), 0) + 1
             replies = {str(c.params["chat_id"]): c.at for c in ok if c.method == "sendMessage"}
-            self.finish({"counts": counts, "violations": self.api.violations[:5], "replies": replies})
+            self.finish({"counts": counts, "violations": self.api.violations[:5], "replies": replies,
+                         "per_chat": per_chat, "pending": self.api.pending_updates,
+                         "calls": {m: sum(1 for c in self.api.calls if c.method == m) for m in counts}})
         else:
             self.send_error(404)
 
@@ -643,6 +673,31 @@ class FakeBotAPI:
     def revoke_token(self) -> None:
         """Every call now gets 401 Unauthorized, as for a token revoked in BotFather."""
         self.valid_tokens.clear()
+
+    def reset_next(self, method: str, times: int = 1, *, after: bool = False) -> None:
+        """The next `times` calls of `method` end in a TCP reset (RST, no response): before Telegram acted
+        on the call (`after=False`: the reply is lost unless retried) or after it (`after=True`: it went
+        out, but the bot cannot know)."""
+        for _ in range(times):
+            self._faults.setdefault(method, deque()).append(_Fault(reset="after" if after else "before"))
+
+    def push_poison(self, kind: str = "no-date") -> dict[str, Any]:
+        """An update python-telegram-bot cannot parse (Telegram has sent such: a message without `date`)."""
+        message = self.message("/help")
+        if kind == "no-date":
+            del message["date"]
+        elif kind == "no-chat":
+            del message["chat"]
+        return self.push({"message": message})
+
+    async def post_raw(self, body: bytes, *, content_type: str = "application/json") -> int:
+        """POST arbitrary bytes to the bot's webhook with the right secret; returns the HTTP status."""
+        assert self._client is not None and self.webhook is not None
+        headers = {"Content-Type": content_type}
+        if self.webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+        response = await self._client.post(self.webhook["url"], content=body, headers=headers)
+        return response.status_code
 
     # -- test-side helpers ----------------------------------------------------------------------
 
@@ -807,14 +862,20 @@ class FakeBotAPI:
             self.calls.append(Call(method, raw, status, body, problems))
             return self._finish(handler, status, body)
         fault = self._faults.get(method)
-        if fault:
-            f = fault.popleft()
+        f = fault.popleft() if fault else None
+        if f is not None:
             if f.delay:
                 await asyncio.sleep(f.delay)
             if f.body is not None:
                 self.calls.append(Call(method, params, f.status, f.body))
                 return self._finish(handler, f.status, f.body)
+            if f.reset == "before":
+                self.calls.append(Call(method, params, 0, {"reset": "before"}))
+                return _reset_connection(handler)
         status, body = await self._dispatch(method, params)
+        if f is not None and f.reset == "after":
+            self.calls.append(Call(method, params, status, body))  # carried out, but the bot never hears
+            return _reset_connection(handler)
         self.calls.append(Call(method, params, status, body))
         self._finish(handler, status, body)
 
@@ -1005,35 +1066,25 @@ def all_texts(calls: Iterable[Call]) -> list[str]:
 
 
 async def start_polling(app: Any, *, allowed_updates: list[str] | None = None) -> None:
-    """What `run_polling` does, minus signal handling and the blocking loop."""
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=allowed_updates)
-    await app.start()
+    """What `briefbot run` does (bot.telegram_app.start_app), minus signal handling and the blocking loop."""
+    from bot.telegram_app import start_app
+
+    await start_app(app, poll_timeout=1)
 
 
 async def start_webhook(app: Any, *, port: int, secret_token: str, url_path: str = "hook",
                         allowed_updates: list[str] | None = None) -> None:
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path=url_path,
-                                    webhook_url=f"http://127.0.0.1:{port}/{url_path}",
-                                    secret_token=secret_token, allowed_updates=allowed_updates)
-    await app.start()
+    from bot.telegram_app import start_app
+
+    await start_app(app, webhook={"listen": "127.0.0.1", "port": port, "url_path": url_path,
+                                  "webhook_url": f"http://127.0.0.1:{port}/{url_path}", "secret_token": secret_token})
 
 
-async def stop_app(app: Any) -> None:
-    """What `run_polling` does on exit; safe to call twice."""
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    if app._initialized:
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+async def stop_app(app: Any, *, drain_seconds: float | None = None) -> None:
+    """What `briefbot run` does on exit; safe to call twice."""
+    from bot.telegram_app import stop_app as stop
+
+    await stop(app, drain_seconds=drain_seconds)
 
 
 async def settle(app: Any, api: FakeBotAPI, *, timeout: float = 5.0) -> None:
@@ -1041,7 +1092,8 @@ async def settle(app: Any, api: FakeBotAPI, *, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while quiet < 4:
-        busy = (api.pending_updates or not app.update_queue.empty()
+        intake = app.bot_data.get("intake")
+        busy = (api.pending_updates or not app.update_queue.empty() or (intake is not None and intake.pending)
                 or app.update_processor.current_concurrent_updates)
         quiet = 0 if busy else quiet + 1
         if time.monotonic() > deadline:

@@ -40,6 +40,8 @@ def _entities(engine: Engine) -> list[tuple[str, str, tuple[str, ...]]]:
 def test_every_alias_opens_its_own_entry(engine: Engine) -> None:
     wrong = []
     for kind, entry_id, names in _entities(engine):
+        if kind == "place" and (stands := engine.views.stands_in(entry_id)):
+            kind, entry_id = "actor", stands  # a capital the sources never name opens its state
         for alias in names:
             reply = engine.answer(f"who is {alias}?")
             if reply.share_payload != f"{kind[0]}_{entry_id}":

@@ -11,7 +11,6 @@ import os
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,21 +19,19 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram.ext import Application
 
 from bot.config import Config, ConfigError
 from bot.core import Engine
 from bot.render import say
 from bot.telegram_app import (
-    ALLOWED_UPDATES,
     FloodControl,
     TokenRedactor,
     briefbot_of,
-    build_application,
     command_text,
     deliverable,
     query_part,
 )
+from tests.conftest import ADMIN_ID, StartBot
 from tests.fake_bot_api import (
     TOKEN,
     Call,
@@ -42,47 +39,13 @@ from tests.fake_bot_api import (
     html_problems,
     parse_html,
     settle,
-    start_polling,
-    start_webhook,
     stop_app,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_ID = 4242
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 SORRY = "Sorry, something went wrong; please try again."
 FLOOD = "Too many requests here; I'll answer again in a few seconds."
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(ROOT / "briefs", ROOT / "seeds")
-
-
-StartBot = Callable[..., Awaitable[Application]]
-
-
-@pytest.fixture
-async def start_bot(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[StartBot]:
-    """Start the real Application against the fake server (polling, or webhook with `webhook_port`)."""
-    apps: list[Application] = []
-
-    async def start(engine: Any, *, webhook_port: int | None = None, secret: str = "s3cret_T0ken",
-                    **overrides: Any) -> Application:
-        settings: dict[str, Any] = {"token": TOKEN, "api_url": f"http://127.0.0.1:{fake_api.port}",
-                                    "db_path": tmp_path / "briefbot.sqlite3", "admins": frozenset({ADMIN_ID}),
-                                    "request_timeout": 3.0} | overrides
-        app = build_application(Config(**settings), engine)  # storage=None: opens db_path like production
-        apps.append(app)
-        if webhook_port is None:
-            await start_polling(app, allowed_updates=ALLOWED_UPDATES)
-        else:
-            await start_webhook(app, port=webhook_port, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
-        return app
-
-    yield start
-    for app in reversed(apps):
-        await stop_app(app)
 
 
 def replies_in(api: FakeBotAPI, chat_id: int, since: int = 0) -> list[Call]:
@@ -429,13 +392,14 @@ async def test_only_group_admins_change_group_settings(fake_api: FakeBotAPI, sta
 
 async def test_gaps_for_admins_only_and_the_log_holds_no_identities(
         fake_api: FakeBotAPI, start_bot: StartBot, engine: Engine, tmp_path: Path) -> None:
-    await start_bot(engine)
+    app = await start_bot(engine)
     user = fake_api.user(7007, "Fay", username="fay_the_asker", last_name="Zed")
     await ask(fake_api, "/actor qqqzzz", user=user)
     _, refused = await ask(fake_api, "/gaps", user=user)
     assert refused.plain == "This command is for the bot's administrators."
     _, report = await ask(fake_api, "/gaps", user=fake_api.user(ADMIN_ID, "Admin"))
     assert "qqqzzz" in report.plain
+    await settle(app, fake_api)  # an update's content stays in the inbox until its handler has finished
     db = sqlite3.connect(tmp_path / "briefbot.sqlite3")
     rows = db.execute("SELECT * FROM query_log").fetchall()
     assert ("private", "actor", "qqqzzz") in {(r[2], r[3], r[4]) for r in rows}

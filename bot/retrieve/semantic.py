@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -106,6 +107,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "briefbot"
 
 
+MAX_QUERY_CHARS = 300  # characters of a query the model reads
+MAX_CACHED_ROWS = 20_000  # about 30 MB of 384-dimensional float32 rows
+
+
 class VectorCache:
     """Passage vectors on disk, keyed by model and text: only new or changed texts are embedded."""
 
@@ -117,9 +122,11 @@ class VectorCache:
         if self.path and self.path.exists():
             try:
                 with np.load(self.path, allow_pickle=False) as data:
-                    for k, row in zip(data["keys"].tolist(), data["vectors"], strict=True):
-                        self.rows[k] = row
-            except (OSError, ValueError, KeyError) as exc:
+                    keys, vectors = data["keys"].tolist(), data["vectors"]
+                    if vectors.ndim != 2 or len(keys) != len(vectors):
+                        raise ValueError("keys and vectors do not match")
+                    self.rows = dict(zip(keys, vectors, strict=True))
+            except Exception as exc:  # truncated, empty, another format: rebuilt, never fatal
                 log.warning("embedding cache %s unreadable (%s); rebuilding it", self.path, type(exc).__name__)
                 self.rows = {}
 
@@ -136,17 +143,30 @@ class VectorCache:
             self._save(set(keys))
         if not keys:
             return np.zeros((0, 0), dtype=np.float32)
+        width = len(self.rows[keys[-1]]) if missing else None
+        stale = [k for k in keys if width is not None and len(self.rows[k]) != width]
+        if stale:  # rows of another width (a model swapped under the same name): embed them again
+            for k in stale:
+                del self.rows[k]
+            return self.vectors(texts, batch)
         return np.stack([self.rows[k] for k in keys])
 
-    def _save(self, keep: set[str]) -> None:
+    def _save(self, current: set[str]) -> None:
         if self.path is None:
             return
-        rows = {k: v for k, v in self.rows.items() if k in keep}  # entries removed from the corpus go too
+        # The current corpus's texts first, then others up to a bound: a cache shared by several
+        # corpora (a curator's draft beside the live briefs) must not evict the other's vectors.
+        others = [k for k in self.rows if k not in current][: max(0, MAX_CACHED_ROWS - len(current))]
+        rows = {k: self.rows[k] for k in [*current, *others] if k in self.rows}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp.npz")
-            np.savez(tmp, keys=np.array(list(rows), dtype="U40"), vectors=np.stack(list(rows.values())))
-            os.replace(tmp, self.path)
+            # A file of our own beside the cache, then one rename: two processes writing at once
+            # leave one whole cache, never a torn one.
+            with tempfile.NamedTemporaryFile(dir=self.path.parent, suffix=".npz", delete=False) as tmp:
+                np.savez(tmp, keys=np.array(list(rows), dtype="U40"), vectors=np.stack(list(rows.values())))
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp.name, self.path)
         except OSError as exc:  # a read-only cache folder costs start-up time, nothing else
             log.warning("could not write the embedding cache %s (%s)", self.path, type(exc).__name__)
 
@@ -192,6 +212,9 @@ class SemanticIndex:
         self.embedder_calls = 0  # queries sent to the model (not answered from the memo)
 
     def embed(self, text: str) -> np.ndarray:
+        # Lone surrogates cannot be encoded for the model; a pasted essay is not a question (and
+        # would hold the model for seconds): its first words are what is asked.
+        text = text.encode("utf-8", "replace").decode("utf-8")[:MAX_QUERY_CHARS]
         with self._lock:
             cached = self._memo.get(text)
         if cached is not None:

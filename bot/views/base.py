@@ -129,7 +129,10 @@ class Views:
     # ------------------------------------------------------------------ entries
 
     def view(self, kind: str, entry_id: str, *, full: bool, typed: str | None = None) -> Reply:
-        """The reply for one entry, as opened from a search, a button, a deep link or inline mode."""
+        """The reply for one entry, as opened from a search, a button, a deep link or inline mode.
+        A capital the sources never name opens the state it stands for ("Washington" → United States)."""
+        if kind == "place" and (redirect := self.stands_in(entry_id)):
+            return self.view("actor", redirect, full=full, typed=typed)
         b = self.builder(full)
         entry_view = self.entries[kind]
         entry = entry_view.get(entry_id)
@@ -140,6 +143,11 @@ class Views:
         share = payload(kind, entry_id)
         return Reply(f"/open {share}", "open", True, b.html(), sources=tuple(b.cited),
                      buttons=tuple(buttons), best_score=100.0, share_payload=share)
+
+    def stands_in(self, place_id: str) -> str | None:
+        """The actor an uncited capital stands for: it has no card of its own (nothing to cite)."""
+        place = self.corpus.places[place_id]
+        return place.stands_for if place.stands_for in self.corpus.actors and not place.cite else None
 
     def inline_item(self, kind: str, entry_id: str) -> InlineItem:
         """An entry as an inline result: its title and description, and its brief reply."""

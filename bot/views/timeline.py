@@ -83,7 +83,7 @@ def not_at_that_date(query: str, topic: str, range_text: str, best: float) -> Re
     """The topic is in the index, just not at that date: say so, and offer it at any date."""
     text = say("no_events_in_range", topic_part=f"about “{short(topic, ECHO_LIMIT)}” ", range=range_text)
     any_date = button(say("buttons.any_date"), f"/timeline {topic}")
-    return Reply(query, "timeline", False, esc(text), buttons=((any_date,),) if any_date else (), best_score=best)
+    return Reply(query, "timeline", False, text, buttons=((any_date,),) if any_date else (), best_score=best)
 
 
 def nothing_in_window(v: Views, query: str, range_text: str) -> Reply:
