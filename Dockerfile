@@ -26,7 +26,12 @@ RUN mkdir -p /app/data && chown briefbot:briefbot /app/data
 # The corpus ships inside the image (the installed package lives in site-packages, not here).
 ENV BRIEFBOT_DB=/app/data/briefbot.sqlite3 \
     BRIEFBOT_BRIEFS=/app/briefs \
-    BRIEFBOT_SEEDS=/app/seeds
+    BRIEFBOT_SEEDS=/app/seeds \
+    BRIEFBOT_CACHE_DIR=/app/cache
+
+# Every entry embedded when the image is built, so the container starts warm (under a second)
+# instead of embedding the corpus on its first start (about 25 s on two cores).
+RUN briefbot index
 
 USER briefbot
 

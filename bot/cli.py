@@ -52,6 +52,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_check(Path(args.briefs), Path(args.seeds))
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    """Embed every entry into the on-disk cache (the Docker image does this when it is built)."""
+    import time
+
+    started = time.perf_counter()
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+    if engine.semantic is None:
+        print(f"briefbot index: matching by meaning is off ({engine.semantic_off_reason}); nothing to embed")
+        return 0
+    cache = engine.semantic.cache
+    print(f"briefbot index: {len(engine.semantic.passages)} passages with {engine.semantic.embedder.name}, "
+          f"{cache.computed} embedded now, in {time.perf_counter() - started:.1f} s; cache {cache.path}")
+    return 0
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     engine = _load_engine(args)
     if engine is None:
@@ -164,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="source documents folder (default: $BRIEFBOT_SEEDS or %(default)s)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate the briefs against the sources; list every problem")
+    sub.add_parser("index", help="embed every entry into the on-disk cache (BRIEFBOT_CACHE_DIR) ahead of start-up")
     ask = sub.add_parser("ask", help="answer one message, or stdin lines (one per line) with --json")
     ask.add_argument("message", nargs="*", help='e.g. "/actor aliev"; omit to read stdin')
     ask.add_argument("--json", action="store_true", help="one JSON object per line: query, matched, reply, sources")
@@ -188,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"check": cmd_check, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "gaps": cmd_gaps,
-                "health": cmd_health}
+    handlers = {"check": cmd_check, "index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run,
+                "gaps": cmd_gaps, "health": cmd_health}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -323,7 +323,7 @@ class Ranker:
             names=tuple(dict.fromkeys(skeleton(w) for t in proper_names(text, self.proper)
                                       for w in words(t) if skeleton(w) not in mentioned)),
             figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions))
-        lex_hits = self.lexical.search(text, kinds=kinds, limit=16)
+        lex_hits = self.lexical.search(text, kinds=kinds, limit=8)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         sem: dict[tuple[str, str], SemanticHit] = {}
         by_name = (self.t.lexical.outcome(lex_hits) == "answer" and lex_hits[0].kind in ("actor", "place")
