@@ -82,7 +82,7 @@ def speaker(text: str, mentions: Sequence[Mention]) -> str | None:
 class Query:
     """What a query pins down besides its topic."""
 
-    names: tuple[str, ...]  # skeletons of names it uses that are not known entities' aliases
+    names: tuple[frozenset[str], ...]  # names it uses that are no known entity's alias (each with its base forms)
     figures: frozenset[str]
     sides: frozenset[tuple[str, str]]
     speaker: str | None = None  # the entity the query says is speaking ("Karimli says …")
@@ -296,8 +296,8 @@ class Ranker:
         if kind == "claim" and query.speaker and not self._speaks_for(query.speaker, entry_id):
             return False
         bag = self.lexical.bag(kind, entry_id)
-        for name in query.names:
-            if not any(u in bag for u, sim in self.lexical.similar_words(name) if sim >= 85):
+        for forms in query.names:
+            if not any(u in bag for name in forms for u, sim in self.lexical.similar_words(name) if sim >= 85):
                 return False
         facts = self.facts.get((kind, entry_id))
         if facts is None:
@@ -318,9 +318,11 @@ class Ranker:
         mentions = tuple(self.mentions.find(text))
         unknown = tuple(self.unknown_names(text, mentions))
         mentioned = {w for m in mentions for w in m.typed.split()}
+        alternates = dict(term_forms(text))
         query = Query(
             # Names the index has never seen stay in: no entry holds them, so none is consistent.
-            names=tuple(dict.fromkeys(skeleton(w) for t in proper_names(text, self.proper)
+            names=tuple(dict.fromkeys(frozenset({skeleton(w), *alternates.get(skeleton(w), ())})
+                                      for t in proper_names(text, self.proper)
                                       for w in words(t) if skeleton(w) not in mentioned)),
             figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions))
         lex_hits = self.lexical.search(text, kinds=kinds, limit=8)
