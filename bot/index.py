@@ -91,7 +91,7 @@ class SearchIndex:
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.display: dict[str, str] = {}  # skeleton word -> a readable spelling of it, for evidence lines
         self._numbers: dict[tuple[str, str], int] = {}
-        # Folded like queries, so a synonym may be written in its own script ("атəşkəs", "перемирие").
+        # Folded like queries, so a synonym may be written in its own script ("atəşkəs", "перемирие").
         fold = lambda w: " ".join(skeleton(x) for x in words(w))  # noqa: E731
         self.synonyms = {fold(k): tuple(fold(v) for v in vs) for k, vs in (synonyms or {}).items()}
         for doc in docs:
