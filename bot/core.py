@@ -403,11 +403,7 @@ class Engine:
         A topic that names entities ("Karabakh", "Qarabağ", "Карабах", "PACE Karabakh") gives the
         events those entities are part of, whatever the spelling: every alias gives the same set.
         Other topics are matched by words, and by meaning when words find nothing confidently."""
-        mentions = self.mentions.find(topic)
-        named_words = sum(m.end - m.start for m in mentions)
-        content = [w for w in query_words(topic)]
-        if mentions and named_words >= len(content):
-            wanted = {m.entity_id for m in mentions}
+        if wanted := self._only_entities(topic):
             chosen = {e.id for e in self.timeline if wanted <= self.ranker.related.get(("event", e.id), frozenset())}
             if chosen:
                 return chosen, 100.0, []
@@ -465,12 +461,17 @@ class Engine:
             return when.overlaps(first, last, precision)
         return when.start <= first and last <= when.end
 
+    def _only_entities(self, query: str) -> set[str]:
+        """The entities a query consists of, if it names nothing else ("PACE Karabakh"); else none."""
+        mentions = self.mentions.find(query)
+        if not mentions or sum(m.end - m.start for m in mentions) < len(query_words(query)):
+            return set()
+        return {m.entity_id for m in mentions}
+
     def _only_entity(self, query: str) -> str | None:
         """The entity a query consists of, if it names exactly one and nothing else."""
-        mentions = self.mentions.find(query)
-        if len({m.entity_id for m in mentions}) != 1:
-            return None
-        return mentions[0].entity_id if sum(m.end - m.start for m in mentions) >= len(query_words(query)) else None
+        named = self._only_entities(query)
+        return next(iter(named)) if len(named) == 1 else None
 
     def _on_topic(self, c: Candidate) -> bool:
         """Close enough to the question to be another side of it (not an answer by itself)."""

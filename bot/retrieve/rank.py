@@ -39,7 +39,6 @@ class Thresholds:
     sem_answer_wide: float = 0.86
     margin_wide: float = 0.05
     sem_suggest: float = 0.84  # a "did you mean" by meaning
-    min_coverage: float = 0.0  # weighted share of the query's words found lexically in the entry
     generic_share: float = 0.2  # an entity related to more than this share of entries is generic
     coverage_weight: float = 0.1  # how much the query's own words in the entry add to its similarity
     cross_lingual: float = 0.06  # added to the cosine of a question not in English
@@ -239,7 +238,7 @@ class Ranker:
         self.states = states  # actors that are states
         self.reported = {k[1]: frozenset(speakers(t, mentions.find(t))) for k, t in (texts or {}).items()
                          if k[0] == "claim"}  # who speaks inside each claim's own text
-        self._stop = frozenset(skeleton(w) for w in STOPWORDS) | frozenset(STOPWORDS)
+        self._stop = frozenset(skeleton(w) for w in STOPWORDS)  # as term_forms folds them
         self.lexical = lexical
         self.semantic = semantic
         self.mentions = mentions
@@ -327,9 +326,9 @@ class Ranker:
             figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions))
         lex_hits = self.lexical.search(text, kinds=kinds, limit=8)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
+        outcome = self.t.lexical.outcome(lex_hits)
         sem: dict[tuple[str, str], SemanticHit] = {}
-        by_name = (self.t.lexical.outcome(lex_hits) == "answer" and lex_hits[0].kind in ("actor", "place")
-                   and lex_hits[0].named >= 0.5)
+        by_name = outcome == "answer" and lex_hits[0].kind in ("actor", "place") and lex_hits[0].named >= 0.5
         if semantic and self.semantic is not None and query_words(text) and not by_name:
             # A name, a typo of one or an alias is answered by words alone: the model is not asked.
             sem = {(h.kind, h.entry_id): h for h in self.semantic.search(text, kinds=kinds, limit=30)}
@@ -337,7 +336,7 @@ class Ranker:
         covs = self.lexical.coverages(text, kinds) if sem else {}
         cands = [self._candidate(k, lex.get(k), sem.get(k), mentions, covs.get(k, 0.0), query) for k in keys]
         cands.sort(key=lambda c: (-c.score, -c.semantic, -c.phrase, c.entry_id))
-        return Pool(text, guess_lang(text), cands, self.t.lexical.outcome(lex_hits), bool(sem), mentions, unknown)
+        return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown)
 
     def decide(self, pool: Pool, t: Thresholds, limit: int = 8) -> Ranking:
         cands, mentions, unknown = pool.candidates, pool.mentions, pool.unknown
@@ -349,8 +348,9 @@ class Ranker:
             top = [c for c in cands if c.lexical >= t.lexical.confident
                    and (c.consistent or c.kind not in ("claim", "event"))
                    and not self._only_named(c, pool)]
-            rest = [c for c in cands if c not in top]
             if top:
+                chosen = {(c.kind, c.entry_id) for c in top}
+                rest = [c for c in cands if (c.kind, c.entry_id) not in chosen]
                 top.sort(key=lambda c: (-(c.lexical + (10 * c.semantic if c.kind in ("claim", "event") else 0.0)),
                                         -c.phrase, c.entry_id))
                 return Ranking([*top, *rest][:limit], "answer", "lexical", mentions, unknown)
@@ -396,8 +396,7 @@ class Ranker:
             return True
         inside = {i for m in pool.mentions for i in range(m.start, m.end)}
         bag = self.lexical.bag(c.kind, c.entry_id)
-        rest = [typed for n, (typed, _) in enumerate(term_forms(pool.text)) if n not in inside]
-        rest = [w for w in rest if w not in self._stop]
+        rest = [w for n, w in enumerate(terms) if n not in inside and w not in self._stop]
         return bool(rest) and not all(any(u in bag for u, sim in self.lexical.similar_words(w) if sim >= 80)
                                       for w in rest)
 
@@ -411,8 +410,6 @@ class Ranker:
             return "unknown-name"
         if not best.consistent:
             return "inconsistent"
-        if best.coverage < t.min_coverage:
-            return "no-shared-words"
         if best.kind == "event" and pool.lang == "en" and not self._topic_evidence(best, pool):
             # An event title is short: "Karabakh earthquake" lies near every Karabakh event. Some word
             # of the topic itself, not only the entity it is about, must be the event's own (in English:
@@ -426,9 +423,9 @@ class Ranker:
             return "semantic"
         return "weak" if sem < t.sem_answer_wide else "margin"
 
-    def _candidate(self, key: tuple[str, str], lex: Hit | None, sem: SemanticHit | None,
+    def _candidate(self, ident: tuple[str, str], lex: Hit | None, sem: SemanticHit | None,
                    mentions: Sequence[Mention], coverage: float, query: Query) -> Candidate:
-        kind, entry_id = key
+        kind, entry_id = ident
         coverage = lex.coverage if lex else coverage
         semantic = sem.score if sem else 0.0
         scaled = 100.0 * min(1.0, max(0.0, (semantic - 0.78) / 0.17))  # comparable with lexical scores
@@ -436,7 +433,7 @@ class Ranker:
             kind=kind, entry_id=entry_id,
             score=round(max(lex.score if lex else 0.0, scaled), 1),
             lexical=lex.score if lex else 0.0,
-            semantic=sem.score if sem else 0.0,
+            semantic=semantic,
             coverage=coverage,
             named=lex.named if lex else 0.0,
             phrase=lex.phrase if lex else 0.0,

@@ -143,13 +143,12 @@ class VectorCache:
             self._save(set(keys))
         if not keys:
             return np.zeros((0, 0), dtype=np.float32)
-        width = len(self.rows[keys[-1]]) if missing else None
-        stale = [k for k in keys if width is not None and len(self.rows[k]) != width]
-        if stale:  # rows of another width (a model swapped under the same name): embed them again
-            for k in stale:
+        rows = [self.rows[k] for k in keys]
+        if len({len(r) for r in rows}) > 1:  # another model's vectors under the same name: embed all again
+            for k in set(keys):
                 del self.rows[k]
             return self.vectors(texts, batch)
-        return np.stack([self.rows[k] for k in keys])
+        return np.stack(rows)
 
     def _save(self, current: set[str]) -> None:
         if self.path is None:
