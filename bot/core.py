@@ -24,8 +24,8 @@ from bot.corpus import Actor, Corpus, Event, Place, load_corpus
 from bot.dates import DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
-from bot.render import fit, say
-from bot.retrieve import entries
+from bot.render import esc, fit, say
+from bot.retrieve import deeds, entries
 from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
@@ -322,6 +322,16 @@ class Engine:
                 return claim_views.argument(self.views, query, chosen, full, ranking, on_topic, score=best.score)
             reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
             return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
+        if command == "actor" and ranking.basis != "unknown-name" and (deed := deeds.find(self.ranker, self.corpus,
+                                                                                          query)):
+            # "who hoisted the flag in Khankendi": whoever made the claim or took part in the event described.
+            if len(deed.actors) == 1:
+                reply = self.view("actor", deed.actors[0], full=full)
+                via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(deed.title, ECHO_LIMIT))
+                return replace(reply, html=f"<i>{esc(via)}</i>\n{reply.html}", command=command,
+                               best_score=hits[0].score if hits else 0.0)
+            offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
+            return outcomes.suggest(self.views, query, command, offered, offered[0].score)
         if kinds is not None and ranking.basis != "unknown-name":
             # Nothing of the asked kind; an entry of another kind may be what the user meant.
             other = [h for h in self.index.search(query, limit=8) if h.kind not in kinds]

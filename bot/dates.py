@@ -218,6 +218,13 @@ _AZ_UNTIL = re.compile(r"(?:d[ae]k)$")  # "2025-ci ilədək"
 _AZ_TO = re.compile(r"(?<!d)[ae]$")  # dative, before qədər/kimi: "2025-ci ilə qədər"
 
 
+def _day_in(year: int, month: int, day: int, first: date, last: date) -> bool:
+    try:
+        return first <= date(year, month, day) <= last
+    except ValueError:  # 29 February
+        return False
+
+
 @dataclass(frozen=True)
 class DateQuery:
     """A date range asked for; `month_day` matches that day in any year ("June 15").
@@ -233,6 +240,9 @@ class DateQuery:
 
     def overlaps(self, first: date, last: date, precision: str = "day") -> bool:
         if self.month_day is not None:
+            if precision == "range" and (last - first).days <= 31:
+                # "issued between 20 and 22 November 2024" may be the 22nd: shown, with its range.
+                return any(_day_in(y, *self.month_day, first, last) for y in range(first.year, last.year + 1))
             if precision != "day":
                 return False
             return (first.month, first.day) == self.month_day

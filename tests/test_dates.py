@@ -204,3 +204,14 @@ def test_any_text_gives_an_ordered_range_or_is_left_alone(text: str) -> None:
     else:
         assert when.start <= when.end and when.text and when.text in text
         assert len(rest) < len(text)
+
+
+def test_a_day_of_the_year_finds_a_short_range_that_holds_it_and_nothing_coarser() -> None:
+    when, _ = extract_date("November 22")
+    assert when is not None
+    # "issued between 20 and 22 November 2024": it may have been the 22nd, so it is shown (with its range).
+    assert when.overlaps(date(2024, 11, 20), date(2024, 11, 22), "range")
+    assert not when.overlaps(date(2024, 11, 23), date(2024, 11, 30), "range")
+    # A month or a long span is no answer to "which day".
+    assert not when.overlaps(date(2024, 11, 1), date(2024, 11, 30), "month")
+    assert not when.overlaps(date(2024, 1, 1), date(2024, 12, 31), "range")

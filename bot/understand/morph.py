@@ -221,10 +221,13 @@ def _azerbaijani(word: str, ascii_typed: bool) -> list[str]:
         if mark in low:
             stem = low.split(mark, 1)[0]
             return [stem] if len(stem) >= 2 else []
-    if low in table.keep or len(low) <= table.min_stem:
+    # Typed in ASCII, a word may as well be English: a three-letter stem ("Putin" → "put" + genitive
+    # "-in") is more often an English word than an Azerbaijani one, so such stems need four letters.
+    min_stem = table.min_stem + (1 if ascii_typed else 0)
+    if low in table.keep or len(low) <= min_stem:
         return []
     stems: list[str] = []
-    for length in range(min(table.longest, len(low) - table.min_stem), 0, -1):  # longest ending first
+    for length in range(min(table.longest, len(low) - min_stem), 0, -1):  # longest ending first
         stem, suffix = low[:-length], low[-length:]
         native = suffix in table.native
         if not native and not (ascii_typed and suffix in table.ascii):

@@ -1,0 +1,108 @@
+"""Actors by what they did or said: "who hoisted the flag in Khankendi", "депутат, который вспомнил
+коренных американцев", "the commentator who spoke to Radio Azadlig".
+
+A description like these names no role the index holds; it describes a deed. The deed is looked up
+among claims (whoever made the matching claim is meant) and events (one of the event's actors is
+meant), with the same evidence rules as any claim or event answer. Among an event's actors, the
+ones the description itself names are the deed's object, not its doer ("Radio Azadlig" in "who spoke
+to Radio Azadlig"), and states stand behind most events without being the one meant; words before
+the relative word ("the news agency that …") choose among the rest. More than one left is a "did
+you mean" list, never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.corpus import Corpus
+from bot.index import STOPWORDS
+from bot.normalize import skeleton, words
+from bot.retrieve.rank import RELATIVE, Ranker
+from bot.understand.morph import term_forms
+
+# "that" only here: in a claim or a topic it is as often a conjunction ("says that").
+DEED_RELATIVE = RELATIVE | {skeleton("that")}
+STOP = frozenset(skeleton(w) for w in STOPWORDS) | RELATIVE
+STATE_KINDS = frozenset({"state"})
+# A description names a claim's maker only when it says they said something: "who called the
+# resolution biased", "депутат, который вспомнил коренных американцев". "The state that ignored the
+# mines" describes what a claim is about, not who made it. Beginnings of speech verbs, folded.
+SPEECH_STEMS = tuple(skeleton(w) for w in words(
+    "say said claim call accus compar recall mention argu insist urg demand warn describ deni deny "
+    "told tell stat declar assert blam prais condemn criticiz criticis question ask wrote write "
+    "mock ridicul dismiss reject respond repl answer stress emphas suggest propos appeal complain "
+    "threaten promis admit acknowledg announc expla predict remind "
+    "сказ заяв назв называ обвин сравн вспомн упомян призв утвержд счита говор критик осуд предупред "
+    "потребова спрос написа высме отверг отвеч ответ подчерк предлож пригроз пообещ призна объясн "
+    "dedi deyib deyir deyən bildir adlandır ittiham müqayisə xatırla çağır tənqid qınad tələb yazd"))
+# Words that ask for a state itself: "which country", "какая страна", "hansı dövlət".
+STATE_WORDS = frozenset(skeleton(w) for w in words(
+    "state country government страна государство правительство dövlət ölkə hökumət"))
+
+
+@dataclass(frozen=True)
+class Deed:
+    kind: str  # "claim" or "event": what the description matched
+    entry_id: str
+    actors: tuple[str, ...]  # who may be meant, best first
+    title: str  # the claim's paraphrase or the event's title, to explain the match
+
+
+def split(text: str) -> tuple[str, str]:
+    """("the commentator", "spoke to Radio Azadlig") for "the commentator who spoke to Radio Azadlig";
+    ("", text) when no relative word comes after the first word."""
+    ws = text.split()
+    for n, w in enumerate(ws):
+        if n > 0 and skeleton("".join(words(w))) in DEED_RELATIVE:
+            return " ".join(ws[:n]).rstrip(","), " ".join(ws[n + 1:])
+    if ws and skeleton("".join(words(ws[0]))) in RELATIVE:  # "who hoisted the flag"
+        return "", " ".join(ws[1:])
+    return "", text
+
+
+def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
+    head, deed = split(text)
+    mentions = ranker.mentions.find(text)
+    inside = {i for m in mentions for i in range(m.start, m.end)}
+    terms = [typed for typed, _ in term_forms(text)]
+    if not deed.strip() or all(n in inside or w in STOP for n, w in enumerate(terms)):
+        return None  # "Khankendi" names a place; it describes no one
+    claim = ranker.rank(deed, ("claim",)) if _speaks(deed) else None
+    if claim is not None and claim.outcome == "answer" and claim.best is not None and claim.best.consistent:
+        c = corpus.claims[claim.best.entry_id]
+        if c.claimant in corpus.actors:
+            return Deed("claim", c.id, (c.claimant,), c.paraphrase)
+    event = ranker.rank(deed, ("event",))
+    if (event.outcome != "answer" or event.best is None) and head:
+        # "the commentator who spoke to Radio Azadlig": the event's title may say "commentator".
+        event = ranker.rank(text, ("event",))
+    if event.outcome != "answer" or event.best is None or not event.best.consistent:
+        return None
+    e = corpus.events[event.best.entry_id]
+    named = {m.entity_id for m in mentions}
+    asks_state = bool({skeleton(w) for w in words(head or text)} & STATE_WORDS)
+    actors = [a for a in e.actors if a in corpus.actors and a not in named
+              and (asks_state or corpus.actors[a].kind not in STATE_KINDS)]
+    if len(actors) > 1:
+        actors = _choose(ranker, head or text, actors)
+    if not actors:
+        return None
+    return Deed("event", e.id, tuple(actors), e.title)
+
+
+def _speaks(text: str) -> bool:
+    return any(skeleton(w).startswith(SPEECH_STEMS) for w in words(text))
+
+
+def _choose(ranker: Ranker, head: str, actors: list[str]) -> list[str]:
+    """The one actor whose own words hold the most of the head's ("the news agency that …" →
+    AZERTAC, a news agency), else all of them, the closest in meaning first."""
+    covered = ranker.lexical.coverages(head, ("actor",))
+    best = max(covered.get(("actor", a), 0.0) for a in actors)
+    leaders = [a for a in actors if covered.get(("actor", a), 0.0) == best]
+    if best > 0.0 and len(leaders) == 1:
+        return leaders
+    if ranker.semantic is None:
+        return actors
+    close = {h.entry_id: h.score for h in ranker.semantic.search(head, ("actor",), limit=50)}
+    return sorted(actors, key=lambda a: -close.get(a, 0.0))

@@ -1,0 +1,73 @@
+"""Actors asked for by what they did or said ("who hoisted the flag in Khankendi"): whoever made the
+matching claim, or the one actor of the matching event the description does not itself name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core import Engine
+from bot.render import plain_text
+from bot.retrieve import deeds
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(ROOT / "briefs", ROOT / "seeds")
+
+
+def _lead(engine: Engine, message: str) -> str:
+    reply = engine.answer(message)
+    assert reply.matched, plain_text(reply.html)
+    return plain_text(reply.html)
+
+
+def test_a_deed_splits_at_the_relative_word() -> None:
+    assert deeds.split("the commentator who spoke to Radio Azadlig") == ("the commentator", "spoke to Radio Azadlig")
+    assert deeds.split("who hoisted the flag") == ("", "hoisted the flag")
+    assert deeds.split("депутат, который вспомнил коренных американцев") == ("депутат", "вспомнил коренных американцев")
+    assert deeds.split("Ilham Aliyev") == ("", "Ilham Aliyev")
+
+
+def test_who_did_it_is_the_event_s_actor_not_a_place_or_state(engine: Engine) -> None:
+    flag = next(e for e in engine.corpus.events.values() if "flag" in e.title and "Khankendi" in e.title)
+    people = [a for a in flag.actors if engine.corpus.actors[a].kind not in deeds.STATE_KINDS]
+    assert len(people) == 1
+    text = _lead(engine, "/actor who hoisted the flag in Khankendi")
+    # The reply says which event the description matched, then the actor.
+    assert flag.title[:40] in text.splitlines()[0]
+    assert text.splitlines()[1].startswith(engine.corpus.actors[people[0]].name)
+
+
+def test_the_entity_a_description_names_is_the_object_not_the_answer(engine: Engine) -> None:
+    radio = engine.corpus.actors["radio-azadlig"]
+    text = _lead(engine, "/actor the commentator who spoke to Radio Azadlig")
+    lead = text.splitlines()[1]
+    assert not lead.startswith(radio.name)
+    assert "commentator" in engine.corpus.actors[next(a for a in engine.corpus.actors.values()
+                                                      if lead.startswith(a.name)).id].role.lower()
+
+
+def test_whoever_said_it_is_the_claimant_in_any_language(engine: Engine) -> None:
+    for message in ("/actor who called the Luxembourg resolution biased",
+                    "/actor депутат, который вспомнил коренных американцев"):
+        reply = engine.answer(message)
+        assert reply.matched, message
+        claimants = {engine.corpus.actors[c.claimant].name for c in engine.corpus.claims.values()
+                     if c.claimant in engine.corpus.actors}
+        assert any(plain_text(reply.html).splitlines()[1].startswith(n) for n in claimants), message
+
+
+def test_what_a_claim_is_about_is_not_who_made_it(engine: Engine) -> None:
+    # A claim accusing others of ignoring the mines is not an answer to "which state ignored them".
+    reply = engine.answer("/actor the state that ignored the mines")
+    assert not reply.matched
+
+
+@pytest.mark.parametrize("message", ["/actor who raised the flag in Yerevan", "/actor who bombed Stepanakert",
+                                     "/actor кто поднял флаг в Ереване", "/actor who won Eurovision 2024"])
+def test_a_deed_the_index_does_not_hold_is_not_answered(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched
