@@ -108,8 +108,8 @@ def main() -> int:
     if args.grid:
         best = None
         rows: list[tuple[tuple[int, int], int, int, int, Thresholds]] = []
-        grid = itertools.product([0.88, 0.885, 0.89, 0.9, 0.91], [0.0, 0.005, 0.01, 0.02],
-                                 [0.85, 0.86, 0.87], [0.03, 0.04, 0.05], [0.1], [0.04, 0.06, 0.07, 0.08, 0.1])
+        grid = itertools.product([0.88, 0.885, 0.89, 0.9], [0.0, 0.005, 0.01, 0.015, 0.02],
+                                 [0.84, 0.85, 0.86], [0.03, 0.04, 0.05], [0.1], [0.04, 0.06, 0.08, 0.1])
         for sem, margin, wide, margin_wide, weight, cross in grid:
             t = replace(base, sem_answer=sem, margin=margin, sem_answer_wide=wide, margin_wide=margin_wide,
                         coverage_weight=weight, cross_lingual=cross)

@@ -89,7 +89,8 @@ class Engine:
                              written_as_names(list(corpus.texts.values())),
                              claimants={c.id: c.claimant for c in corpus.claims.values()},
                              states=frozenset(a.id for a in corpus.actors.values() if a.kind == "state"),
-                             capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for))
+                             capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
+                             topics=entries.topic_tags(corpus, Thresholds().generic_share))
         self.views = Views(corpus, self.timeline, self.index, ENTRY_TYPES)
 
     @classmethod

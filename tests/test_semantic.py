@@ -91,6 +91,8 @@ def test_a_claim_in_other_words_or_languages_finds_who_said_it(engine: Engine, m
     "/timeline Karabakh earthquake",  # a topic word no event holds
     "/timeline PACE gives Azerbaijan back its voting rights",  # the opposite direction
     "/claim Turkey sent troops to Karabakh in 2023",
+    "/claim the US Congress imposed sanctions on Azerbaijan",  # a topic the curators tag, not this claim's
+    "/claim ABŞ Konqresi Azərbaycana sanksiyalar tətbiq etdi",  # the same in Azerbaijani
 ])
 def test_close_in_topic_is_not_an_answer(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
@@ -101,3 +103,12 @@ def test_a_semantic_near_miss_is_offered_not_asserted(engine: Engine) -> None:
     assert not reply.matched
     assert "Did you mean" in plain_text(reply.html)
     assert any("Milli Majlis" in b.text for row in reply.buttons for b in row)
+
+
+def test_a_tagged_topic_the_question_names_is_held_by_the_answer(engine: Engine) -> None:
+    """"Sanctions" is a topic the curators tag: a claim on sanctions is found, and whatever is
+    answered holds the topic, however close another claim on the same parties lies."""
+    reply = engine.answer("/claim Karimli says the MPs started threatening the US with sanctions")
+    assert reply.matched, plain_text(reply.html)
+    assert "sanction" in plain_text(reply.html).lower()
+    assert "Karimli" in plain_text(reply.html)

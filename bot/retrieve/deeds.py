@@ -26,14 +26,20 @@ STOP = frozenset(skeleton(w) for w in STOPWORDS) | RELATIVE
 STATE_KINDS = frozenset({"state"})
 # A description names a claim's maker only when it says they said something: "who called the
 # resolution biased", "депутат, который вспомнил коренных американцев". "The state that ignored the
-# mines" describes what a claim is about, not who made it. Beginnings of speech verbs, folded.
+# mines" describes what a claim is about, not who made it. English verbs as whole words (a stem
+# would take "state" and "proposal" for speech); Russian and Azerbaijani by their verb stems.
+SPEECH_WORDS = frozenset(skeleton(w) for w in words(
+    "say says said claim claims claimed call calls called accuse accuses accused compare compares compared "
+    "recall recalls recalled mention mentions mentioned argue argues argued insist insists insisted urge urges "
+    "urged demand demands demanded warn warns warned describe describes described deny denies denied tell "
+    "tells told stated declared asserted blamed praised condemned criticized criticised criticizes "
+    "questioned asked wrote writes mocked ridiculed dismissed rejected responded replied answered stressed "
+    "emphasized emphasised suggested appealed complained threatened promised admitted acknowledged "
+    "announced explained predicted reminded spoke speaks commented comments"))
 SPEECH_STEMS = tuple(skeleton(w) for w in words(
-    "say said claim call accus compar recall mention argu insist urg demand warn describ deni deny "
-    "told tell stat declar assert blam prais condemn criticiz criticis question ask wrote write "
-    "mock ridicul dismiss reject respond repl answer stress emphas suggest propos appeal complain "
-    "threaten promis admit acknowledg announc expla predict remind "
-    "сказ заяв назв называ обвин сравн вспомн упомян призв утвержд счита говор критик осуд предупред "
-    "потребова спрос написа высме отверг отвеч ответ подчерк предлож пригроз пообещ призна объясн "
+    "сказа заяви назва называ обвини сравни вспомни упомяну призва утвержда счита говори критикова осуди "
+    "предупреди потребова спроси написа высмея отверг ответи подчеркну предложи пригрози пообеща признал "
+    "объясни "
     "dedi deyib deyir deyən bildir adlandır ittiham müqayisə xatırla çağır tənqid qınad tələb yazd"))
 # Words that ask for a state itself: "which country", "какая страна", "hansı dövlət".
 STATE_WORDS = frozenset(skeleton(w) for w in words(
@@ -62,6 +68,8 @@ def split(text: str) -> tuple[str, str]:
 
 def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
     head, deed = split(text)
+    if deed == text:
+        return None  # no relative word: a role or a name ("head of state of Azerbaijan"), not a deed
     mentions = ranker.mentions.find(text)
     inside = {i for m in mentions for i in range(m.start, m.end)}
     terms = [typed for typed, _ in term_forms(text)]
@@ -91,7 +99,7 @@ def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
 
 
 def _speaks(text: str) -> bool:
-    return any(skeleton(w).startswith(SPEECH_STEMS) for w in words(text))
+    return any(sk in SPEECH_WORDS or sk.startswith(SPEECH_STEMS) for sk in (skeleton(w) for w in words(text)))
 
 
 def _choose(ranker: Ranker, head: str, actors: list[str]) -> list[str]:

@@ -103,3 +103,21 @@ def texts(corpus: Corpus) -> dict[tuple[str, str], str]:
     for e in corpus.events.values():
         out[("event", e.id)] = " ".join([e.title, e.summary, *(q.quote for q in e.cite), *e.tags, e.date.value])
     return out
+
+
+def topic_tags(corpus: Corpus, generic_share: float) -> dict[tuple[str, ...], frozenset[tuple[str, str]]]:
+    """The curators' topic tags ("sanctions", "basic-law", "persona-non-grata") as folded word
+    tuples, each with the claims and events tagged with it; without entity names ("karabakh"),
+    figures, and tags so common they pin nothing down."""
+    from bot.normalize import skeleton, words
+
+    entity_words = {skeleton(w) for _, alias in aliases(corpus) for w in words(alias)}
+    tagged: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    entries = [*(("claim", c) for c in corpus.claims.values()), *(("event", e) for e in corpus.events.values())]
+    for kind, entry in entries:
+        for tag in entry.tags:
+            ws = tuple(skeleton(w) for w in words(tag.replace("-", " ")))
+            if ws and not all(w in entity_words or w.isdigit() or len(w) < 4 for w in ws):
+                tagged.setdefault(ws, set()).add((kind, entry.id))
+    n = max(1, len(entries))
+    return {t: frozenset(ids) for t, ids in tagged.items() if len(ids) / n <= generic_share}

@@ -33,15 +33,15 @@ class Thresholds:
     lexical: Tiers = field(default_factory=Tiers)
     # An answer by meaning: a cosine this high with this lead over the best entry that is neither
     # this one nor linked to it (a claim and the claim disputing it may both be meant) ...
-    sem_answer: float = 0.89
+    sem_answer: float = 0.885
     margin: float = 0.01
     # ... or a lower cosine with a clear lead.
-    sem_answer_wide: float = 0.86
+    sem_answer_wide: float = 0.85
     margin_wide: float = 0.05
     sem_suggest: float = 0.84  # a "did you mean" by meaning
     generic_share: float = 0.2  # an entity related to more than this share of entries is generic
     coverage_weight: float = 0.1  # how much the query's own words in the entry add to its similarity
-    cross_lingual: float = 0.06  # added to the cosine of a question not in English
+    cross_lingual: float = 0.08  # added to the cosine of a question not in English
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,9 @@ def speaker(text: str, mentions: Sequence[Mention]) -> str | None:
     return found[0] if found else None
 
 
+Topic = tuple[tuple[str, ...], tuple[frozenset[str], ...]]  # a tag's words, and the forms of each found
+
+
 @dataclass(frozen=True)
 class Query:
     """What a query pins down besides its topic."""
@@ -85,6 +88,9 @@ class Query:
     figures: frozenset[str]
     sides: frozenset[tuple[str, str]]
     speaker: str | None = None  # the entity the query says is speaking ("Karimli says …")
+    # Topic tags the query names ("sanctions", "basic law"): each as the tag and, for each of its
+    # words, the forms that would do (synonyms, base forms, other scripts' words the synonyms map).
+    topics: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,9 @@ class Ranker:
                  related: dict[tuple[str, str], frozenset[str]], links: dict[str, frozenset[str]],
                  thresholds: Thresholds | None = None, texts: dict[tuple[str, str], str] | None = None,
                  proper: frozenset[str] = frozenset(), claimants: dict[str, str] | None = None,
-                 states: frozenset[str] = frozenset(), capitals: frozenset[str] = frozenset()) -> None:
+                 states: frozenset[str] = frozenset(), capitals: frozenset[str] = frozenset(),
+                 topics: dict[tuple[str, ...], frozenset[tuple[str, str]]] | None = None) -> None:
+        self.topics = topics or {}  # topic tag (folded words) -> entries tagged with it
         self.proper = proper  # words the corpus writes as names
         self.claimants = claimants or {}  # claim id -> claimant
         self.states = states  # actors that are states
@@ -269,6 +277,26 @@ class Ranker:
                 out.append(token)
         return out
 
+    def _topics(self, text: str, mentions: Sequence[Mention]) -> tuple[Topic, ...]:
+        """The topic tags whose words the query holds in a row ("basic law", "sanctions")."""
+        if not self.topics:
+            return ()
+        inside = {i for m in mentions for i in range(m.start, m.end)}
+        forms = [frozenset() if n in inside else
+                 frozenset(u for f in (typed, *alts) for u, sim in self.lexical.similar_words(f) if sim >= 95)
+                 | {typed, *alts}
+                 for n, (typed, alts) in enumerate(term_forms(text))]
+        found = []
+        for tag in self.topics:
+            size = len(tag)
+            for start in range(len(forms) - size + 1):
+                window = forms[start:start + size]
+                if all(w in fs for w, fs in zip(tag, window, strict=True)):
+                    found.append((tag, tuple(window)))
+                    break
+        # A tag inside a longer one found ("law" in "basic law") is the longer one's.
+        return tuple(t for t in found if not any(len(o[0]) > len(t[0]) and set(t[0]) <= set(o[0]) for o in found))
+
     def _known_word(self, w: str) -> bool:
         sk = skeleton(w)
         if sk in self.lexical.postings:
@@ -295,6 +323,16 @@ class Ranker:
         if kind == "claim" and query.speaker and not self._speaks_for(query.speaker, entry_id):
             return False
         bag = self.lexical.bag(kind, entry_id)
+        if kind in ("claim", "event") and query.topics:
+            # "US Congress imposed sanctions": a claim about the Congress that says nothing of
+            # sanctions is about something else. A claim linked to it may hold the topic instead.
+            linked = [(kind, entry_id), *(("claim", i) for i in self.links.get(entry_id, ()))] \
+                if kind == "claim" else [(kind, entry_id)]
+            for tag, forms in query.topics:
+                tagged = self.topics.get(tag, frozenset())
+                if not any(k in tagged or all(any(f in self.lexical.bag(*k) for f in fs) for fs in forms)
+                           for k in linked):
+                    return False
         for forms in query.names:
             if not any(u in bag for name in forms for u, sim in self.lexical.similar_words(name) if sim >= 85):
                 return False
@@ -323,7 +361,8 @@ class Ranker:
             names=tuple(dict.fromkeys(frozenset({skeleton(w), *alternates.get(skeleton(w), ())})
                                       for t in proper_names(text, self.proper)
                                       for w in words(t) if skeleton(w) not in mentioned)),
-            figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions))
+            figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions),
+            topics=self._topics(text, mentions))
         lex_hits = self.lexical.search(text, kinds=kinds, limit=8)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         outcome = self.t.lexical.outcome(lex_hits)
