@@ -390,12 +390,19 @@ class Engine:
             via = say("matched_via", typed=short(topic, ECHO_LIMIT), name=name)
             notice = f"{via}\n{notice}" if notice else via
         overlapping = self._window_only(events, when)
-        if when is not None and events and len(overlapping) == len(events):
+        only_overlapping = when is not None and bool(events) and len(overlapping) == len(events)
+        # An event known only to a coarser period ("late 2026" for "Dec 2026") may fall in the window:
+        # an answer, with the notice. Spans that merely hold the window are context only.
+        spans_only = only_overlapping and all(e.end is not None for e in events)
+        if when is not None and only_overlapping:
             about = f"about “{short(topic, ECHO_LIMIT)}” " if topic else ""
-            only = say("only_overlapping", topic_part=about, range=when.text)
+            only = say("spans_only" if spans_only else "only_overlapping", topic_part=about, range=when.text)
             notice = f"{notice}\n{only}" if notice else only
-        return timeline_views.timeline(self.views, rest, events, page, full, notice, best, overlapping,
-                                       paging=self._paging_query(rest, topic, when))
+        reply = timeline_views.timeline(self.views, rest, events, page, full, notice, best, overlapping,
+                                        paging=self._paging_query(rest, topic, when))
+        # Nothing is dated in the window asked for: the spans around it are context, not an answer
+        # (and the query log counts the question as a gap).
+        return replace(reply, matched=False) if spans_only else reply
 
     def _paging_query(self, rest: str, topic: str, when: DateQuery | None) -> str:
         """The query paging buttons carry: as typed when it fits Telegram's 64 bytes, else the entity's
@@ -463,10 +470,13 @@ class Engine:
         ("early 2020s") is not shown as if it were in 2023. Periods count when they overlap."""
         first, last = effective_span(event.date)
         if event.end is not None:
-            last = effective_span(event.end)[1]
+            end_first, end_last = effective_span(event.end)
             if when.month_day is not None:
-                return when.overlaps(first, last, "period")
-            return when.start <= first and last <= when.end
+                return when.overlaps(first, end_last, "period")
+            # Inside when it lies wholly in the window, or begins or ends there: the 2020 war
+            # (27 September – 10 November 2020) is an event of 27/09/2020 and of November 2020.
+            return any(when.start <= a and b <= when.end for a, b in ((first, end_last), (first, last),
+                                                                   (end_first, end_last)))
         if when.month_day is not None:
             precision = "range" if event.date.latest else event.date.precision
             return when.overlaps(first, last, precision)

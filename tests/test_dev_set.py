@@ -1,8 +1,9 @@
 """The query sets as regression guards, through the real batch command (`python -m bot ask --json`).
 
 - queries_dev.yaml (public): every query passes.
-- queries_dev_extra.yaml (public), queries_labelled.yaml (ours, the thresholds are fitted on it) and
-  queries_holdout.yaml (ours, never tuned on): no negative is ever answered, no answer breaks
+- queries_dev_extra.yaml (public), queries_labelled.yaml (ours, the thresholds are fitted on it),
+  queries_holdout.yaml (ours, never tuned on) and queries_fresh.yaml (written by a reader who saw
+  neither the code nor the other sets; scored once before any change it prompted): no negative is ever answered, no answer breaks
   Telegram's HTML rules, and the pass count does not fall below what it is today (raise the floor
   when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -22,8 +23,12 @@ from tests.eval.score import check_telegram_html, judge
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 46, "queries_labelled.yaml": 195,
-          "queries_holdout.yaml": 88}
-KNOWN_MISSES = {"L253"}  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
+          "queries_holdout.yaml": 88, "queries_fresh.yaml": 115}
+KNOWN_MISSES = {
+    "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
+    "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
+             # the opposite through a negation inside it, which the stance check does not read (see rank.opposed)
+}
 
 
 def cases(name: str) -> list[dict]:

@@ -138,6 +138,7 @@ NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not
     **dict.fromkeys(words("six шесть altı"), "6"), **dict.fromkeys(words("seven семь yeddi"), "7"),
     **dict.fromkeys(words("eight восемь səkkiz"), "8"), **dict.fromkeys(words("nine девять doqquz"), "9"),
     **dict.fromkeys(words("ten десять on"), "10"),
+    **dict.fromkeys(words("half полмиллиона половина полтысячи yarım"), "1/2"),  # "half a million" is not one
     **dict.fromkeys(words("hundred сто сотни yüz"), "x100"),
     **dict.fromkeys(words("thousand thousands тысяча тысячи тысяч min"), "x1000"),
     **dict.fromkeys(words("million millions миллион миллиона миллионов milyon"), "x1000000"),
