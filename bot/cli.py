@@ -1,4 +1,4 @@
-"""The `briefbot` command line: check, ask, chat, run, gaps, health."""
+"""The `briefbot` command line: check, ask, chat, run, gaps, health, draft."""
 
 from __future__ import annotations
 
@@ -91,6 +91,53 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def _json(reply) -> dict:
     return {"query": reply.query, "matched": reply.matched, "reply": reply.html, "sources": list(reply.sources)}
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    """A draft brief for a new article: written to briefs/sources/<stem>.yaml (or printed with `-`)."""
+    from bot.core import Engine
+    from bot.corpus import load_corpus
+    from bot.curate.draft import draft
+
+    seed, briefs, seeds = Path(args.seed), Path(args.briefs), Path(args.seeds)
+    if not seed.is_file():
+        print(f"briefbot draft: no such file: {seed}", file=sys.stderr)
+        return 2
+    try:
+        # The article has no brief yet: the rest of the corpus is what it is drafted against.
+        corpus = load_corpus(briefs, seeds, skip=frozenset({seed.name}))
+    except CorpusError as exc:
+        for problem in exc.problems[:20]:
+            print(problem, file=sys.stderr)
+        print(f"briefbot draft: the corpus has {len(exc.problems)} problem(s); fix them first (`briefbot check`).",
+              file=sys.stderr)
+        return 1
+    try:
+        result = draft(seed, Engine(corpus))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"briefbot draft: cannot read {seed}: {exc}", file=sys.stderr)
+        return 2
+    text = result.yaml()
+    target = args.output or str(briefs / "sources" / f"{seed.stem}.yaml")
+    todos = sum(1 for line in text.splitlines() if "TODO" in line)
+    counts = (f"{len(result.events)} event(s), {len(result.claims)} claim(s), {len(result.new_actors)} new actor "
+              f"candidate(s); {todos} TODO line(s) to review")
+    if target == "-":
+        print(text, end="")
+        print(f"briefbot draft: {counts}.", file=sys.stderr)
+        return 0
+    path = Path(target)
+    if path.exists() and not args.force:
+        print(f"briefbot draft: {path} exists; review it, or pass --force to overwrite it (or `-` to print)",
+              file=sys.stderr)
+        return 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"briefbot draft: wrote {path}: {counts} (`briefbot check` lists them with file:line).")
+    if not (seeds / seed.name).is_file():
+        print(f"briefbot draft: copy {seed} into {seeds}/ as well: check verifies every quote against it.",
+              file=sys.stderr)
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -189,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--full", action="store_true", help="full replies (as in a private chat) instead of brief")
     chat = sub.add_parser("chat", help="interactive console on the same answer core as the bot")
     chat.add_argument("--brief", action="store_true", help="brief replies, as in a group chat")
+    drafting = sub.add_parser("draft", help="draft a brief for a new article (every guess marked TODO for review)")
+    drafting.add_argument("seed", help="the article, e.g. seeds/005_….txt")
+    drafting.add_argument("output", nargs="?", help="where to write (default: briefs/sources/<stem>.yaml; - prints)")
+    drafting.add_argument("--force", action="store_true", help="overwrite an existing brief")
     sub.add_parser("run", help="run the Telegram bot (polling, or webhook if BRIEFBOT_WEBHOOK_URL is set)")
     gaps = sub.add_parser("gaps", help="most frequent unanswered queries and their nearest entries (curators)")
     gaps.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
@@ -207,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"check": cmd_check, "index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run,
-                "gaps": cmd_gaps, "health": cmd_health}
+                "gaps": cmd_gaps, "health": cmd_health, "draft": cmd_draft}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
