@@ -58,9 +58,11 @@ def test_every_seed_is_kept_byte_for_byte() -> None:
         assert (ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
 
 
-def test_every_quote_in_the_real_corpus_is_in_its_source() -> None:
-    """Independent of the checker: gather every quote from the loaded model and look it up."""
-    corpus = load_corpus(ROOT / "briefs", ROOT / "seeds")
+def assert_corpus_sound(briefs: Path, seeds: Path) -> None:
+    """Independent of the checker: every quote of the loaded model is in its source, every source has a
+    distinct stable id that opens it, and every link has its reverse. (Also run on a corpus with a sixth
+    document, tests/test_new_document.py.)"""
+    corpus = load_corpus(briefs, seeds)
     texts = {name: fold_quote(text) for name, text in corpus.texts.items()}
     cites = [c for e in corpus.events.values() for c in e.cite]
     cites += [c for a in corpus.actors.values() for c in (*a.cite, *(x for r in a.record for x in r.cite))]
@@ -69,6 +71,17 @@ def test_every_quote_in_the_real_corpus_is_in_its_source() -> None:
     assert len(cites) > 100
     missing = [c for c in cites if fold_quote(c.quote) not in texts[c.source]]
     assert missing == []
+    assert sorted(s.number for s in corpus.sources.values()) == list(range(1, len(corpus.sources) + 1))
+    assert len({s.id for s in corpus.sources.values()}) == len(corpus.sources)
+    assert all(corpus.source_by_ref(s.id) == s for s in corpus.sources.values())
+    for claim in corpus.claims.values():
+        for relation in ("disputes", "supports"):
+            for other in getattr(claim, relation):
+                assert claim.id in getattr(corpus.claims[other], relation), (claim.id, relation, other)
+
+
+def test_the_real_corpus_is_sound() -> None:
+    assert_corpus_sound(ROOT / "briefs", ROOT / "seeds")
 
 
 def test_mini_fixture_is_valid() -> None:
