@@ -49,7 +49,22 @@ def as_text(markup: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return run_check(Path(args.briefs), Path(args.seeds))
+    if not args.report:
+        return run_check(Path(args.briefs), Path(args.seeds))
+    # --report: what to look at next (the check itself still runs first: an invalid corpus is the first thing).
+    from bot.curate.report import build_report
+
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+    db = _db_path(args)
+    if db.is_file():
+        report = _with_storage(args, lambda storage: build_report(engine, storage, limit=args.limit,
+                                                                  since_days=args.days, log=f"query log {db}"))
+    else:
+        report = asyncio.run(build_report(engine, None, log=f"no query log at {db}; --db or $BRIEFBOT_DB"))
+    print(report.as_json() if args.json else report.as_text(limit=args.limit), end="" if not args.json else "\n")
+    return 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -227,7 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", default=_default_dir("BRIEFBOT_SEEDS", "seeds"),
                         help="source documents folder (default: $BRIEFBOT_SEEDS or %(default)s)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate the briefs against the sources; list every problem")
+    check = sub.add_parser("check", help="validate the briefs against the sources; list every problem")
+    check.add_argument("--report", action="store_true",
+                       help="what to look at next: contested claims without a counter-claim, events cited by one "
+                            "document, entries no user asked for, frequent unanswered queries")
+    check.add_argument("--json", action="store_true", help="the report as JSON")
+    check.add_argument("--db", help="SQLite file with the query log (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
+    check.add_argument("--limit", type=int, default=20, help="rows per section in the text report, and gaps listed")
+    check.add_argument("--days", type=int, default=None, help="only queries from the last N days")
     sub.add_parser("index", help="embed every entry into the on-disk cache (BRIEFBOT_CACHE_DIR) ahead of start-up")
     ask = sub.add_parser("ask", help="answer one message, or stdin lines (one per line) with --json")
     ask.add_argument("message", nargs="*", help='e.g. "/actor aliev"; omit to read stdin')
