@@ -23,11 +23,32 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def _default_dir(env: str, name: str) -> str:
-    """$BRIEFBOT_BRIEFS / $BRIEFBOT_SEEDS (the image sets them), else the checkout, else ./name."""
+    """$BRIEFBOT_BRIEFS / $BRIEFBOT_SEEDS (the image sets them), else the checkout beside the code (an
+    editable install), else ./name in the current folder (a curator's working copy), else the copy
+    installed with the package, so `briefbot ask`/`chat` work from any directory."""
     if value := os.environ.get(env):
         return value
     beside_code = PROJECT / name
-    return str(beside_code) if beside_code.is_dir() else name
+    if beside_code.is_dir():
+        return str(beside_code)
+    if Path(name).is_dir():
+        return name
+    installed = _installed_dir(name)
+    return str(installed) if installed is not None else name
+
+
+def _installed_dir(name: str) -> Path | None:
+    """The corpus folder shipped inside the package (`bot._briefs`, `bot._seeds`), if there is one."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(f"bot._{name}")
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
+    return None
 
 
 def _load_engine(args: argparse.Namespace):  # -> Engine; imported late so `check` stays light
