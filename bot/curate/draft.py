@@ -24,7 +24,7 @@ from bot.corpus import MAX_ID, MAX_QUOTE, Corpus
 from bot.dates import EN_MONTHS
 from bot.index import STOPWORDS
 from bot.normalize import fold_quote, key, skeleton, words
-from bot.retrieve.mentions import Mention
+from bot.retrieve.mentions import Mention, written_as_names
 from bot.retrieve.rank import opposed, stance
 from bot.understand.morph import term_forms
 
@@ -55,9 +55,12 @@ _QUOTED_THEN_WHO = re.compile(r"[“\"«](?P<q>[^”\"»]{15,}?)[,.]?[”\"»],?
                               + _VERBS + r")\b")
 _WHO_THEN_QUOTED = re.compile(r"(?P<who>(?:[A-Z][\w'’.-]*|the|of|[a-z]+)(?:\s+[\w'’.-]+){0,8}?)\s+(?P<verb>"
                               + _VERBS + r")\b[^“\"«]{0,40}?[:,]?\s*[“\"«](?P<q>[^”\"»]{15,}?)[,.]?[”\"»]")
-_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,]{2,90}),\s+(?P<q>[^.]{15,})")
+_NO_STOP = r"(?:[^.]|(?<=\b[A-Z])\.)"  # up to a full stop; "U.S." and "U.N." go on
+_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,]{2,90}),\s+(?P<q>" + _NO_STOP + r"{15,})")
 _REPORTED = re.compile(r"(?P<who>(?:[A-Z][\w'’.-]*)(?:\s+[\w'’.-]+){0,7}?)\s+(?P<verb>" + _VERBS
-                       + r")\s+(?:that\s+)?(?P<q>[^“\"«][^.]{14,})")
+                       + r")\s+(?:that\s+)?(?P<q>[^“\"«]" + _NO_STOP + r"{14,})")
+_DEMONYM = re.compile(r"(?:ian|ean|ani|ese|ish|ic)s?$")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "this", "that", "who"}
 _TITLES = {"president", "prime", "minister", "foreign", "speaker", "deputy", "chairman", "chairwoman", "mr", "mrs",
            "ms", "dr", "ambassador", "spokesperson", "spokesman", "spokeswoman", "secretary", "general", "head",
@@ -102,13 +105,22 @@ class Sentence:
     line: int  # 1-based line of the seed it is on
 
 
+_ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St|No|Gen|Col|Lt|Prof|Jr|Sr|vs|etc)\.)$")
+
+
 def sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line:
             continue
-        out.extend(Sentence(part.strip(), n) for part in _SENTENCE_END.split(line) if part.strip())
+        parts: list[str] = []
+        for part in (p.strip() for p in _SENTENCE_END.split(line) if p.strip()):
+            if parts and _ABBREVIATION.search(parts[-1]):
+                parts[-1] = f"{parts[-1]} {part}"  # "U.S. Congressmen" goes on: the split was wrong
+            else:
+                parts.append(part)
+        out.extend(Sentence(part, n) for part in parts)
     return out
 
 
@@ -242,6 +254,7 @@ class Drafter:
         assert isinstance(engine, Engine)
         self.engine = engine
         self.corpus: Corpus = engine.corpus
+        self.proper: frozenset[str] = frozenset()  # skeletons the article writes capitalised mid-sentence
         self.taken: set[str] = {*self.corpus.actors, *self.corpus.places, *self.corpus.events, *self.corpus.claims}
 
     # ---- names
@@ -251,6 +264,7 @@ class Drafter:
         are part of a longer name the index does not know ("OSCE Parliamentary Assembly" is not PACE) or a
         description of a new name ("political analyst Elnur Tagiyev" is not the analyst the index knows);
         and the names (runs of capitalised words, word offsets) no known entity covers."""
+        text = _POSSESSIVE.sub("", text)  # "the Milli Majlis's statement" names the Milli Majlis
         found = self.engine.mentions.find(text)
         tokens: list[tuple[str, str, int, int]] = []  # (token, folded word, start, end) per folded word
         for m in _TOKEN.finditer(text):
@@ -263,9 +277,12 @@ class Drafter:
             return not text[tokens[a][3] : tokens[b][2]].strip()
 
         runs: list[tuple[int, int]] = []
+        if sum(caps) > 0.6 * len(tokens) and len(tokens) >= 3:
+            caps = [False] * len(tokens)  # a headline or a navigation line in Title Case: no names read from it
         i = 0
         while i < len(tokens):
-            if caps[i]:
+            # A capitalised first word is a name only if the text writes it so elsewhere ("Following …").
+            if caps[i] and tokens[i][1] not in _NOT_NAMES and (i > 0 or skeleton(tokens[i][1]) in self.proper):
                 j = i + 1
                 while j < len(tokens) and joined(j - 1, j) and (
                         caps[j] or (tokens[j][1] in _CONNECTORS and j + 1 < len(tokens) and caps[j + 1]
@@ -463,12 +480,12 @@ class Drafter:
             return None, f"{phrase}: a pronoun; who it is must be read from the text"
         mentions, unknown = self.mentions(who)
         actors = [m for m in mentions if m.entity_id in self.corpus.actors]
+        if actors:
+            return actors[-1].entity_id, f"{phrase}: \"{actors[-1].typed}\" is an actor in the index"
         for name, _, _ in unknown:
             for cand in new.values():
                 if key(name) in {key(cand.name), *(key(a) for a in cand.aliases)}:
                     return cand.id, f"{phrase}: a name the index does not know (new actor candidate)"
-        if actors:
-            return actors[-1].entity_id, f"{phrase}: \"{actors[-1].typed}\" is an actor in the index"
         return None, f"{phrase}: no actor in the index or new name found"
 
     def links(self, claim: ClaimDraft, name: str, source_file: str) -> list[LinkCandidate]:
@@ -506,6 +523,7 @@ class Drafter:
     def draft(self, seed: Path) -> Draft:
         text = seed.read_text(encoding="utf-8")
         sents = sentences(text)
+        self.proper = written_as_names([text])
         named: dict[str, str] = {}
         unknown_names: dict[str, list[tuple[Sentence, str]]] = {}
         for s in sents:
@@ -543,8 +561,9 @@ class Drafter:
                 if name not in owner.aliases:
                     owner.aliases.append(name)
                 continue
-            if len(name.split()) == 1 and any(name in n.split() for n in longer):
-                continue
+            if any(f" {name} " in f" {n} " for n in longer if n != name) or (
+                    len(name.split()) == 1 and _DEMONYM.search(name)):
+                continue  # part of a longer name, or an adjective of nationality ("Armenian", "Azerbaijanis")
             sentence = seen[0][0].text
             role = self.role_before(sentence, name)
             quote = f"{role} {name}" if role and f"{role} {name}" in sentence else name
