@@ -150,3 +150,28 @@ def test_a_draft_never_loads_until_every_todo_is_reviewed(tmp_path: Path, drafte
     found = info.value.problems
     assert todo_lines and {p.line for p in found} == todo_lines  # each TODO, at its line, and nothing else
     assert all(p.file.endswith(f"sources/{SEED.stem}.yaml") and p.message.startswith("TODO") for p in found)
+
+
+async def test_a_source_button_sent_before_the_sixth_document_opens_the_same_one_after(
+        fake_api, start_bot, engines: tuple[Engine, Engine]) -> None:
+    """Through the real Telegram stack: the bot answers, a document is added and the index reloaded,
+    and the old message's source buttons still open the documents they opened before."""
+    from tests.fake_bot_api import stop_app
+
+    before, after = engines
+    app = await start_bot(before)
+    group = fake_api.group_chat()
+    mark = fake_api.mark()
+    fake_api.push_message("/actor@BriefTestBot Milli Majlis", chat=group)  # cites the document that moves
+    (answer,) = await fake_api.wait_for("sendMessage", since=mark)
+    await stop_app(app)
+    await start_bot(after)
+    buttons = [b for b in answer.buttons if b.get("callback_data", "").startswith("/source ")]
+    moved = [s.file for s in before.corpus.sources.values() if after.corpus.sources[s.file].number != s.number]
+    assert any(before.answer(b["callback_data"]).sources[0] in moved for b in buttons)
+    for button in buttons:
+        file = before.answer(button["callback_data"]).sources[0]
+        mark = fake_api.mark()
+        fake_api.push_callback_query(button["callback_data"], answer.result)
+        (card,) = await fake_api.wait_for("sendMessage", since=mark)
+        assert file in card.plain and SEED.name not in card.plain
