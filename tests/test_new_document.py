@@ -175,3 +175,12 @@ async def test_a_source_button_sent_before_the_sixth_document_opens_the_same_one
         fake_api.push_callback_query(button["callback_data"], answer.result)
         (card,) = await fake_api.wait_for("sendMessage", since=mark)
         assert file in card.plain and SEED.name not in card.plain
+
+
+def test_without_the_model_links_are_proposed_by_words(engines: tuple[Engine, Engine]) -> None:
+    before, _ = engines  # embedder=None: matching by meaning is off
+    lexical = draft(SEED, before)
+    assert lexical.links_by.startswith("words")
+    links = {x.claim_id for c in lexical.claims for x in c.links}
+    assert "majlis-committed-to-dialogue-with-luxembourg" in links and all(
+        x.by == "words" for c in lexical.claims for x in c.links)
