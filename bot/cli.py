@@ -139,9 +139,17 @@ def cmd_draft(args: argparse.Namespace) -> int:
     if not seed.is_file():
         print(f"briefbot draft: no such file: {seed}", file=sys.stderr)
         return 2
+    target = args.output or str(briefs / "sources" / f"{seed.stem}.yaml")
+    if target != "-" and Path(target).exists() and not args.force:
+        print(f"briefbot draft: {target} exists; review it, or pass --force to overwrite it (or `-` to print)",
+              file=sys.stderr)
+        return 1
     try:
-        # The article has no brief yet: the rest of the corpus is what it is drafted against.
-        corpus = load_corpus(briefs, seeds, skip=frozenset({seed.name}))
+        # The article has no brief yet (or only the draft under review): the rest of the corpus is what
+        # it is drafted against.
+        default = briefs / "sources" / f"{seed.stem}.yaml"
+        corpus = load_corpus(briefs, seeds, skip=frozenset({seed.name}),
+                             skip_briefs=frozenset({default, *([Path(target)] if target != "-" else [])}))
     except CorpusError as exc:
         for problem in exc.problems[:20]:
             print(problem, file=sys.stderr)
@@ -154,7 +162,6 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print(f"briefbot draft: cannot read {seed}: {exc}", file=sys.stderr)
         return 2
     text = result.yaml()
-    target = args.output or str(briefs / "sources" / f"{seed.stem}.yaml")
     todos = sum(1 for line in text.splitlines() if "TODO" in line)
     counts = (f"{len(result.events)} event(s), {len(result.claims)} claim(s), {len(result.new_actors)} new actor "
               f"candidate(s); {todos} TODO line(s) to review")
@@ -163,10 +170,6 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print(f"briefbot draft: {counts}.", file=sys.stderr)
         return 0
     path = Path(target)
-    if path.exists() and not args.force:
-        print(f"briefbot draft: {path} exists; review it, or pass --force to overwrite it (or `-` to print)",
-              file=sys.stderr)
-        return 1
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     print(f"briefbot draft: wrote {path}: {counts} (`briefbot check` lists them with file:line).")

@@ -303,10 +303,12 @@ SECTIONS: dict[str, Schema] = {
 class _Checker:
     """Walks the parsed YAML, reporting every problem and building the model from what is valid."""
 
-    def __init__(self, briefs_dir: Path, seeds_dir: Path, skip: frozenset[str] = frozenset()) -> None:
+    def __init__(self, briefs_dir: Path, seeds_dir: Path, skip: frozenset[str] = frozenset(),
+                 skip_briefs: frozenset[Path] = frozenset()) -> None:
         self.briefs_dir = briefs_dir
         self.seeds_dir = seeds_dir
         self.skip = skip  # seed file names to leave out (a new article being drafted has no brief yet)
+        self.skip_briefs = {p.resolve() for p in skip_briefs}  # brief files to leave out (its draft under review)
         self.problems: list[Problem] = []
         self.corpus = Corpus()
         # Where each id and each citation was defined, for later cross-checks.
@@ -464,7 +466,8 @@ class _Checker:
         if not self.briefs_dir.is_dir():
             self.report(str(self.briefs_dir), 1, "briefs folder not found")
             return
-        yield from sorted(p for p in self.briefs_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        yield from sorted(p for p in self.briefs_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                          and p.resolve() not in self.skip_briefs)
 
     def load_briefs(self) -> None:
         for path in self.brief_files():
@@ -720,6 +723,8 @@ def parse_date_value(value: str) -> tuple[date, date, str] | None:
     return None
 
 
-def load_corpus(briefs_dir: Path, seeds_dir: Path, *, skip: frozenset[str] = frozenset()) -> Corpus:
-    """Load and validate; raises CorpusError listing every problem. `skip`: seed file names to leave out."""
-    return _Checker(Path(briefs_dir), Path(seeds_dir), frozenset(skip)).run()
+def load_corpus(briefs_dir: Path, seeds_dir: Path, *, skip: frozenset[str] = frozenset(),
+                skip_briefs: frozenset[Path] = frozenset()) -> Corpus:
+    """Load and validate; raises CorpusError listing every problem. `skip`: seed file names to leave out;
+    `skip_briefs`: brief files to leave out."""
+    return _Checker(Path(briefs_dir), Path(seeds_dir), frozenset(skip), frozenset(skip_briefs)).run()

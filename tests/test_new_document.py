@@ -184,3 +184,23 @@ def test_without_the_model_links_are_proposed_by_words(engines: tuple[Engine, En
     links = {x.claim_id for c in lexical.claims for x in c.links}
     assert "majlis-committed-to-dialogue-with-luxembourg" in links and all(
         x.by == "words" for c in lexical.claims for x in c.links)
+
+
+def test_briefbot_draft_writes_the_brief_once_and_check_lists_its_todos(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("BRIEFBOT_EMBEDDER", "none")
+    root = copy_corpus(tmp_path, with_brief=False)
+    corpus = ["--briefs", str(root / "briefs"), "--seeds", str(root / "seeds")]
+    seed = str(root / "seeds" / SEED.name)
+    assert main([*corpus, "draft", seed]) == 0
+    written = root / "briefs" / "sources" / f"{SEED.stem}.yaml"
+    assert written.is_file() and f"wrote {written}" in capsys.readouterr().out
+    assert main([*corpus, "draft", seed]) == 1  # never overwrites a brief under review
+    assert "--force" in capsys.readouterr().err
+    assert main([*corpus, "draft", seed, "-"]) == 0
+    assert capsys.readouterr().out == written.read_text(encoding="utf-8")  # `-` prints the same draft
+    assert main([*corpus, "check"]) == 1
+    err = capsys.readouterr().err
+    assert f"sources/{SEED.stem}.yaml:" in err and "TODO lines left to review" in err
