@@ -29,7 +29,9 @@ def run_check(briefs: Path, seeds: Path) -> int:
     except CorpusError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"briefbot check: {len(exc.problems)} problem(s); the bot will not start on this corpus.",
+        todos = sum(1 for p in exc.problems if p.message.startswith("TODO to review"))
+        left = f" ({todos} of them TODO lines left to review in a draft)" if todos else ""
+        print(f"briefbot check: {len(exc.problems)} problem(s){left}; the bot will not start on this corpus.",
               file=sys.stderr)
         return 1
     print(f"briefbot check: OK: {summary(corpus)}.")

@@ -1,4 +1,4 @@
-"""The `briefbot` command line: check, ask, chat, run, gaps, health."""
+"""The `briefbot` command line: check, ask, chat, run, gaps, health, draft."""
 
 from __future__ import annotations
 
@@ -23,11 +23,32 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def _default_dir(env: str, name: str) -> str:
-    """$BRIEFBOT_BRIEFS / $BRIEFBOT_SEEDS (the image sets them), else the checkout, else ./name."""
+    """$BRIEFBOT_BRIEFS / $BRIEFBOT_SEEDS (the image sets them), else the checkout beside the code (an
+    editable install), else ./name in the current folder (a curator's working copy), else the copy
+    installed with the package, so `briefbot ask`/`chat` work from any directory."""
     if value := os.environ.get(env):
         return value
     beside_code = PROJECT / name
-    return str(beside_code) if beside_code.is_dir() else name
+    if beside_code.is_dir():
+        return str(beside_code)
+    if Path(name).is_dir():
+        return name
+    installed = _installed_dir(name)
+    return str(installed) if installed is not None else name
+
+
+def _installed_dir(name: str) -> Path | None:
+    """The corpus folder shipped inside the package (`bot._briefs`, `bot._seeds`), if there is one."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(f"bot._{name}")
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
+    return None
 
 
 def _load_engine(args: argparse.Namespace):  # -> Engine; imported late so `check` stays light
@@ -49,7 +70,22 @@ def as_text(markup: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return run_check(Path(args.briefs), Path(args.seeds))
+    if not args.report:
+        return run_check(Path(args.briefs), Path(args.seeds))
+    # --report: what to look at next (the check itself still runs first: an invalid corpus is the first thing).
+    from bot.curate.report import build_report
+
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+    db = _db_path(args)
+    if db.is_file():
+        report = _with_storage(args, lambda storage: build_report(engine, storage, limit=args.limit,
+                                                                  since_days=args.days, log=f"query log {db}"))
+    else:
+        report = asyncio.run(build_report(engine, None, log=f"no query log at {db}; --db or $BRIEFBOT_DB"))
+    print(report.as_json() if args.json else report.as_text(limit=args.limit), end="" if not args.json else "\n")
+    return 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -91,6 +127,56 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def _json(reply) -> dict:
     return {"query": reply.query, "matched": reply.matched, "reply": reply.html, "sources": list(reply.sources)}
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    """A draft brief for a new article: written to briefs/sources/<stem>.yaml (or printed with `-`)."""
+    from bot.core import Engine
+    from bot.corpus import load_corpus
+    from bot.curate.draft import draft
+
+    seed, briefs, seeds = Path(args.seed), Path(args.briefs), Path(args.seeds)
+    if not seed.is_file():
+        print(f"briefbot draft: no such file: {seed}", file=sys.stderr)
+        return 2
+    target = args.output or str(briefs / "sources" / f"{seed.stem}.yaml")
+    if target != "-" and Path(target).exists() and not args.force:
+        print(f"briefbot draft: {target} exists; review it, or pass --force to overwrite it (or `-` to print)",
+              file=sys.stderr)
+        return 1
+    try:
+        # The article has no brief yet (or only the draft under review): the rest of the corpus is what
+        # it is drafted against.
+        default = briefs / "sources" / f"{seed.stem}.yaml"
+        corpus = load_corpus(briefs, seeds, skip=frozenset({seed.name}),
+                             skip_briefs=frozenset({default, *([Path(target)] if target != "-" else [])}))
+    except CorpusError as exc:
+        for problem in exc.problems[:20]:
+            print(problem, file=sys.stderr)
+        print(f"briefbot draft: the corpus has {len(exc.problems)} problem(s); fix them first (`briefbot check`).",
+              file=sys.stderr)
+        return 1
+    try:
+        result = draft(seed, Engine(corpus))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"briefbot draft: cannot read {seed}: {exc}", file=sys.stderr)
+        return 2
+    text = result.yaml()
+    todos = sum(1 for line in text.splitlines() if "TODO" in line)
+    counts = (f"{len(result.events)} event(s), {len(result.claims)} claim(s), {len(result.new_actors)} new actor "
+              f"candidate(s); {todos} TODO line(s) to review")
+    if target == "-":
+        print(text, end="")
+        print(f"briefbot draft: {counts}.", file=sys.stderr)
+        return 0
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"briefbot draft: wrote {path}: {counts} (`briefbot check` lists them with file:line).")
+    if not (seeds / seed.name).is_file():
+        print(f"briefbot draft: copy {seed} into {seeds}/ as well: check verifies every quote against it.",
+              file=sys.stderr)
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -180,7 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", default=_default_dir("BRIEFBOT_SEEDS", "seeds"),
                         help="source documents folder (default: $BRIEFBOT_SEEDS or %(default)s)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate the briefs against the sources; list every problem")
+    check = sub.add_parser("check", help="validate the briefs against the sources; list every problem")
+    check.add_argument("--report", action="store_true",
+                       help="what to look at next: contested claims without a counter-claim, events cited by one "
+                            "document, entries no user asked for, frequent unanswered queries")
+    check.add_argument("--json", action="store_true", help="the report as JSON")
+    check.add_argument("--db", help="SQLite file with the query log (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
+    check.add_argument("--limit", type=int, default=20, help="rows per section in the text report, and gaps listed")
+    check.add_argument("--days", type=int, default=None, help="only queries from the last N days")
     sub.add_parser("index", help="embed every entry into the on-disk cache (BRIEFBOT_CACHE_DIR) ahead of start-up")
     ask = sub.add_parser("ask", help="answer one message, or stdin lines (one per line) with --json")
     ask.add_argument("message", nargs="*", help='e.g. "/actor aliev"; omit to read stdin')
@@ -189,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--full", action="store_true", help="full replies (as in a private chat) instead of brief")
     chat = sub.add_parser("chat", help="interactive console on the same answer core as the bot")
     chat.add_argument("--brief", action="store_true", help="brief replies, as in a group chat")
+    drafting = sub.add_parser("draft", help="draft a brief for a new article (every guess marked TODO for review)")
+    drafting.add_argument("seed", help="the article, e.g. seeds/005_….txt")
+    drafting.add_argument("output", nargs="?", help="where to write (default: briefs/sources/<stem>.yaml; - prints)")
+    drafting.add_argument("--force", action="store_true", help="overwrite an existing brief")
     sub.add_parser("run", help="run the Telegram bot (polling, or webhook if BRIEFBOT_WEBHOOK_URL is set)")
     gaps = sub.add_parser("gaps", help="most frequent unanswered queries and their nearest entries (curators)")
     gaps.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
@@ -207,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"check": cmd_check, "index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run,
-                "gaps": cmd_gaps, "health": cmd_health}
+                "gaps": cmd_gaps, "health": cmd_health, "draft": cmd_draft}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

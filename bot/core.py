@@ -234,24 +234,23 @@ class Engine:
         return source_views.source_list(self.views)
 
     def cmd_source(self, rest: str, full: bool) -> Reply:
-        sources = self.corpus.sources_in_order()
+        """`/source <id>` (what buttons carry; a file stem or a declared short id), or `/source 2`, the
+        number shown by /sources, as a convenience."""
         if not rest:
             return outcomes.plain(rest, "source", say("command_help.source"))
-        try:
-            number = int(rest.strip().lstrip("#"))
-        except ValueError:
-            number = 0
-        match = next((s for s in sources if s.number == number or s.file == rest or s.file.split(".")[0] == rest),
-                     None)
+        match = self.corpus.source_by_ref(rest)
         if match is None:
-            return outcomes.plain(rest, "source", say("errors.bad_source_number", n=rest, count=len(sources)))
+            return outcomes.plain(rest, "source", say("errors.bad_source_number", n=rest,
+                                                      count=len(self.corpus.sources)))
         return self.view("source", match.file, full=True)
 
     def cmd_open(self, rest: str, full: bool) -> Reply:
         letter, _, entry_id = rest.partition("_")
         kind = LETTER_KIND.get(letter)
         if kind == "source":
-            entry_id = next((f for f in self.corpus.sources if f.split(".")[0] == entry_id), "")
+            # A stable id or, for links made before ids, a file stem; never a position.
+            found = None if entry_id.isdigit() else self.corpus.source_by_ref(entry_id)
+            entry_id = found.file if found else ""
         if kind is None or not self._exists(kind, entry_id):
             return outcomes.plain(rest, "open", say("errors.gone"))
         return self.view(kind, entry_id, full=full)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from bot.normalize import fold_quote, key
 
 MAX_QUOTE = 300
 MAX_ID = 48
+TODO_RE = re.compile(r"\bTODO\b")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ACTOR_KINDS = ("person", "body", "state", "outlet", "group", "organisation")
 PRECISIONS = ("day", "month", "year", "decade")
@@ -157,9 +158,14 @@ class Source:
     outlet: str
     published: BriefDate
     perspective: str
-    number: int = 0  # 1-based position in the corpus, for /source <n>
+    number: int = 0  # 1-based position in the order /sources shows, for the convenience `/source <n>`
     language_note: str | None = None
     note: str | None = None
+    id: str = ""  # stable: a declared short id, else the file stem; what buttons and links carry
+
+    @property
+    def stem(self) -> str:
+        return self.file.rsplit(".", 1)[0] if "." in self.file else self.file
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,15 @@ class Corpus:
     def sources_in_order(self) -> list[Source]:
         return sorted(self.sources.values(), key=lambda s: s.number)
 
+    def source_by_ref(self, ref: str) -> Source | None:
+        """A source by its stable id, its file name or stem (old links), or its number in the order shown."""
+        ref = ref.strip().lstrip("#").strip()
+        if ref.isdigit():
+            return next((s for s in self.sources.values() if s.number == int(ref)), None)
+        folded = ref.casefold()
+        return next((s for s in self.sources.values() if folded in (s.id.casefold(), s.file.casefold(),
+                                                                      s.stem.casefold())), None)
+
 
 # --------------------------------------------------------------------------- schema
 
@@ -258,8 +273,9 @@ CITE_FIELDS: Schema = {"source": ("str", True), "quote": ("str", True)}
 RECORD_FIELDS: Schema = {"date": ("date", False), "summary": ("str", True), "cite": ("cites", True)}
 SECTIONS: dict[str, Schema] = {
     "sources": {
-        "file": ("str", True), "title": ("str", True), "outlet": ("str", True), "published": ("date", True),
-        "perspective": ("str", True), "language_note": ("str", False), "note": ("str", False),
+        "file": ("str", True), "id": ("id", False), "title": ("str", True), "outlet": ("str", True),
+        "published": ("date", True), "perspective": ("str", True), "language_note": ("str", False),
+        "note": ("str", False),
     },
     "actors": {
         "id": ("id", True), "name": ("str", True), "kind": ("enum:" + "|".join(ACTOR_KINDS), True),
@@ -287,9 +303,12 @@ SECTIONS: dict[str, Schema] = {
 class _Checker:
     """Walks the parsed YAML, reporting every problem and building the model from what is valid."""
 
-    def __init__(self, briefs_dir: Path, seeds_dir: Path) -> None:
+    def __init__(self, briefs_dir: Path, seeds_dir: Path, skip: frozenset[str] = frozenset(),
+                 skip_briefs: frozenset[Path] = frozenset()) -> None:
         self.briefs_dir = briefs_dir
         self.seeds_dir = seeds_dir
+        self.skip = skip  # seed file names to leave out (a new article being drafted has no brief yet)
+        self.skip_briefs = {p.resolve() for p in skip_briefs}  # brief files to leave out (its draft under review)
         self.problems: list[Problem] = []
         self.corpus = Corpus()
         # Where each id and each citation was defined, for later cross-checks.
@@ -298,6 +317,9 @@ class _Checker:
         # (id, file, line, field, allowed sections)
         self.refs: list[tuple[str, str, int, str, tuple[str, ...]]] = []
         self.known: dict[str, set[str]] = {}  # section -> ids, including entries with errors
+        self.link_lines: dict[tuple[str, str], int] = {}  # (claim id, disputes|supports) -> line
+        self.source_ids: list[tuple[Source, str, int]] = []
+        self.todo_lines: set[tuple[str, int]] = set()  # lines holding TODO: their only problem is the TODO
 
     def report(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -426,7 +448,7 @@ class _Checker:
             self.report(str(self.seeds_dir), 1, "seeds folder not found")
             return
         for path in sorted(self.seeds_dir.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
+            if path.is_file() and not path.name.startswith(".") and path.name not in self.skip:
                 try:
                     self.corpus.texts[path.name] = path.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError) as exc:
@@ -444,11 +466,13 @@ class _Checker:
         if not self.briefs_dir.is_dir():
             self.report(str(self.briefs_dir), 1, "briefs folder not found")
             return
-        yield from sorted(p for p in self.briefs_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        yield from sorted(p for p in self.briefs_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                          and p.resolve() not in self.skip_briefs)
 
     def load_briefs(self) -> None:
         for path in self.brief_files():
             file = self.display(path)
+            self.find_todos(path, file)
             doc = read_yaml(path, file, self.problems)
             if doc is None:
                 continue
@@ -467,17 +491,28 @@ class _Checker:
                 for raw, item_line in zip(entries, entries.item_lines, strict=False):
                     self.entry(section, raw, file, item_line)
 
+    def find_todos(self, path: Path, file: str) -> None:
+        """Each line of a brief holding `TODO` (what `briefbot draft` leaves to review) is a problem of its own."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return  # read_yaml reports it
+        for n, line in enumerate(text.splitlines(), 1):
+            if TODO_RE.search(line):
+                self.todo_lines.add((file, n))
+                self.report(file, n, f"TODO to review: {_clip(line.strip(), 100)}")
+
     def entry(self, section: str, raw: Any, file: str, line: int) -> None:
         singular = section[:-1]
         label = f"{singular} '{raw.get('id') or raw.get('file')}'" if isinstance(raw, dict) else singular
         f = self.fields(raw, SECTIONS[section], file, line, label)
         if f is None:
             # Still known by id, so one broken entry does not cascade into "unknown id" elsewhere.
-            raw_id = raw.get("id") or raw.get("file") if isinstance(raw, dict) else None
+            raw_id = raw.get("file" if section == "sources" else "id") if isinstance(raw, dict) else None
             if isinstance(raw_id, str):
                 self.known.setdefault(section, set()).add(raw_id)
             return
-        ident = f.get("id") or f.get("file")
+        ident = f["file"] if section == "sources" else f["id"]
         self.known.setdefault(section, set()).add(ident)
         if ident in self.where:
             first_file, first_line = self.where[ident]
@@ -491,7 +526,10 @@ class _Checker:
                 self.refs.append((target, file, key_lines.get(field_name, line), f"{label}.{field_name}", tables))
 
         if section == "sources":
-            self.corpus.sources[ident] = Source(**f)
+            source = Source(**f)
+            source = replace(source, id=f.get("id") or source.stem)
+            self.corpus.sources[ident] = source
+            self.source_ids.append((source, file, key_lines.get("id", line)))
         elif section == "actors":
             self.corpus.actors[ident] = Actor(**{**f, "aliases": f.get("aliases", ())})
         elif section == "places":
@@ -513,6 +551,9 @@ class _Checker:
             ref("claimant", (claim.claimant,), ("actors",))
             ref("about", claim.about, ("actors", "places", "events", "claims"))
             ref("disputes", claim.disputes, ("claims",))
+            for relation in ("disputes", "supports"):
+                if relation in key_lines:
+                    self.link_lines[(ident, relation)] = key_lines[relation]
             ref("supports", claim.supports, ("claims",))
             if ident in claim.disputes or ident in claim.supports:
                 self.report(file, line, f"{label}: links to itself")
@@ -526,14 +567,43 @@ class _Checker:
                 self.report(file, line, f"{what}: unknown {kinds} id '{target}'")
 
     def check_links(self) -> None:
+        """A `disputes`/`supports` link written on one claim is enough: the other claim gets the reverse link
+        here. Links written on both sides stay valid; a pair linked both ways at once (A disputes B while B
+        supports A, or A both disputes and supports B) is a conflict, reported at each declaration."""
         claims = self.corpus.claims
+        declared: dict[frozenset[str], dict[str, list[str]]] = {}  # pair -> relation -> declaring claim ids
         for claim in claims.values():
-            file, line = self.where[claim.id]
+            for relation in ("disputes", "supports"):
+                for other in getattr(claim, relation):
+                    if other in claims and other != claim.id:
+                        by = declared.setdefault(frozenset((claim.id, other)), {}).setdefault(relation, [])
+                        if claim.id not in by:
+                            by.append(claim.id)
+        for pair, relations in declared.items():
+            if len(relations) < 2:
+                continue
+            a, b = sorted(pair)
+            sides = [(x, relation) for relation in ("disputes", "supports") for x in relations[relation]]
+            for x, relation in sides:
+                file, line = self.link_where(x, relation)
+                others = "; ".join(f"'{y}' {rel} '{b if y == a else a}' at {_at(self.link_where(y, rel))}"
+                                   for y, rel in sides if (y, rel) != (x, relation))
+                self.report(file, line, f"claim '{x}' {relation} '{b if x == a else a}', but {others}: a pair of "
+                            "claims either disputes or supports each other; keep one relation")
+        derived: dict[str, dict[str, list[str]]] = {}
+        for claim in claims.values():
             for relation in ("disputes", "supports"):
                 for other in getattr(claim, relation):
                     if other in claims and claim.id not in getattr(claims[other], relation):
-                        self.report(file, line, f"claim '{claim.id}' {relation} '{other}', but '{other}' does not "
-                                    f"list '{claim.id}' under {relation} (links must be mutual)")
+                        derived.setdefault(other, {}).setdefault(relation, []).append(claim.id)
+        for claim_id, extra in derived.items():
+            claim = claims[claim_id]
+            claims[claim_id] = replace(claim, **{relation: (*getattr(claim, relation), *ids)
+                                                 for relation, ids in extra.items()})
+
+    def link_where(self, claim_id: str, relation: str) -> tuple[str, int]:
+        file, line = self.where[claim_id]
+        return file, self.link_lines.get((claim_id, relation), line)
 
     def check_citations(self) -> None:
         folded = {name: fold_quote(text) for name, text in self.corpus.texts.items()}
@@ -549,7 +619,8 @@ class _Checker:
                 self.report(file, line, f"quote not found verbatim in {citation.source}: \"{_clip(quote)}\"; "
                             f"closest passage: \"{_clip(closest_passage(quote, folded[citation.source]))}\"")
         for name in self.corpus.texts:
-            if name not in self.corpus.sources:
+            # An entry with errors of its own (a draft's TODOs) still describes the source: not reported twice.
+            if name not in self.corpus.sources and name not in self.known.get("sources", ()):
                 self.report(self.display(self.seeds_dir / name), 1, "no brief describes this source "
                             "(add a 'sources' entry in briefs/)")
         for name in self.corpus.sources:
@@ -573,6 +644,25 @@ class _Checker:
                                     f"'{other_id}' ({other_file}:{other_line})")
                     owner.setdefault(k, (entry.id, alias, file, line))
 
+    def check_source_ids(self) -> None:
+        """A source's id is what its buttons and links carry: unique, and never a number (`/source 2` is
+        the position shown) nor another source's file stem (old links name documents by stem)."""
+        owner: dict[str, tuple[str, str, int]] = {}
+        stems = {s.stem.casefold(): s.file for s in self.corpus.sources.values()}
+        for source, file, line in self.source_ids:
+            k = source.id.casefold()
+            if source.id != source.stem:
+                if source.id.isdigit():
+                    self.report(file, line, f"source '{source.file}': id '{source.id}' is a number; "
+                                "numbers are positions in /sources (use letters)")
+                if k in stems and stems[k] != source.file:
+                    self.report(file, line, f"source '{source.file}': id '{source.id}' is the file stem of "
+                                f"'{stems[k]}'")
+            if k in owner and owner[k][0] != source.file:
+                self.report(file, line, f"source '{source.file}': id '{source.id}' already used by "
+                            f"'{owner[k][0]}' ({owner[k][1]}:{owner[k][2]})")
+            owner.setdefault(k, (source.file, file, line))
+
     def number_sources(self) -> None:
         ordered = sorted(self.corpus.sources.values(), key=lambda s: (s.published.start, s.file))
         for n, source in enumerate(ordered, 1):
@@ -585,10 +675,19 @@ class _Checker:
         self.check_links()
         self.check_citations()
         self.check_aliases()
+        self.check_source_ids()
+        if self.todo_lines:
+            # "claimant: TODO" is one thing to do, not also "unknown actor id 'TODO'".
+            self.problems = [p for p in self.problems
+                             if (p.file, p.line) not in self.todo_lines or p.message.startswith("TODO to review")]
         if self.problems:
             raise CorpusError(self.problems)
         self.number_sources()
         return self.corpus
+
+
+def _at(where: tuple[str, int]) -> str:
+    return f"{where[0]}:{where[1]}"
 
 
 def _clip(text: str, limit: int = 120) -> str:
@@ -624,6 +723,8 @@ def parse_date_value(value: str) -> tuple[date, date, str] | None:
     return None
 
 
-def load_corpus(briefs_dir: Path, seeds_dir: Path) -> Corpus:
-    """Load and validate; raises CorpusError listing every problem."""
-    return _Checker(Path(briefs_dir), Path(seeds_dir)).run()
+def load_corpus(briefs_dir: Path, seeds_dir: Path, *, skip: frozenset[str] = frozenset(),
+                skip_briefs: frozenset[Path] = frozenset()) -> Corpus:
+    """Load and validate; raises CorpusError listing every problem. `skip`: seed file names to leave out;
+    `skip_briefs`: brief files to leave out."""
+    return _Checker(Path(briefs_dir), Path(seeds_dir), frozenset(skip), frozenset(skip_briefs)).run()

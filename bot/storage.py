@@ -430,6 +430,20 @@ class Storage:
             rows = await cur.fetchall()
         return [Gap(q, c, int(n), _parse_ts(last), float(score)) for q, c, n, last, score in rows]
 
+    async def asked(self, limit: int = 5000, since_days: int | None = None, *,
+                    now: datetime | None = None) -> list[tuple[str, str, int]]:
+        """(query, command, count) of the answered queries, most frequent first: what users did ask for."""
+        where = "matched = 1 AND query_norm != ''"
+        params: list[Any] = []
+        if since_days is not None:
+            where += " AND ts >= ?"
+            params.append(_ts((now or _now()) - timedelta(days=since_days)))
+        sql = (f"SELECT query_norm, command, COUNT(*) AS n FROM query_log WHERE {where} "
+               "GROUP BY query_norm, command ORDER BY n DESC, query_norm, command LIMIT ?")
+        params.append(limit)
+        async with self._db.execute(sql, params) as cur:
+            return [(str(q), str(c), int(n)) for q, c, n in await cur.fetchall()]
+
     async def stats(self) -> dict[str, Any]:
         """Headline numbers for the admin command, over the retained log."""
         async with self._db.execute("SELECT COUNT(*), COALESCE(SUM(matched), 0), MIN(ts) FROM query_log") as cur:

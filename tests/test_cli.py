@@ -68,3 +68,17 @@ def test_a_broken_corpus_stops_every_command_with_file_and_line(tmp_path: Path) 
     out = briefbot("--briefs", str(briefs), "ask", "/actor aliev")
     assert out.returncode == 1
     assert "x.yaml:2:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ask_and_chat_work_from_any_directory(tmp_path: Path) -> None:
+    """No briefs/ or seeds/ in the current folder and no BRIEFBOT_BRIEFS: the corpus is found beside the
+    code (an editable install) or inside the installed package (`make setup`, the image)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("BRIEFBOT_BRIEFS", "BRIEFBOT_SEEDS")}
+    env["BRIEFBOT_EMBEDDER"] = "none"
+    for args, stdin in ((("ask", "/actor Qafarova"), ""), (("chat",), "/actor aliev\n")):
+        out = subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                             cwd=tmp_path, timeout=120, env=env)
+        assert out.returncode == 0, out.stderr
+        assert "Gafarova" in out.stdout or "Aliyev" in out.stdout

@@ -140,7 +140,7 @@ class Views:
         buttons = entry_view.buttons(entry)
         if entry_view.cites_buttons:
             buttons.extend(self.source_buttons(b.cited))
-        share = payload(kind, entry_id)
+        share = self.payload(kind, entry_id)
         return Reply(f"/open {share}", "open", True, b.html(), sources=tuple(b.cited),
                      buttons=tuple(buttons), best_score=100.0, share_payload=share)
 
@@ -153,8 +153,14 @@ class Views:
         """An entry as an inline result: its title and description, and its brief reply."""
         reply = self.view(kind, entry_id, full=False)
         title, description = self.inline_labels(kind, entry_id)
-        return InlineItem(id=payload(kind, entry_id), title=title, description=description,
+        return InlineItem(id=self.payload(kind, entry_id), title=title, description=description,
                           html=reply.html, sources=reply.sources)
+
+    def payload(self, kind: str, entry_id: str) -> str:
+        """The deep-link payload of an entry; a source's carries its stable id ('s_<id>'), never its position."""
+        if kind == "source":
+            return f"{KIND_LETTER[kind]}_{self.corpus.sources[entry_id].id}"
+        return payload(kind, entry_id)
 
     def title(self, kind: str, entry_id: str) -> str:
         """A one-line name for an entry of any kind (buttons, inline results, curator reports)."""
@@ -223,9 +229,10 @@ class Views:
     # ------------------------------------------------------------------ buttons
 
     def source_buttons(self, cited: list[str]) -> list[tuple[Button, ...]]:
-        """One row: '[1] source', '[2] source'… opening each cited document's card (outlet, date, perspective)."""
+        """One row: '[1] source', '[2] source'… opening each cited document's card (outlet, date, perspective),
+        by the document's stable id, so adding a document changes no existing button."""
         row = tuple(btn for n, file in enumerate(cited, 1)
-                    if (btn := button(say("buttons.source_n", n=n), f"/source {self.corpus.sources[file].number}")))
+                    if (btn := button(say("buttons.source_n", n=n), f"/source {self.corpus.sources[file].id}")))
         return [row] if row else []
 
     def link_buttons(self, claim: Claim) -> list[tuple[Button, ...]]:

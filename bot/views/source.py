@@ -35,13 +35,13 @@ class SourceView(EntryView[Source]):
 
 
 def source_list(v: Views) -> Reply:
-    """/sources: every document, numbered, with a button for each card."""
+    """/sources: every document, numbered, with a button for each card (the number shown, the stable id inside)."""
     corpus = v.corpus
     lines = [f"<b>{say('labels.sources')}</b>"]
     for s in corpus.sources_in_order():
         lines.append(f"{s.number}. {source_line(corpus, s.file)}")
     buttons = tuple(
-        tuple(b for b in (button(str(s.number), f"/source {s.number}"),) if b)
+        tuple(b for b in (button(str(s.number), f"/source {s.id}"),) if b)
         for s in corpus.sources_in_order()
     )
     row = tuple(b[0] for b in buttons if b)

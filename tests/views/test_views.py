@@ -107,7 +107,9 @@ def test_source_buttons_open_the_cited_documents_in_order(engine: Engine, views:
             continue
         reply = views.view(kind, entry_id, full=False)
         opened = [d for d in button_data(reply) if d.startswith("/source ")]
-        assert opened == [f"/source {engine.corpus.sources[f].number}" for f in reply.sources], (kind, entry_id)
+        assert opened == [f"/source {engine.corpus.sources[f].id}" for f in reply.sources], (kind, entry_id)
+        for data, file in zip(opened, reply.sources, strict=True):
+            assert engine.answer(data).sources == (file,), (kind, entry_id, "the button opens that document")
 
 
 def test_the_share_payload_reopens_the_same_answer(engine: Engine, views: Views) -> None:
@@ -306,10 +308,12 @@ def test_an_unknown_command_lists_every_command() -> None:
 def test_sources_list_has_a_line_and_a_button_per_document(engine: Engine, views: Views) -> None:
     reply = source_views.source_list(views)
     assert_telegram_ok(reply)
-    numbers = [s.number for s in engine.corpus.sources_in_order()]
-    assert button_data(reply) == [f"/source {n}" for n in numbers]
-    for n in numbers:
+    shown = engine.corpus.sources_in_order()
+    assert button_data(reply) == [f"/source {s.id}" for s in shown]  # stable ids, not positions
+    assert [b.text for row in reply.buttons for b in row] == [str(n) for n in range(1, len(shown) + 1)]
+    for n, source in enumerate(shown, 1):
         assert f"\n{n}. " in reply.html
+        assert engine.answer(f"/source {n}").sources == (source.file,)  # the number shown still works
 
 
 def test_about_says_whether_meaning_is_matched(views: Views) -> None:
