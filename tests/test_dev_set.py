@@ -3,9 +3,9 @@
 - queries_dev.yaml (public): every query passes.
 - queries_dev_extra.yaml (public), queries_labelled.yaml (ours, the thresholds are fitted on it),
   queries_holdout.yaml (ours, never tuned on) and queries_fresh.yaml (written by a reader who saw
-  neither the code nor the other sets; scored once before any change it prompted): no negative is ever answered, no answer breaks
-  Telegram's HTML rules, and the pass count does not fall below what it is today (raise the floor
-  when it rises: benchmarks/fit_tiers.py prints the per-tier table).
+  neither the code nor the other sets; scored once before any change it prompted): no negative is
+  ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
+  what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
 
 from __future__ import annotations
