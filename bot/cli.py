@@ -1,4 +1,4 @@
-"""The `briefbot` command line: check, ask, chat, run, gaps, health, draft."""
+"""The `briefbot` command line: check, ask, chat, run, gaps, health, draft, export."""
 
 from __future__ import annotations
 
@@ -259,6 +259,26 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """The index as TimelineJS3 JSON, schema.org claims (JSON-LD) or CSV, to stdout or `-o file`."""
+    from bot.export import render
+
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+    text = render(args.format, engine.corpus, engine.provenance)
+    if args.output and args.output != "-":
+        try:
+            Path(args.output).write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            print(f"briefbot export: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"briefbot export: {args.format} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Cited, attributed briefings from a curated index.")
     parser.add_argument("--briefs", default=_default_dir("BRIEFBOT_BRIEFS", "briefs"),
@@ -298,13 +318,17 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("--max-silence", type=float, default=None, metavar="SECONDS",
                         help="allowed time since the last Bot API round trip (default: "
                              "$BRIEFBOT_HEALTH_MAX_SILENCE or 180)")
+    export = sub.add_parser("export", help="the index as TimelineJS3 JSON, schema.org claims (JSON-LD) or CSV")
+    export.add_argument("format", choices=("timelinejs", "claims", "csv"),
+                        help="timelinejs: TimelineJS3 JSON; claims: schema.org Claim JSON-LD; csv: events and claims")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"check": cmd_check, "index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run,
-                "gaps": cmd_gaps, "health": cmd_health, "draft": cmd_draft}
+                "gaps": cmd_gaps, "health": cmd_health, "draft": cmd_draft, "export": cmd_export}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -24,6 +24,7 @@ from bot.corpus import Actor, Corpus, Event, Place, load_corpus
 from bot.dates import DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
+from bot.provenance import Provenance, provenance
 from bot.render import esc, fit, say
 from bot.retrieve import deeds, entries
 from bot.retrieve.mentions import MentionFinder, written_as_names
@@ -92,11 +93,15 @@ class Engine:
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share))
         self.views = Views(corpus, self.timeline, self.index, ENTRY_TYPES)
+        self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
 
     @classmethod
     def load(cls, briefs_dir: Path, seeds_dir: Path, **options: object) -> Engine:
         """Raises CorpusError (with every problem) on an invalid corpus: the bot never starts on one."""
-        return cls(load_corpus(Path(briefs_dir), Path(seeds_dir)), **options)  # type: ignore[arg-type]
+        version = provenance(Path(briefs_dir), Path(seeds_dir))  # hashed first: what was read is at least this new
+        engine = cls(load_corpus(Path(briefs_dir), Path(seeds_dir)), **options)  # type: ignore[arg-type]
+        engine.provenance = version
+        return engine
 
 
     # ------------------------------------------------------------------ index
@@ -134,7 +139,12 @@ class Engine:
         if not text:
             return outcomes.plain(text, "help", say("empty_message"))
         reply = self._dispatch(text, full)
-        return replace(reply, query=text, html=fit(reply.html))
+        html = reply.html
+        if full and reply.sources and self.provenance is not None:
+            # Full replies name the index they came from, so two answers from two versions can be told apart.
+            html += "\n" + say("provenance.footer", version=self.provenance.version,
+                                curated=self.provenance.curated_text)
+        return replace(reply, query=text, html=fit(html))
 
     def _dispatch(self, text: str, full: bool) -> Reply:
         intent = understand(text)
@@ -228,7 +238,11 @@ class Engine:
 
     def cmd_about(self, rest: str, full: bool) -> Reply:
         model = self.semantic.embedder.name if self.semantic is not None else None
-        return outcomes.about(self.views, model, self.semantic_off_reason)
+        reply = outcomes.about(self.views, model, self.semantic_off_reason)
+        if self.provenance is None:
+            return reply
+        line = say("provenance.about", version=self.provenance.version, curated=self.provenance.curated_text)
+        return replace(reply, html=f"{reply.html}\n{line}")
 
     def cmd_sources(self, rest: str, full: bool) -> Reply:
         return source_views.source_list(self.views)

@@ -54,6 +54,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
     best_score: float = 0.0  # 0..100, for the query log
     share_payload: str | None = None  # deep-link payload ([A-Za-z0-9_-]{1,64}) that reopens this answer
+    events: tuple[str, ...] = ()  # a timeline's events, all pages (the picture draws the same ones)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def timeline(v: Views, query: str, events: list[Event], page: int, full: bool, n
     buttons = tuple(row for row in (tuple(nav), opens, *v.source_buttons(b.cited)) if row)
     share = encode_query(f"{base} page:{page}" if page > 1 else base)
     return Reply(query, "timeline", True, b.html(), sources=tuple(b.cited), buttons=buttons,
-                 best_score=best, share_payload=share)
+                 best_score=best, share_payload=share, events=tuple(e.id for e in events))
 
 
 def importance(e: Event) -> tuple[int, int, str]:
