@@ -444,6 +444,16 @@ class Storage:
         async with self._db.execute(sql, params) as cur:
             return [(str(q), str(c), int(n)) for q, c, n in await cur.fetchall()]
 
+    async def query_log_rows(self, since_days: int = 30, *, now: datetime | None = None
+                             ) -> list[tuple[datetime, str, bool, float]]:
+        """(time, command, matched, latency in ms) of each logged answer of the last `since_days` days, oldest
+        first: what `/stats` summarises (no query text, no one's identity)."""
+        cutoff = _ts((now or _now()) - timedelta(days=since_days))
+        async with self._db.execute("SELECT ts, command, matched, latency_ms FROM query_log WHERE ts >= ? "
+                                    "ORDER BY ts", (cutoff,)) as cur:
+            rows = await cur.fetchall()
+        return [(_parse_ts(ts), str(command), bool(matched), float(latency)) for ts, command, matched, latency in rows]
+
     async def stats(self) -> dict[str, Any]:
         """Headline numbers for the admin command, over the retained log."""
         async with self._db.execute("SELECT COUNT(*), COALESCE(SUM(matched), 0), MIN(ts) FROM query_log") as cur:

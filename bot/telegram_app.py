@@ -64,6 +64,7 @@ from bot.hygiene import clean
 from bot.intake import TOKEN_REJECTED, Heartbeat, InboxProcessor, Intake, RetryingRequest, Throttled
 from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
 from bot.render import esc, plain_text, say, wording
+from bot.telegram_readers import ReaderTools, with_picture_button
 from bot.views.base import MAX_CALLBACK as CALLBACK_LIMIT
 from bot.views.base import PAYLOAD_RE
 
@@ -74,7 +75,7 @@ INLINE_CACHE_SECONDS = 30  # short, so a reloaded index shows quickly
 ADMIN_CACHE_SECONDS = 60.0
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,64})(@[A-Za-z0-9_]{1,64})?(?=\s|$)")
 ANSWER_COMMANDS = ("timeline", "actor", "claim", "sources", "source", "about", "help", "start", "open")
-GROUP_COMMANDS = frozenset((*ANSWER_COMMANDS, "settings"))
+GROUP_COMMANDS = frozenset((*ANSWER_COMMANDS, "settings", "picture"))
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT]
 LENGTHS = ("auto", "brief", "full")
 
@@ -304,6 +305,7 @@ class BriefBot:
         self._throttled = Throttled(log)
         self._reload_lock = asyncio.Lock()
         self._shut_down = False
+        self.readers = ReaderTools(self)  # timeline pictures, /export, /stats, error notices to admins
 
     def storage_trouble(self, what: str, exc: BaseException) -> None:
         """A failed write costs the chat nothing; the operator hears of it at most once a minute."""
@@ -384,7 +386,7 @@ class BriefBot:
     async def publish_profile(self, app: Application) -> None:
         """Command menus per chat kind; failures are logged, never fatal (the bot works without menus)."""
         bot = app.bot
-        names: dict[str, str] = dict(wording()["commands"])
+        names: dict[str, str] = dict(wording()["commands"]) | dict(wording()["reader_commands"])
         private = [BotCommand(name, text) for name, text in names.items()]
         group = [BotCommand(name, text) for name, text in names.items() if name in GROUP_COMMANDS]
         calls: list[tuple[str, Callable[[], Any]]] = [
@@ -394,7 +396,8 @@ class BriefBot:
             ("short description", lambda: bot.set_my_short_description(tg("short_description"))),
         ]
         for admin in sorted(self.config.admins):
-            admin_commands = [*private, BotCommand("gaps", tg("gaps_command"))]
+            admin_commands = [*private, BotCommand("gaps", tg("gaps_command")),
+                              BotCommand("stats", plain_text(say("stats.command")))]
             calls.append((f"admin {admin} commands",
                           lambda a=admin, c=admin_commands: bot.set_my_commands(c, scope=BotCommandScopeChat(a))))
         for what, call in calls:
@@ -644,7 +647,8 @@ class BriefBot:
         asked = clean(command_text(message.text))
         full = await self.wants_full(message.chat.id, message.chat.type)
         reply = await self._answer(asked, full)
-        await self._send(context, message, reply.html, self._markup(reply, context.bot.username))
+        keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, message.chat.type)
+        await self._send(context, message, reply.html, keyboard)
         await self._log(message.chat.type, reply, asked, started)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -655,12 +659,15 @@ class BriefBot:
         if data.startswith("/settings"):
             await self._settings_callback(query, context, data.partition(" ")[2].strip().lower())
             return
+        if data.startswith("/picture"):
+            await self.readers.on_picture_tap(update, context, data)
+            return
         started = time.perf_counter()
         message = query.message
         chat_type = message.chat.type if message is not None else "inline"
         full = await self.wants_full(message.chat.id if message is not None else None, chat_type)
         reply = await self._answer(data, full)
-        keyboard = self._markup(reply, context.bot.username)
+        keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, chat_type)
         if self._edits_in_place(query):
             await self._edit(context, query, reply.html, keyboard)
         else:
@@ -745,6 +752,7 @@ class BriefBot:
             return
         detail = f": {_short(str(error))}" if self.config.log_private or isinstance(error, TelegramError) else ""
         log.error("update %s failed: %s%s (at %s)", update_id, type(error).__name__, detail, _where(error))
+        self.readers.alert_admins(context.bot, error)
         if not isinstance(update, Update):
             return
         sorry = say("errors.generic")
@@ -811,6 +819,9 @@ def build_application(config: Config, engine: AnswerEngine, storage: StoragePort
     app.add_handler(CommandHandler("settings", bot.on_settings, filters=message_only))
     app.add_handler(CommandHandler("gaps", bot.on_gaps, filters=message_only & filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("reload", bot.on_reload, filters=message_only & filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("picture", bot.readers.on_picture, filters=message_only))
+    app.add_handler(CommandHandler("export", bot.readers.on_export, filters=message_only & filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("stats", bot.readers.on_stats, filters=message_only & filters.ChatType.PRIVATE))
     # Private chats: unknown commands get the command list (from the core), plain text is a search.
     app.add_handler(MessageHandler(message_only & filters.ChatType.PRIVATE & filters.TEXT, bot.on_message))
     app.add_handler(InlineQueryHandler(bot.on_inline))

@@ -592,6 +592,7 @@ class FakeBotAPI:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.description = ""
         self.short_description = ""
+        self.files: dict[tuple[int, int], tuple[str, str, bytes]] = {}  # message -> (kind, file name, bytes)
         self._queue: deque[dict[str, Any]] = deque()
         self._allowed_updates: list[str] | None = None
         self._update_ids = itertools.count(10_000)
@@ -854,6 +855,7 @@ class FakeBotAPI:
             unreadable = []
         params, problems = self.validator.validate(method, raw, form=form)
         problems = unreadable or problems
+        uploads = {name: (files[0]["filename"], files[0]["body"]) for name, files in handler.request.files.items()}
         if problems:
             status = 404 if problems[0].startswith("unknown method") else 400
             desc = "Not Found" if status == 404 else "Bad Request: " + "; ".join(problems)
@@ -872,7 +874,8 @@ class FakeBotAPI:
             if f.reset == "before":
                 self.calls.append(Call(method, params, 0, {"reset": "before"}))
                 return _reset_connection(handler)
-        status, body = await self._dispatch(method, params)
+        status, body = (self._send_file(method, params, uploads) if method in ("sendPhoto", "sendDocument")
+                        else await self._dispatch(method, params))
         if f is not None and f.reset == "after":
             self.calls.append(Call(method, params, status, body))  # carried out, but the bot never hears
             return _reset_connection(handler)
@@ -982,6 +985,44 @@ class FakeBotAPI:
         if reply_to is not None:
             msg["reply_to_message"] = reply_to
         self.messages[(chat["id"], msg["message_id"])] = msg
+        return self._ok(msg)
+
+    def _send_file(self, method: str, p: dict[str, Any], uploads: dict[str, tuple[str, bytes]]
+                   ) -> tuple[int, dict[str, Any]]:
+        """sendPhoto / sendDocument with an uploaded file (multipart); the bytes are kept for the test."""
+        field_name = "photo" if method == "sendPhoto" else "document"
+        chat = self._chat_for(p["chat_id"])
+        if chat is None:
+            return self._bad("Bad Request: chat not found")
+        ref = p[field_name]
+        upload = uploads.get(ref.removeprefix("attach://")) if isinstance(ref, str) else None
+        if upload is None:
+            return self._protocol_error(f"{method}: {field_name} is not an uploaded file")
+        name, data = upload
+        if method == "sendPhoto":
+            if not data.startswith(b"\x89PNG\r\n\x1a\n") and not data.startswith(b"\xff\xd8"):
+                return self._bad("Bad Request: IMAGE_PROCESS_FAILED")
+            if len(data) > 10 * 1024 * 1024:
+                return self._bad("Bad Request: PHOTO_INVALID_DIMENSIONS")
+        elif not data:
+            return self._bad("Bad Request: file must be non-empty")
+        caption = p.get("caption", "")
+        if len(caption) > 1024:
+            return self._bad("Bad Request: message caption is too long")
+        message_id = self._next_message_id(chat["id"])
+        msg: dict[str, Any] = {"message_id": message_id, "from": self._bot_user(), "chat": chat,
+                               "date": int(time.time())}
+        file_id = f"file-{chat['id']}-{message_id}"
+        if method == "sendPhoto":
+            msg["photo"] = [{"file_id": file_id, "file_unique_id": file_id, "width": 960, "height": 960,
+                             "file_size": len(data)}]
+        else:
+            msg["document"] = {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
+                               "file_size": len(data)}
+        if caption:
+            msg["caption"] = caption
+        self.files[(chat["id"], message_id)] = (field_name, name, data)
+        self.messages[(chat["id"], message_id)] = msg
         return self._ok(msg)
 
     def _render(self, p: dict[str, Any], chat: dict[str, Any], message_id: int) -> dict[str, Any]:
