@@ -31,7 +31,8 @@ ENV BRIEFBOT_DB=/app/data/briefbot.sqlite3 \
 
 # Every entry embedded when the image is built, so the container starts warm (under a second)
 # instead of embedding the corpus on its first start (about 25 s on two cores).
-RUN briefbot index
+# The cache belongs to the bot user, so entries a curator adds (bind-mounted briefs/, see compose) are kept too.
+RUN briefbot index && mkdir -p /app/cache && chown -R briefbot:briefbot /app/cache
 
 USER briefbot
 

@@ -8,18 +8,24 @@ STAMP := $(VENV)/.installed
 
 # A plain (non-editable) install, as in the Docker image, at the versions in constraints.txt;
 # reinstalled whenever the package or the lock changes.
+# One line per step; pip is quiet (its warnings and errors still show).
+PIP_QUIET := --quiet --progress-bar off --disable-pip-version-check
 $(STAMP): pyproject.toml constraints.txt $(shell find bot -type f -not -path '*__pycache__*')
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt '.[dev]'
-	touch $(STAMP)
+	@echo "setup 1/3: virtualenv $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "setup 2/3: pip itself"
+	@$(BIN)/pip install $(PIP_QUIET) --upgrade pip
+	@echo "setup 3/3: briefbot and its pinned dependencies (constraints.txt); about a minute the first time"
+	@$(BIN)/pip install $(PIP_QUIET) -c constraints.txt '.[dev]'
+	@touch $(STAMP)
+	@echo "setup done: $(BIN)/briefbot"
 
 setup: $(STAMP)
 
 ## Interactive console on the same answer core as the bot (no token needed).
 chat: $(STAMP)
-	$(BIN)/briefbot check
-	$(BIN)/briefbot chat
+	@$(BIN)/briefbot check
+	@$(BIN)/briefbot chat
 
 check: $(STAMP)
 	$(BIN)/briefbot check
@@ -48,9 +54,9 @@ lock:
 	.lock-venv/bin/pip freeze --exclude briefbot | $(PYTHON) .ci/lock.py write
 	rm -rf .lock-venv
 
-## Run the Telegram bot (needs TELEGRAM_BOT_TOKEN).
+## Run the Telegram bot with the settings in .env (`cp .env.example .env`, set TELEGRAM_BOT_TOKEN).
 run: $(STAMP)
-	$(BIN)/briefbot run
+	@$(BIN)/briefbot run --env-file .env
 
 clean:
 	rm -rf $(VENV) .lock-venv .pytest_cache .ruff_cache

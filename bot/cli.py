@@ -182,8 +182,19 @@ def cmd_draft(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The Telegram bot: polling, or a webhook when BRIEFBOT_WEBHOOK_URL is set. Errors are one line."""
     from bot.config import Config, ConfigError
+    from bot.dotenv import EnvFileError, load
     from bot.telegram_app import run
 
+    if args.env_file:
+        before = set(os.environ)
+        try:
+            load(Path(args.env_file))
+        except EnvFileError as exc:
+            print(f"briefbot: {exc}", file=sys.stderr)
+            return 2
+        for env, name in (("BRIEFBOT_BRIEFS", "briefs"), ("BRIEFBOT_SEEDS", "seeds")):
+            if env not in before and env in os.environ and getattr(args, name) == _default_dir("-", name):
+                setattr(args, name, os.environ[env])  # from the file, unless --briefs/--seeds said otherwise
     try:
         config = Config.from_env(briefs_dir=Path(args.briefs), seeds_dir=Path(args.seeds))
     except ConfigError as exc:
@@ -306,7 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     drafting.add_argument("seed", help="the article, e.g. seeds/005_….txt")
     drafting.add_argument("output", nargs="?", help="where to write (default: briefs/sources/<stem>.yaml; - prints)")
     drafting.add_argument("--force", action="store_true", help="overwrite an existing brief")
-    sub.add_parser("run", help="run the Telegram bot (polling, or webhook if BRIEFBOT_WEBHOOK_URL is set)")
+    run_parser = sub.add_parser("run", help="run the Telegram bot (polling, or webhook if BRIEFBOT_WEBHOOK_URL is set)")
+    run_parser.add_argument("--env-file", metavar="FILE",
+                            help="read settings from FILE (NAME=value lines, as docker compose reads .env); "
+                                 "variables already set win (`make run` passes .env)")
     gaps = sub.add_parser("gaps", help="most frequent unanswered queries and their nearest entries (curators)")
     gaps.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
     gaps.add_argument("--limit", type=int, default=20)
