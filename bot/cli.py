@@ -1,4 +1,4 @@
-"""The `briefbot` command line: check, ask, chat, run, gaps, health, draft, export."""
+"""The `briefbot` command line: check, ask, chat, run, gaps, health, draft, export, picture."""
 
 from __future__ import annotations
 
@@ -290,6 +290,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_picture(args: argparse.Namespace) -> int:
+    """The timeline picture of `/timeline <query>` as a PNG file (what the Picture button sends)."""
+    from bot.picture import timeline_picture
+
+    engine = _load_engine(args)
+    if engine is None:
+        return 1
+    query = " ".join(args.query)
+    picture = timeline_picture(engine, query)
+    if picture is None:
+        print(f"briefbot picture: no events to draw for {query!r}", file=sys.stderr)
+        return 1
+    try:
+        Path(args.output).write_bytes(picture.png)
+    except OSError as exc:
+        print(f"briefbot picture: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"briefbot picture: {picture.caption} -> {args.output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Cited, attributed briefings from a curated index.")
     parser.add_argument("--briefs", default=_default_dir("BRIEFBOT_BRIEFS", "briefs"),
@@ -336,13 +357,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("format", choices=("timelinejs", "claims", "csv"),
                         help="timelinejs: TimelineJS3 JSON; claims: schema.org Claim JSON-LD; csv: events and claims")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    picture = sub.add_parser("picture", help="the timeline picture of a /timeline query, as a PNG file")
+    picture.add_argument("query", nargs="*", help="topic and/or date, as after /timeline (none: the whole timeline)")
+    picture.add_argument("-o", "--output", metavar="FILE", default="timeline.png", help="PNG file (%(default)s)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"check": cmd_check, "index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run,
-                "gaps": cmd_gaps, "health": cmd_health, "draft": cmd_draft, "export": cmd_export}
+                "gaps": cmd_gaps, "health": cmd_health, "draft": cmd_draft, "export": cmd_export,
+                "picture": cmd_picture}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

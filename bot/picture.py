@@ -347,7 +347,8 @@ def timeline_picture(engine: object, query: str) -> Picture | None:
     version = prov.version if prov is not None else "-"
     title = say("picture.title", query=topic) if topic else say("picture.title_all")
     if total > MAX_EVENTS:
-        caption = say("picture.caption_more", query=topic, count=len(events), total=total, version=version)
+        more = "picture.caption_more" if topic else "picture.caption_all_more"
+        caption = say(more, query=topic, count=len(events), total=total, version=version)
     elif topic:
         caption = say("picture.caption", query=topic, count=total, version=version)
     else:

@@ -56,7 +56,8 @@ def with_picture_button(keyboard: InlineKeyboardMarkup | None, reply: Any, chat_
         return keyboard
     rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
     button = InlineKeyboardButton(plain_text(say("picture.button")), callback_data=data)
-    rows.insert(min(1, len(rows)), [button])  # under the paging row, above the entry buttons
+    share = 1 if rows and all(b.url for b in rows[-1]) else 0
+    rows.insert(len(rows) - share, [button])  # after the core's buttons, above Share
     return InlineKeyboardMarkup(rows)
 
 
