@@ -346,7 +346,7 @@ class BriefBot:
             return True, entries
 
     def schedule_reload(self) -> None:
-        task = asyncio.get_running_loop().create_task(self.reload())
+        task = asyncio.get_running_loop().create_task(self.readers.reload_and_tell())
         self._background = task  # keep a reference until it is done
 
     async def on_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -373,6 +373,7 @@ class BriefBot:
             self._owns_storage = True
         if hasattr(self.engine, "bot_username"):
             self.engine.bot_username = app.bot.username  # /help's inline example names this bot
+        self.readers.bot_api = app.bot  # for notices to the admins outside an update (a refused SIGHUP reload)
         await self.publish_profile(app)
         mode = "webhook" if self.config.webhook_url else "polling"
         log.info("connected as @%s (%s); answering", app.bot.username, mode)

@@ -70,6 +70,7 @@ class ReaderTools:
         self._last_alert: float | None = None
         self._suppressed = 0
         self._alerts: set[asyncio.Task[None]] = set()
+        self.bot_api: Any = None  # set once connected
 
     # -- the timeline picture -------------------------------------------------------------------
 
@@ -211,6 +212,15 @@ class ReaderTools:
         task = asyncio.get_running_loop().create_task(self._notify(bot_api, admins, text))
         self._alerts.add(task)
         task.add_done_callback(self._alerts.discard)
+
+    async def reload_and_tell(self) -> tuple[bool, int]:
+        """A reload from SIGHUP (a curator's change on the bind mount): when the corpus is refused, the admins
+        hear it in their private chats, as an admin's /reload would have told them."""
+        ok, number = await self.bot.reload()
+        if not ok and self.bot_api is not None and self.bot.config.admins:
+            await self._notify(self.bot_api, sorted(self.bot.config.admins),
+                               say("admin_alerts.reload_refused", n=number))
+        return ok, number
 
     @staticmethod
     async def _notify(bot_api: Any, admins: list[int], text: str) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from tests.conftest import ADMIN_ID, StartBot
 from tests.fake_bot_api import FakeBotAPI, settle
 from tests.test_telegram_e2e import SORRY, ask
 
+ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
 
@@ -126,3 +129,26 @@ async def test_errors_reach_the_admins_rate_limited_without_details(fake_api: Fa
     assert sorry.plain == SORRY
     _, help_reply = await ask(fake_api, "/help", user=admin)
     assert [c for c in fake_api.calls_of("sendMessage", since=mark) if c.params["chat_id"] == ADMIN_ID] == [help_reply]
+
+
+async def test_a_reload_draws_a_new_picture_and_a_refused_one_reaches_the_admins(
+        fake_api: FakeBotAPI, start_bot: StartBot, tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", tmp_path / "corpus")
+    briefs, seeds = tmp_path / "corpus" / "briefs", tmp_path / "corpus" / "seeds"
+    app = await start_bot(Engine.load(briefs, seeds, embedder=None), briefs_dir=briefs, seeds_dir=seeds)
+    bot = briefbot_of(app)
+    admin = fake_api.user(ADMIN_ID, "Admin")
+    await ask(fake_api, "/help", user=admin)  # the admin's private chat exists
+    first = await bot.readers.picture("")
+    old_version = bot.engine.provenance.version
+    alpha = briefs / "alpha.yaml"
+    alpha.write_text(alpha.read_text() + "\n# curated again\n")
+    assert (await bot.readers.reload_and_tell())[0]
+    assert bot.engine.provenance.version != old_version
+    second = await bot.readers.picture("")
+    assert second is not first and old_version not in second.caption  # drawn afresh for the new index
+    mark = fake_api.mark()
+    alpha.write_text(alpha.read_text().replace("id: roe\n", "id: Bad Id\n"))
+    bot.schedule_reload()  # what SIGHUP does
+    (notice,) = await fake_api.wait_for("sendMessage", since=mark, where=lambda c: c.params["chat_id"] == ADMIN_ID)
+    assert "reload was refused" in notice.plain and "alpha.yaml" not in notice.plain
