@@ -204,7 +204,8 @@ def render_png(events: Sequence[Event], corpus: Corpus, texts: Texts,
 
     # Heights in inches, top to bottom: header, rows, axis labels, legend.
     layout = [(_wrap(m.text), m) for m in rows]
-    header_in = 0.85
+    subtitle = textwrap.wrap(texts.subtitle, 100)[:2]  # 8.5 pt: about 100 characters across
+    header_in = 0.85 + 0.15 * (len(subtitle) - 1)
     body_in = sum(len(lines) * LINE_IN + MARK_IN + GAP_IN for lines, _ in layout) + 0.1
     legend_lines = 3 + len(cited)
     footer_in = 0.35 + legend_lines * 0.2 + 0.1
@@ -221,8 +222,8 @@ def render_png(events: Sequence[Event], corpus: Corpus, texts: Texts,
 
     fig.text(left_in / WIDTH_IN, 1 - 0.1 / height_in, texts.title, fontsize=TITLE_PT, fontweight="bold", va="top",
              **font)
-    fig.text(left_in / WIDTH_IN, 1 - 0.36 / height_in, texts.subtitle, fontsize=SMALL_PT, color="#555555", va="top",
-             **font)
+    fig.text(left_in / WIDTH_IN, 1 - 0.36 / height_in, "\n".join(subtitle), fontsize=SMALL_PT, color="#555555",
+             va="top", linespacing=1.3, **font)
 
     # Grid lines at the ticks and the cuts, through every row.
     tick_marks = ticks(axis)
