@@ -51,11 +51,11 @@ def _installed_dir(name: str) -> Path | None:
     return None
 
 
-def _load_engine(args: argparse.Namespace):  # -> Engine; imported late so `check` stays light
+def _load_engine(args: argparse.Namespace, **options: object):  # -> Engine; imported late so `check` stays light
     from bot.core import Engine
 
     try:
-        return Engine.load(Path(args.briefs), Path(args.seeds))
+        return Engine.load(Path(args.briefs), Path(args.seeds), **options)
     except CorpusError as exc:
         for problem in exc.problems[:20]:
             print(problem, file=sys.stderr)
@@ -274,7 +274,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """The index as TimelineJS3 JSON, schema.org claims (JSON-LD) or CSV, to stdout or `-o file`."""
     from bot.export import render
 
-    engine = _load_engine(args)
+    engine = _load_engine(args, embedder=None)  # the files need no matching by meaning
     if engine is None:
         return 1
     text = render(args.format, engine.corpus, engine.provenance)
