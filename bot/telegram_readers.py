@@ -2,8 +2,10 @@
 the timeline picture (`/picture`, and the Picture button under timelines in private chats), `/export`
 (the index as files), the admins' `/stats`, and error notices to the admins' private chats.
 
-Pictures and exports are computed in the bot's worker threads, never on the event loop; pictures are
-cached by query and index version, so a reload (a new version) draws afresh and nothing stale is sent.
+Pictures and exports are computed in a thread of their own, never on the event loop and never in the
+answer threads (a 30-event picture takes about a second; answers must not queue behind it; and matplotlib
+is only ever used from that one thread). Pictures are cached by query and index version, so a reload (a
+new version) draws afresh and nothing stale is sent.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
@@ -71,6 +74,7 @@ class ReaderTools:
         self._suppressed = 0
         self._alerts: set[asyncio.Task[None]] = set()
         self.bot_api: Any = None  # set once connected
+        self._drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="picture")
 
     # -- the timeline picture -------------------------------------------------------------------
 
@@ -89,7 +93,7 @@ class ReaderTools:
             self._pictures.move_to_end(cache_key)
             return self._pictures[cache_key]
         loop = asyncio.get_running_loop()
-        picture = await loop.run_in_executor(self.bot._workers, timeline_picture, engine, query)
+        picture = await loop.run_in_executor(self._drawing, timeline_picture, engine, query)
         self._pictures[cache_key] = picture
         while len(self._pictures) > PICTURE_CACHE:
             self._pictures.popitem(last=False)
@@ -161,7 +165,7 @@ class ReaderTools:
         engine = self.bot.engine
         corpus, prov = engine.corpus, getattr(engine, "provenance", None)  # type: ignore[attr-defined]
         loop = asyncio.get_running_loop()
-        files = await loop.run_in_executor(self.bot._workers,
+        files = await loop.run_in_executor(self._drawing,
                                            lambda: {f: render(f, corpus, prov).encode() for f in FORMATS})
         version = prov.version if prov is not None else "-"
         curated = prov.curated_text if prov is not None else "-"

@@ -152,3 +152,15 @@ async def test_a_reload_draws_a_new_picture_and_a_refused_one_reaches_the_admins
     bot.schedule_reload()  # what SIGHUP does
     (notice,) = await fake_api.wait_for("sendMessage", since=mark, where=lambda c: c.params["chat_id"] == ADMIN_ID)
     assert "reload was refused" in notice.plain and "alpha.yaml" not in notice.plain
+
+
+async def test_answers_do_not_wait_behind_a_picture_being_drawn(fake_api: FakeBotAPI, start_bot: StartBot,
+                                                                engine: Engine) -> None:
+    await start_bot(engine)
+    mark = fake_api.mark()
+    fake_api.push_message("/picture")  # the whole timeline: about a second of drawing
+    other = fake_api.group_chat()
+    _, answer = await ask(fake_api, "/actor aliev", chat=other)
+    (photo,) = await fake_api.wait_for("sendPhoto", since=mark, timeout=20)
+    assert "Ilham Aliyev" in answer.plain
+    assert answer.at < photo.at  # answered while the picture was still being drawn
