@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import pytest
 from pyld import jsonld
 
+from bot.cli import main
 from bot.core import Engine
 from bot.corpus import BriefDate
 from bot.dates import label
@@ -244,16 +243,15 @@ def test_time_precision_codes() -> None:
     assert [time_precision(x) for x in (day, bounded, month, decade)] == [1, 2, 3, 3]
 
 
-def test_export_command_writes_each_format_to_stdout_or_a_file(tmp_path: Path) -> None:
-    env_cmd = [sys.executable, "-m", "bot", "export"]
+def test_export_command_writes_each_format_to_stdout_or_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFBOT_EMBEDDER", "none")
     target = tmp_path / "claims.jsonld"
-    out = subprocess.run([*env_cmd, "claims", "-o", str(target)], capture_output=True, text=True, cwd=ROOT,
-                         timeout=120, env={"BRIEFBOT_EMBEDDER": "none", "PATH": "/usr/bin:/bin"})
-    assert out.returncode == 0, out.stderr
-    assert out.stdout == "" and json.loads(target.read_text(encoding="utf-8"))["@graph"]
-    out = subprocess.run([*env_cmd, "csv"], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                         env={"BRIEFBOT_EMBEDDER": "none", "PATH": "/usr/bin:/bin"})
-    assert out.returncode == 0 and out.stdout.startswith("kind,id,date,")
-    bad = subprocess.run([*env_cmd, "csv", "-o", str(tmp_path / "missing" / "x.csv")], capture_output=True,
-                         text=True, cwd=ROOT, timeout=120, env={"BRIEFBOT_EMBEDDER": "none", "PATH": "/usr/bin:/bin"})
-    assert bad.returncode == 1 and "cannot write" in bad.stderr and "Traceback" not in bad.stderr
+    assert main(["export", "claims", "-o", str(target)]) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and json.loads(target.read_text(encoding="utf-8"))["@graph"]
+    assert main(["export", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("kind,id,date,")
+    assert main(["export", "timelinejs", "-o", str(tmp_path / "missing" / "x.json")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -97,17 +97,15 @@ def test_answers_name_the_index_version_and_a_changed_brief_changes_it(engine: E
     assert index_version(briefs, seeds) != prov.version
 
 
-def test_the_picture_command_writes_the_png_or_says_why_not(engine: Engine, tmp_path: Path) -> None:
-    import subprocess
-    import sys
+def test_the_picture_command_writes_the_png_or_says_why_not(engine: Engine, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
 
-    env = {"PATH": "/usr/bin:/bin", "BRIEFBOT_EMBEDDER": "none", "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    monkeypatch.setenv("BRIEFBOT_EMBEDDER", "none")
     target = tmp_path / "pace.png"
-    done = subprocess.run([sys.executable, "-m", "bot", "picture", "PACE", "-o", str(target)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120, env=env)
-    assert done.returncode == 0, done.stderr
+    assert main(["picture", "PACE", "-o", str(target)]) == 0
     assert Image.open(target).format == "PNG"
-    assert f"{len(engine.answer('/timeline PACE').events)} events" in done.stderr
-    nothing = subprocess.run([sys.executable, "-m", "bot", "picture", "the", "Earth", "is", "flat", "-o",
-                              str(tmp_path / "x.png")], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
-    assert nothing.returncode == 1 and "no events to draw" in nothing.stderr and not (tmp_path / "x.png").exists()
+    assert f"{len(engine.answer('/timeline PACE').events)} events" in capsys.readouterr().err
+    assert main(["picture", "the", "Earth", "is", "flat", "-o", str(tmp_path / "x.png")]) == 1
+    assert "no events to draw" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
