@@ -103,20 +103,24 @@ class ReaderTools:
                            asked: Message | None = None) -> None:
         started = time.perf_counter()
         topic = _topic(query)
-        thread = None
+        thread, topic_id = None, None
         if asked is not None and chat.type != ChatType.PRIVATE:
             thread = ReplyParameters(message_id=asked.message_id, allow_sending_without_reply=True)
+            topic_id = asked.message_thread_id if asked.is_topic_message else None  # stay in the forum topic
         try:
             picture = await self.picture(query)
         except Exception as exc:  # a drawing failure costs the picture, never the bot
             log.error("timeline picture failed: %s (at %s)", type(exc).__name__, _where(exc))
-            await context.bot.send_message(chat.id, say("picture.failed"), reply_parameters=thread)
+            await context.bot.send_message(chat.id, say("picture.failed"), reply_parameters=thread,
+                                           message_thread_id=topic_id)
             return
         if picture is None:
-            await context.bot.send_message(chat.id, say("picture.nothing", query=topic), reply_parameters=thread)
+            await context.bot.send_message(chat.id, say("picture.nothing", query=topic), reply_parameters=thread,
+                                           message_thread_id=topic_id)
             return
         await context.bot.send_photo(chat.id, InputFile(picture.png, filename="timeline.png"),
-                                     caption=picture.caption[:1024], parse_mode=None, reply_parameters=thread)
+                                     caption=picture.caption[:1024], parse_mode=None, reply_parameters=thread,
+                                     message_thread_id=topic_id)
         await self._log(chat.type, topic, picture is not None, started)
 
     async def _log(self, chat_type: str, topic: str, matched: bool, started: float) -> None:
