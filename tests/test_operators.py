@@ -87,3 +87,32 @@ def test_the_database_backs_up_while_open_and_restores(tmp_path: Path) -> None:
             assert (await storage.stats())["total_queries"] == 1
 
     asyncio.run(scenario())
+
+
+def test_stats_count_days_matches_commands_and_nearest_rank_percentiles(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.stats import stats_html, usage
+
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+    async def rows() -> list[tuple[datetime, str, bool, float]]:
+        async with Storage.open(tmp_path / "bot.sqlite3") as storage:
+            for n in range(100):  # 100 answers today, latencies 1..100 ms, every fourth unmatched
+                await storage.log_query(chat_type="private", command="actor" if n % 2 else "timeline", query="q",
+                                        matched=n % 4 != 0, best_score=90.0, latency_ms=float(n + 1),
+                                        at=now - timedelta(minutes=n))
+            await storage.log_query(chat_type="group", command="claim", query="q", matched=True, best_score=90.0,
+                                    latency_ms=500.0, at=now - timedelta(days=2))
+            await storage.log_query(chat_type="group", command="claim", query="old", matched=True, best_score=90.0,
+                                    latency_ms=9000.0, at=now - timedelta(days=40))  # outside the window
+            return await storage.query_log_rows(30, now=now)
+
+    u = usage(asyncio.run(rows()), 30)
+    assert u.total == 101 and u.matched == 76
+    assert [n for _, n in u.per_day] == [1, 100]
+    assert dict(u.commands) == {"actor": 50, "timeline": 50, "claim": 1}
+    assert (u.p50_ms, u.p99_ms) == (51.0, 100.0)  # nearest rank over 101 values; the 40-day-old 9 s is gone
+    text = stats_html(u)
+    assert "Matched: 75% of 101" in text and "p50 51 ms, p99 100 ms" in text
+    assert stats_html(usage([], 30)).startswith("The query log holds nothing")
