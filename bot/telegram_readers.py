@@ -117,11 +117,12 @@ class ReaderTools:
         if picture is None:
             await context.bot.send_message(chat.id, say("picture.nothing", query=topic), reply_parameters=thread,
                                            message_thread_id=topic_id)
+            await self._log(chat.type, topic, False, started)  # a gap for curators, like any unanswered query
             return
         await context.bot.send_photo(chat.id, InputFile(picture.png, filename="timeline.png"),
                                      caption=picture.caption[:1024], parse_mode=None, reply_parameters=thread,
                                      message_thread_id=topic_id)
-        await self._log(chat.type, topic, picture is not None, started)
+        await self._log(chat.type, topic, True, started)
 
     async def _log(self, chat_type: str, topic: str, matched: bool, started: float) -> None:
         storage = self.bot.storage
