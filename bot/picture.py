@@ -5,7 +5,7 @@ event is a point; a date known only to its month, year or decade (or only betwee
 light span over the whole period it may fall in; a period with an end is a solid bar. An inferred date
 is drawn hollow (points) or hatched with a dashed edge (spans and bars) and says "inferred" in its
 label. The colour is the source document (the first one citing it; the small numbered squares before
-the label are every source citing it), as in the reply's numbered source list. Long empty stretches of
+the label are every source citing it), numbered as `/sources` lists them. Long empty stretches of
 time (the late 1980s before a story of the 2020s) are cut out of the axis and marked with a break, so
 the recent events are not squeezed into one pixel.
 
@@ -46,7 +46,7 @@ class Mark:
     last: int
     inferred: bool
     colour: str
-    sources: tuple[int, ...]  # the citing sources' numbers, as in the reply's source list
+    sources: tuple[int, ...]  # the citing sources' numbers, as `/sources` lists them
     text: str  # "19 September 2023 — Title"
 
 
