@@ -163,10 +163,7 @@ class ReaderTools:
         from bot.export import FILE_NAMES, FORMATS, render
 
         message = update.message
-        assert message is not None
-        if message.chat.type != ChatType.PRIVATE:
-            await self.bot._send(context, message, say("exports.private_only"), None)
-            return
+        assert message is not None  # registered for private chats only (groups ignore it, as /gaps)
         engine = self.bot.engine
         corpus, prov = engine.corpus, getattr(engine, "provenance", None)  # type: ignore[attr-defined]
         loop = asyncio.get_running_loop()
