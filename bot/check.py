@@ -34,5 +34,8 @@ def run_check(briefs: Path, seeds: Path) -> int:
         print(f"briefbot check: {len(exc.problems)} problem(s){left}; the bot will not start on this corpus.",
               file=sys.stderr)
         return 1
-    print(f"briefbot check: OK: {summary(corpus)}.")
+    for warning in corpus.warnings:
+        print(f"{warning} (warning)", file=sys.stderr)
+    warned = f"; {len(corpus.warnings)} warning(s)" if corpus.warnings else ""
+    print(f"briefbot check: OK: {summary(corpus)}{warned}.")
     return 0

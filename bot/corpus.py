@@ -185,6 +185,7 @@ class Actor:
     cite: tuple[Citation, ...]
     record: tuple[Record, ...] = ()
     note: str | None = None
+    part_of: tuple[str, ...] = ()  # groups whose statements the sources name this actor among the authors of
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class Place:
     stands_for: str | None = None  # the actor a capital's name is used for ("Baku says ..." = Azerbaijan)
     note: str | None = None
     cite: tuple[Citation, ...] = ()
+    within_by: str | None = None  # whose division of territory `within` follows (shown attributed)
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ class Event:
     tags: tuple[str, ...] = ()
     end: BriefDate | None = None
     note: str | None = None
+    translation_note: str | None = None  # one line shown with the quotes wherever they are shown
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,10 @@ class Claim:
     disputes: tuple[str, ...] = ()
     supports: tuple[str, ...] = ()
     note: str | None = None
+    # When it was said, where that differs from `date` (a BriefDate), or "unknown": only the report is dated.
+    said: BriefDate | str | None = None
+    no_response_in_corpus: tuple[str, ...] = ()  # actors whose answer to this claim the corpus lacks
+    translation_note: str | None = None  # one line shown with the quote wherever the quote is shown
 
     @property
     def cite(self) -> tuple[Citation, ...]:
@@ -240,6 +247,7 @@ class Corpus:
     events: dict[str, Event] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # seed file name -> text
+    warnings: list[Problem] = field(default_factory=list)  # reported by `briefbot check`; the bot still starts
 
     def entry(self, entry_id: str) -> Actor | Place | Event | Claim | None:
         for table in (self.actors, self.places, self.events, self.claims):
@@ -280,22 +288,24 @@ SECTIONS: dict[str, Schema] = {
     "actors": {
         "id": ("id", True), "name": ("str", True), "kind": ("enum:" + "|".join(ACTOR_KINDS), True),
         "role": ("str", True), "aliases": ("strs", False), "cite": ("cites", True),
-        "record": ("records", False), "note": ("str", False),
+        "record": ("records", False), "note": ("str", False), "part_of": ("strs", False),
     },
     "places": {
         "id": ("id", True), "name": ("str", True), "aliases": ("strs", False), "within": ("str", False),
         "stands_for": ("str", False), "note": ("str", False), "cite": ("cites", False),
+        "within_by": ("str", False),
     },
     "events": {
         "id": ("id", True), "title": ("str", True), "date": ("date", True), "end": ("date", False),
         "summary": ("str", True), "actors": ("strs", False), "places": ("strs", False), "tags": ("strs", False),
-        "cite": ("cites", True), "note": ("str", False),
+        "cite": ("cites", True), "note": ("str", False), "translation_note": ("str", False),
     },
     "claims": {
         "id": ("id", True), "claimant": ("str", True), "date": ("date", True), "paraphrase": ("str", True),
         "quote": ("str", True), "source": ("str", True), "about": ("strs", False), "tags": ("strs", False),
         "asked_as": ("strs", False), "disputes": ("strs", False), "supports": ("strs", False),
-        "note": ("str", False),
+        "note": ("str", False), "said": ("said", False), "no_response_in_corpus": ("strs", False),
+        "translation_note": ("str", False),
     },
 }
 
@@ -375,6 +385,13 @@ class _Checker:
             items = [self.value(x, "str", file, ln, what) for x, ln in zip(raw, lines, strict=False)]
             return None if any(x is None for x in items) else tuple(items)
         if kind == "date":
+            return self.date(raw, file, line, what)
+        if kind == "said":
+            if isinstance(raw, str) and raw.strip() == "unknown":
+                return "unknown"
+            if not isinstance(raw, dict):
+                self.report(file, line, f"{what}: expected a date or 'unknown'")
+                return None
             return self.date(raw, file, line, what)
         if kind == "cites":
             if not isinstance(raw, list) or not raw:
@@ -532,12 +549,15 @@ class _Checker:
             self.source_ids.append((source, file, key_lines.get("id", line)))
         elif section == "actors":
             self.corpus.actors[ident] = Actor(**{**f, "aliases": f.get("aliases", ())})
+            ref("part_of", f.get("part_of", ()), ("actors",))
         elif section == "places":
             self.corpus.places[ident] = Place(**{**f, "aliases": f.get("aliases", ())})
             if f.get("within"):
                 ref("within", (f["within"],), ("places",))
             if f.get("stands_for"):
                 ref("stands_for", (f["stands_for"],), ("actors",))
+            if f.get("within_by"):
+                ref("within_by", (f["within_by"],), ("actors",))
         elif section == "events":
             self.corpus.events[ident] = Event(**f)
             ref("actors", f.get("actors", ()), ("actors",))
@@ -555,6 +575,7 @@ class _Checker:
                 if relation in key_lines:
                     self.link_lines[(ident, relation)] = key_lines[relation]
             ref("supports", claim.supports, ("claims",))
+            ref("no_response_in_corpus", claim.no_response_in_corpus, ("actors",))
             if ident in claim.disputes or ident in claim.supports:
                 self.report(file, line, f"{label}: links to itself")
 
@@ -680,6 +701,12 @@ class _Checker:
             # "claimant: TODO" is one thing to do, not also "unknown actor id 'TODO'".
             self.problems = [p for p in self.problems
                              if (p.file, p.line) not in self.todo_lines or p.message.startswith("TODO to review")]
+        if not self.problems:
+            from bot import corpus_rules  # the careful reader's rules need a complete corpus
+
+            problems, warnings = corpus_rules.check(self.corpus, self.where)
+            self.problems.extend(problems)
+            self.corpus.warnings = sorted(warnings)
         if self.problems:
             raise CorpusError(self.problems)
         self.number_sources()
