@@ -26,7 +26,7 @@ TODO_RE = re.compile(r"\bTODO\b")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ACTOR_KINDS = ("person", "body", "state", "outlet", "group", "organisation")
 PRECISIONS = ("day", "month", "year", "decade")
-QUALIFIERS = ("early", "mid", "late")
+QUALIFIERS = ("early", "mid", "late", "by")  # "by": done or in force by then, no earlier bound
 INFERRED = ("none", "year", "full")
 
 

@@ -463,6 +463,8 @@ def effective_span(d: BriefDate) -> tuple[date, date]:
         return d.start, d.latest_end
     if not d.qualifier:
         return d.start, d.end
+    if d.qualifier == "by":  # "by 22 November 2024": any time up to then
+        return date.min, d.end
     if d.precision == "decade":
         lo, hi = QUALIFIER_SPAN[d.qualifier]
         return date(d.start.year + lo, 1, 1), date(d.start.year + hi - 1, 12, 31)
@@ -504,5 +506,5 @@ def timeline_order(event: object) -> tuple[date, int, date, str]:
     d = event.date  # type: ignore[attr-defined]
     first, last = effective_span(d)
     spans = getattr(event, "end", None) is not None or d.latest
-    anchor = last if d.precision != "day" and not spans else first
+    anchor = last if (d.precision != "day" or d.qualifier == "by") and not spans else first
     return anchor, PRECISION_RANK.get(d.precision, 9), first, event.id  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
-from bot.corpus import Actor, Claim, Corpus, Event, Place, Record
+from bot.corpus import Actor, BriefDate, Claim, Corpus, Event, Place, Record
 from bot.dates import label
 from bot.index import SearchIndex
 from bot.normalize import key
@@ -208,9 +208,47 @@ class Views:
     def claim_line(self, c: Claim, *, quote: bool, with_claimant: bool = False) -> Block:
         def block(b: Builder) -> str:
             who = f"{esc(self.name(c.claimant))}, " if with_claimant else ""
-            line = f"• {who}{date_html(c.date)}: {esc(c.paraphrase)} {b.ref(c.source)}"
-            return line + ("\n" + quote_html(c.quote) if quote else "")
+            line = f"• {who}{self.claim_when(c, short=True)}: {esc(c.paraphrase)} {b.ref(c.source)}"
+            line += "\n" + quote_html(c.quote) if quote else ""
+            # The paraphrase leans on the translation's evident meaning: the marker goes wherever it goes.
+            return line + (f"\n{self.translation_marker(c.translation_note)}" if c.translation_note else "")
         return block
+
+    def said_when(self, c: Claim) -> BriefDate | str | None:
+        """When the claim was said: its `said` date, "unknown" when only the report is dated (the claim
+        carries its source's own date and someone other than the outlet said it), or None: its date."""
+        if c.said is not None:
+            return c.said
+        source = self.corpus.sources.get(c.source)
+        if source is None:
+            return None
+        reported = source.published
+        same = (c.date.value, c.date.precision, c.date.latest) == (reported.value, reported.precision, reported.latest)
+        return "unknown" if same and key(self.name(c.claimant)) != key(source.outlet) else None
+
+    def claim_when(self, c: Claim, *, short: bool = False) -> str:
+        """'19 September 2023', or 'reported 29 July 2023' when only the report is dated, or
+        'said … · reported …' when both are known ('said …' alone in a short line)."""
+        said = self.said_when(c)
+        source = self.corpus.sources.get(c.source)
+        if said is None or source is None:
+            return date_html(c.date)
+        reported = f"{say('analysis.reported')} {date_html(source.published)}"
+        if said == "unknown" or not isinstance(said, BriefDate):
+            return reported
+        stated = f"{say('analysis.said')} {date_html(said)}"
+        return stated if short else f"{stated} · {reported}"
+
+    @staticmethod
+    def translation_marker(note: str | None) -> str:
+        return f"<i>⚠ {esc(note)}</i>" if note else ""
+
+    def no_response_line(self, c: Claim) -> str:
+        """'These sources hold no response from PACE.' for a claim whose other side is not in the corpus."""
+        if not c.no_response_in_corpus:
+            return ""
+        names = ", ".join(self.name(a) for a in c.no_response_in_corpus)
+        return f"<i>{say('analysis.no_response', names=names)}</i>"
 
     @staticmethod
     def record_line(r: Record) -> Block:

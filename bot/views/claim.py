@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.corpus import Claim
-from bot.render import Builder, date_html, esc, quote_html, say
+from bot.corpus import BriefDate, Claim
+from bot.render import Builder, esc, quote_html, say
 from bot.views.base import Button, short
 from bot.views.entry import EntryView, entry_type
 
@@ -21,13 +21,19 @@ class ClaimView(EntryView[Claim]):
         claim = entry
         claimant = v.name(claim.claimant)
         if heading:
-            b.add(f"<b>{say('labels.claimant')}:</b> {esc(claimant)} · {date_html(claim.date)}", force=True)
+            b.add(f"<b>{say('labels.claimant')}:</b> {esc(claimant)} · {v.claim_when(claim)}", force=True)
         b.add(lambda bb: f"{esc(claim.paraphrase)} {bb.ref(claim.source)}", force=True)
         b.add(quote_html(claim.quote), force=True)
+        if claim.translation_note:
+            b.add(v.translation_marker(claim.translation_note), force=True)
+        if line := v.no_response_line(claim):
+            b.add(line, force=True)
         if full and claim.note:
             b.add(f"<i>{say('labels.note')}:</i> {esc(claim.note)}")
         if full and claim.date.basis:
             b.add(f"<i>{say('labels.inferred_how')}:</i> {esc(claim.date.basis)}")
+        if full and isinstance(claim.said, BriefDate) and claim.said.basis and claim.said.basis != claim.date.basis:
+            b.add(f"<i>{say('labels.inferred_how')} ({say('analysis.said')}):</i> {esc(claim.said.basis)}")
         disputed = [self.corpus.claims[i] for i in claim.disputes if i in self.corpus.claims]
         v.section(b, say("labels.disputed_by"),
                   [v.claim_line(o, quote=full, with_claimant=True) for o in disputed], 6 if full else 2)

@@ -23,6 +23,8 @@ class EventView(EntryView[Event]):
         b.add(lambda bb: f"{esc(event.summary)} {bb.ref(event.cite)}", force=True)
         for citation in event.cite[: (3 if full else 1)]:
             b.add(quote_html(citation.quote))
+        if event.translation_note:
+            b.add(self.views.translation_marker(event.translation_note), force=True)
         people = self.views.names(event.actors)
         places = self.views.names(event.places)
         if people:
