@@ -463,8 +463,8 @@ def effective_span(d: BriefDate) -> tuple[date, date]:
         return d.start, d.latest_end
     if not d.qualifier:
         return d.start, d.end
-    if d.qualifier == "by":  # "by 22 November 2024": any time up to then
-        return date.min, d.end
+    if d.qualifier == "by":  # "by 22 November 2024": filed at that date; the label says it may be earlier
+        return d.start, d.end
     if d.precision == "decade":
         lo, hi = QUALIFIER_SPAN[d.qualifier]
         return date(d.start.year + lo, 1, 1), date(d.start.year + hi - 1, 12, 31)

@@ -326,11 +326,11 @@ def test_a_known_topic_at_a_date_without_events_says_exactly_that(engine: Engine
 
 
 def test_events_dated_only_roughly_are_offered_as_possibly_in_the_window(engine: Engine) -> None:
-    """PACE events known only as "between October 2023 and February 2024" may fall in 2024: shown,
-    with their real date, after a line saying none is dated inside 2024."""
-    text = text_of(engine.answer("/timeline PACE 2024").html)
-    assert "No event about “PACE” is dated inside 2024" in text
-    assert "between October 2023 and February 2024" in text
+    """Reintegration steps known only as "between September 2023 and February 2024" may fall in 2024:
+    shown, with their real date, after a line saying none is dated inside 2024."""
+    text = text_of(engine.answer("/timeline reintegration 2024").html)
+    assert "No event about “reintegration” is dated inside 2024" in text
+    assert "between September 2023 and February 2024" in text
 
 
 def test_reversed_ranges_and_azerbaijani_capitals_in_dates(engine: Engine) -> None:
