@@ -23,7 +23,12 @@ class PlaceView(EntryView[Place]):
         if place.aliases:
             b.add(f"<i>{say('labels.aliases')}:</i> {esc(', '.join(place.aliases[: 12 if full else 6]))}", force=True)
         if place.within and place.within in self.corpus.places:
-            b.add(f"{say('labels.within')} {esc(self.corpus.places[place.within].name)}")
+            region = self.corpus.places[place.within].name
+            if place.within_by:
+                # One side's administrative geography is shown as theirs, never in the bot's own voice.
+                b.add(say("analysis.within_by", who=v.name(place.within_by), region=region))
+            else:
+                b.add(f"{say('labels.within')} {esc(region)}")
         if place.note:
             b.add(lambda bb: esc(place.note or "") + (f" {bb.ref(place.cite)}" if place.cite else ""))
         inside = {place.id} | {p.id for p in self.corpus.places.values() if p.within == place.id}
