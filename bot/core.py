@@ -32,6 +32,7 @@ from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.understand.intent import Intent, understand
 from bot.views import ENTRY_TYPES, outcomes
+from bot.views import actor as actor_views
 from bot.views import claims as claim_views
 from bot.views import source as source_views
 from bot.views import timeline as timeline_views
@@ -259,6 +260,7 @@ class Engine:
         return self.view("source", match.file, full=True)
 
     def cmd_open(self, rest: str, full: bool) -> Reply:
+        rest, _, listing = rest.partition(" ")  # "a_gafarova said:2": a page of one of an actor's lists
         letter, _, entry_id = rest.partition("_")
         kind = LETTER_KIND.get(letter)
         if kind == "source":
@@ -267,6 +269,8 @@ class Engine:
             entry_id = found.file if found else ""
         if kind is None or not self._exists(kind, entry_id):
             return outcomes.plain(rest, "open", say("errors.gone"))
+        if kind == "actor" and (m := re.fullmatch(r"(said|about|events):(\d{1,4})", listing.strip())):
+            return actor_views.listing(self.views, entry_id, m[1], int(m[2]), full)
         return self.view(kind, entry_id, full=full)
 
     def cmd_actor(self, rest: str, full: bool) -> Reply:

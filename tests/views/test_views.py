@@ -151,7 +151,8 @@ def test_full_actor_lists_aliases_and_more_of_what_they_said(engine: Engine, vie
     brief = text_of(views.view("actor", actor.id, full=False).html)
     full = text_of(views.view("actor", actor.id, full=True).html)
     assert say("labels.aliases") in full and say("labels.aliases") not in brief
-    assert say("labels.said_or_did") in brief
+    said = sum(1 for c in engine.corpus.claims.values() if c.claimant == actor.id) + len(actor.record)
+    assert say("analysis.said_by_them", n=said) in brief
     assert full.count("• ") > brief.count("• ")
 
 
