@@ -324,6 +324,15 @@ class Engine:
         hits = ranking.candidates
         outcome = ranking.outcome
         best = ranking.best
+        if kinds != ("claim",) and (shared := self._generic_word(query)):
+            # "/actor parliament": a word in the names of several entries is never answered with one guess.
+            word, owners = shared
+            ranked = [h for h in hits if h.entry_id in owners]
+            ranked += [self._candidate(o) for o in owners if o not in {h.entry_id for h in ranked}]
+            reply = outcomes.suggest(self.views, query, command, ranked[:3], hits[0].score if hits else 0.0)
+            why = say("analysis.generic_word", word=short(word, ECHO_LIMIT), n=len(owners))
+            rest = reply.html.partition("\n")[2]
+            return replace(reply, html=f"{why}\n{rest}" if rest else why)
         if (outcome == "answer" and ranking.basis == "lexical" and best is not None
                 and best.kind in ("actor", "place") and best.named < 0.5
                 and (best.coverage < 0.85 or self._alias_owner(query) not in (None, best.entry_id))):
@@ -520,6 +529,29 @@ class Engine:
             "actor": self.corpus.actors, "place": self.corpus.places, "event": self.corpus.events,
             "claim": self.corpus.claims, "source": self.corpus.sources}
         return entry_id in tables[kind]
+
+    def _generic_word(self, query: str) -> tuple[str, list[str]] | None:
+        """(word, ids) when the query is one word that is no entry's whole name but is a word of the names
+        of several actors and places ("parliament", "ministry", "The parliament")."""
+        typed = [w for w in query.split() if query_words(w)]
+        words = query_words(query)
+        if len(words) != 1 or len(typed) != 1 or self._alias_owner(query) or self._alias_owner(typed[0]):
+            return None
+        owners = [entry_id for entry_id, names in self._name_words.items() if words[0] in names]
+        return (typed[0], owners) if len(owners) >= 2 else None
+
+    @cached_property
+    def _name_words(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for entry in (*self.corpus.actors.values(), *self.corpus.places.values()):
+            if isinstance(entry, Place) and self.views.stands_in(entry.id):
+                continue  # an uncited capital opens its state: not an entry of its own
+            out[entry.id] = {w for alias in (entry.name, *entry.aliases) for w in query_words(alias)}
+        return out
+
+    def _candidate(self, entry_id: str) -> Hit:
+        kind = "actor" if entry_id in self.corpus.actors else "place"
+        return Hit(entry_id, kind, 0.0, 0.0, "")
 
     def _alias_owner(self, text: str) -> str | None:
         return self._alias_ids.get(key(text))

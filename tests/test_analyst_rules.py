@@ -231,3 +231,31 @@ def test_every_statement_of_an_actor_is_reachable_page_by_page(engine: Engine) -
     assert len(seen) == len(expected) == len(set(seen))
     for c in expected:
         assert any(c.paraphrase[:60] in text(line) for line in seen), c.id
+
+
+# ---------------------------------------------------------------- generic words
+
+
+@pytest.mark.parametrize("message", ["/actor parliament", "/actor The parliament", "/actor ministry",
+                                     "who is the ministry?"])
+def test_a_word_shared_by_several_names_is_a_ranked_did_you_mean_never_one_guess(engine: Engine,
+                                                                                  message: str) -> None:
+    reply = engine.answer(message)
+    assert not reply.matched
+    word = message.rstrip("?").split()[-1]
+    assert text(reply.html).startswith(f"“{word}” is part of the names of")
+    opened = [engine.answer(b.data) for row in reply.buttons for b in row]
+    assert len(opened) >= 2 and all(r.matched for r in opened)
+    assert len({r.share_payload for r in opened}) == len(opened)
+
+
+@pytest.mark.parametrize("message,payload", [("/actor Milli Majlis", "a_milli-majlis"),
+                                             ("/actor speaker", "a_gafarova"),
+                                             ("/actor Foreign Ministry", "a_az-foreign-ministry")])
+def test_a_whole_name_still_opens_its_entry(engine: Engine, message: str, payload: str) -> None:
+    assert engine.answer(message).share_payload == payload
+
+
+def test_a_country_named_only_inside_a_quote_has_no_timeline_of_its_own(engine: Engine) -> None:
+    # Ukraine is named only in "the Russia-Ukraine conflict": no event is about it.
+    assert not engine.answer("/timeline Ukraine").matched
