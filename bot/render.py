@@ -119,13 +119,15 @@ class Builder:
         return f"{body}\n\n{foot}" if foot else body
 
 
-def source_line(corpus: Corpus, file: str, *, title: bool = True) -> str:
-    """'AZERTAC, 22 November 2024 — Title 000_ff95….txt': outlet, date, title, citation key. Brief
-    replies leave the title out: a group reply is for its lines, and the source button opens the card."""
+def source_line(corpus: Corpus, file: str, *, title: bool = True, key: bool = False) -> str:
+    """'AZERTAC, 22 November 2024 — Title': outlet, date and title, the label a reader needs. Brief
+    replies leave the title out: a group reply is for its lines, and the source button opens the card.
+    The citation key (the seed's file name) shows only on the card itself (`key`)."""
     source = corpus.sources[file]
     outlet = source.outlet if source.outlet.lower() != "unknown" else say("labels.outlet_unknown")
     head = f"{esc(outlet)}, {date_html(source.published)}"
-    return f"{head} — {esc(source.title)} <code>{esc(file)}</code>" if title else f"{head} <code>{esc(file)}</code>"
+    line = f"{head} — {esc(source.title)}" if title else head
+    return f"{line} <code>{esc(file)}</code>" if key else line
 
 
 def fit(markup: str, limit: int = TELEGRAM_LIMIT) -> str:

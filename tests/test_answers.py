@@ -142,9 +142,11 @@ def test_claim_shows_who_when_quote_and_the_other_side(engine: Engine) -> None:
     assert "<blockquote>" in reply.html
     text = text_of(reply.html)
     assert "Disputed by" in text or "Supported by" in text
-    assert re.search(r"\[1\] \w.+, .*\d{4}.* \d{3}_\w+\.txt", text), "numbered sources: outlet, date, file"
+    assert re.search(r"\[1\] \w.+, .*\d{4}", text), "numbered sources: outlet and date"
+    assert ".txt" not in text, "a reply names its sources by outlet and date; the file name is for /source"
     full = text_of(engine.answer("/claim political prisoners", full=True).html)
-    assert re.search(r"\[\d\] .+ — .+\.txt", full), "full replies name each source's title too"
+    assert re.search(r"\[\d\] .+, .*\d{4}.* — .+", full), "full replies name each source's title too"
+    assert ".txt" in text_of(engine.answer("/source 1").html), "the source card gives its citation key"
 
 
 def test_every_quote_shown_is_verbatim_from_a_cited_source(engine: Engine) -> None:
