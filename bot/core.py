@@ -327,8 +327,12 @@ class Engine:
         if kinds != ("claim",) and (shared := self._generic_word(query)):
             # "/actor parliament": a word in the names of several entries is never answered with one guess.
             word, owners = shared
-            ranked = [h for h in hits if h.entry_id in owners]
-            ranked += [self._candidate(o) for o in owners if o not in {h.entry_id for h in ranked}]
+            order = {o: n for n, o in enumerate(owners)}  # names first, then event titles, then roles
+            closest = {h.entry_id: n for n, h in enumerate([*self.index.search(query, limit=50), *hits])}
+            word_key = query_words(word)[0]
+            tier = {o: next(n for n, t in enumerate(self._name_words) if word_key in t.get(o, ())) for o in owners}
+            ranked = [self._candidate(o) for o in sorted(owners, key=lambda o: (tier[o], closest.get(o, 999),
+                                                                                 order[o]))]
             reply = outcomes.suggest(self.views, query, command, ranked[:3], hits[0].score if hits else 0.0)
             why = say("analysis.generic_word", word=short(word, ECHO_LIMIT), n=len(owners))
             rest = reply.html.partition("\n")[2]
@@ -531,26 +535,32 @@ class Engine:
         return entry_id in tables[kind]
 
     def _generic_word(self, query: str) -> tuple[str, list[str]] | None:
-        """(word, ids) when the query is one word that is no entry's whole name but is a word of the names
-        of several actors and places ("parliament", "ministry", "The parliament")."""
+        """(word, ids) when the query is one word that is no entry's whole name but is a word of the names,
+        event titles or actor roles of several entries ("parliament", "The parliament", "ministry", "war"):
+        the entries whose names hold it first, then events, then actors whose role mentions it."""
         typed = [w for w in query.split() if query_words(w)]
         words = query_words(query)
         if len(words) != 1 or len(typed) != 1 or self._alias_owner(query) or self._alias_owner(typed[0]):
             return None
-        owners = [entry_id for entry_id, names in self._name_words.items() if words[0] in names]
+        owners: list[str] = []
+        for tier in self._name_words:
+            owners += [i for i, held in tier.items() if words[0] in held and i not in owners]
         return (typed[0], owners) if len(owners) >= 2 else None
 
     @cached_property
-    def _name_words(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
+    def _name_words(self) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+        """The words of (names and aliases of actors and places, event titles, actor roles), by entry."""
+        names: dict[str, set[str]] = {}
         for entry in (*self.corpus.actors.values(), *self.corpus.places.values()):
             if isinstance(entry, Place) and self.views.stands_in(entry.id):
                 continue  # an uncited capital opens its state: not an entry of its own
-            out[entry.id] = {w for alias in (entry.name, *entry.aliases) for w in query_words(alias)}
-        return out
+            names[entry.id] = {w for alias in (entry.name, *entry.aliases) for w in query_words(alias)}
+        titles = {e.id: set(query_words(e.title)) for e in self.corpus.events.values()}
+        roles = {a.id: set(query_words(a.role)) for a in self.corpus.actors.values()}
+        return names, titles, roles
 
     def _candidate(self, entry_id: str) -> Hit:
-        kind = "actor" if entry_id in self.corpus.actors else "place"
+        kind = "actor" if entry_id in self.corpus.actors else "place" if entry_id in self.corpus.places else "event"
         return Hit(entry_id, kind, 0.0, 0.0, "")
 
     def _alias_owner(self, text: str) -> str | None:

@@ -237,13 +237,13 @@ def test_every_statement_of_an_actor_is_reachable_page_by_page(engine: Engine) -
 
 
 @pytest.mark.parametrize("message", ["/actor parliament", "/actor The parliament", "/actor ministry",
-                                     "who is the ministry?"])
+                                     "who is the ministry?", "/actor war", "/actor resolution"])
 def test_a_word_shared_by_several_names_is_a_ranked_did_you_mean_never_one_guess(engine: Engine,
                                                                                   message: str) -> None:
     reply = engine.answer(message)
     assert not reply.matched
     word = message.rstrip("?").split()[-1]
-    assert text(reply.html).startswith(f"“{word}” is part of the names of")
+    assert text(reply.html).startswith(f"“{word}” is in the names or titles of")
     opened = [engine.answer(b.data) for row in reply.buttons for b in row]
     assert len(opened) >= 2 and all(r.matched for r in opened)
     assert len({r.share_payload for r in opened}) == len(opened)
