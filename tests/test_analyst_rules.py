@@ -135,6 +135,9 @@ def test_a_position_known_only_from_a_report_reads_reported_and_a_dated_one_said
     assert "said between 26 July 2023 and 29 July 2023" in mfa
     karimli = text(views.view("claim", "karimli-ruling-camp-alarmed", full=False).html).split("\n")[0]
     assert "reported October 2024" in karimli and "said" not in karimli
+    # Dated apart from its report (the 43 MPs' appeal of 5 October, in an article of October 2024): both.
+    mps = text(views.view("claim", "az-mps-43-halt-usaid-projects", full=False).html).split("\n")[0]
+    assert "said 5 October 2024" in mps and "reported October 2024" in mps
     caspian = text(views.view("claim", "caspian-armenia-shelled-first-2020", full=False).html).split("\n")[0]
     assert "reported" not in caspian and "said" not in caspian
 

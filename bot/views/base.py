@@ -231,8 +231,14 @@ class Views:
         'said … · reported …' when both are known ('said …' alone in a short line)."""
         said = self.said_when(c)
         source = self.corpus.sources.get(c.source)
-        if said is None or source is None:
+        if source is None:
             return date_html(c.date)
+        if said is None:
+            # Dated apart from its report: the date is when it was said; a heading says both.
+            own = key(self.name(c.claimant)) == key(source.outlet)
+            if short or own:
+                return date_html(c.date)
+            said = c.date
         reported = f"{say('analysis.reported')} {date_html(source.published)}"
         if said == "unknown" or not isinstance(said, BriefDate):
             return reported
