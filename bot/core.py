@@ -290,7 +290,8 @@ class Engine:
         if ranking.outcome != "answer" or best is None:
             return self._search_command(who, "actor", ("actor",), full)
         actor = self.corpus.actors[best.entry_id]
-        claims = sorted((c for c in self.corpus.claims.values() if c.claimant == actor.id),
+        authors = {actor.id, *actor.part_of}  # Gafarova said what the appeal she adopted says
+        claims = sorted((c for c in self.corpus.claims.values() if c.claimant in authors),
                         key=lambda c: (c.date.start, c.id), reverse=True)
         found_about = True
         if about and claims:

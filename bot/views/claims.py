@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.corpus import Actor, Claim
 from bot.render import say
 from bot.retrieve.rank import Ranking
-from bot.views.base import ECHO_LIMIT, Reply, Views, payload, short
+from bot.views.base import ECHO_LIMIT, Reply, Views, button, payload, short
 
 
 def argument(v: Views, query: str, claims: list[Claim], full: bool, ranking: Ranking | None,
@@ -52,10 +52,15 @@ def said(v: Views, who: str, actor: Actor, claims: list[Claim], about: str | Non
         b.add(f"<i>{notice}</i>", force=True)
     if not claims:
         b.add(say("said_none", name=actor.name), force=True)
+    shown = len(claims)
     for n, c in enumerate(claims):
         if not b.add(v.claim_line(c, quote=full or n == 0), force=n == 0):
             b.add(say("labels.more", n=len(claims) - n))
+            shown = n
             break
     buttons = [*v.open_buttons(claims[:3]), *v.source_buttons(b.cited)]
+    if shown < len(claims) and (everything := button(say("analysis.all_said", n=len(claims)),
+                                                     f"/open {payload('actor', actor.id)} said:1")):
+        buttons.insert(0, (everything,))  # the whole list, page by page
     return Reply(who, "said", bool(claims), b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
                  best_score=score, share_payload=payload("actor", actor.id))
