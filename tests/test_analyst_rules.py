@@ -262,3 +262,9 @@ def test_a_whole_name_still_opens_its_entry(engine: Engine, message: str, payloa
 def test_a_country_named_only_inside_a_quote_has_no_timeline_of_its_own(engine: Engine) -> None:
     # Ukraine is named only in "the Russia-Ukraine conflict": no event is about it.
     assert not engine.answer("/timeline Ukraine").matched
+
+
+def test_what_someone_said_includes_what_they_said_jointly_with_the_whole_list_a_tap_away(engine: Engine) -> None:
+    reply = engine.answer("what did Gafarova say?")
+    assert reply.matched and "The appeal" in text(reply.html)
+    assert any(b.data == "/open a_gafarova said:1" for row in reply.buttons for b in row)
