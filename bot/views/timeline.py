@@ -42,7 +42,8 @@ def timeline(v: Views, query: str, events: list[Event], page: int, full: bool, n
 def importance(e: Event) -> tuple[int, int, str]:
     """Most important first: cited by more sources, then day-dated and not inferred."""
     sources = len({c.source for c in e.cite})
-    exact = (e.date.precision == "day") + (e.date.inferred == "none") + (e.end is None and not e.date.latest)
+    bounded = e.date.latest or e.date.qualifier == "by"  # known only between or before dates
+    exact = (e.date.precision == "day" and not bounded) + (e.date.inferred == "none") + (e.end is None and not bounded)
     return -(3 * sources + exact), -len(e.actors) - len(e.places), e.id
 
 
