@@ -255,6 +255,21 @@ class Corpus:
                 return table[entry_id]
         return None
 
+    def said_when(self, c: Claim) -> BriefDate | str | None:
+        """When a claim was said: its `said` date, "unknown" when only the report is dated (the claim
+        carries its source's own date and someone other than the outlet said it), or None: its date."""
+        if c.said is not None:
+            return c.said
+        source = self.sources.get(c.source)
+        claimant = self.actors.get(c.claimant)
+        if source is None or claimant is None:
+            return None
+        reported = source.published
+        same = (c.date.value, c.date.precision, c.date.latest) == (reported.value, reported.precision, reported.latest)
+        from bot.normalize import key  # late: the corpus layer stays import-light
+
+        return "unknown" if same and key(claimant.name) != key(source.outlet) else None
+
     def sources_in_order(self) -> list[Source]:
         return sorted(self.sources.values(), key=lambda s: s.number)
 

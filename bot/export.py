@@ -147,10 +147,16 @@ def _entity_node(corpus: Corpus, ident: str) -> dict[str, Any]:
 def _claim_node(corpus: Corpus, c: Claim) -> dict[str, Any]:
     source = corpus.sources[c.source]
     author = {"@id": _urn("actor", c.claimant)}
-    description = f"{corpus.actors[c.claimant].name} said this ({date_text(c.date)}), as reported by " \
-                  f"{source.outlet} ({date_text(source.published)})."
-    if note := inferred_note(c.date):
-        description += f" Date {note}"
+    said = corpus.said_when(c)
+    when = c.date if said is None else said if isinstance(said, BriefDate) else None
+    if when is None:  # only the report is dated: "said on" would claim what the source does not say
+        description = f"{corpus.actors[c.claimant].name} said this, as reported by {source.outlet} " \
+                      f"({date_text(source.published)}); when it was said is not given."
+    else:
+        description = f"{corpus.actors[c.claimant].name} said this ({date_text(when)}), as reported by " \
+                      f"{source.outlet} ({date_text(source.published)})."
+        if note := inferred_note(when):
+            description += f" Date {note}"
     node: dict[str, Any] = {
         "@id": _urn("claim", c.id),
         "@type": "Claim",
@@ -161,8 +167,8 @@ def _claim_node(corpus: Corpus, c: Claim) -> dict[str, Any]:
                     "isPartOf": {"@id": _urn("source", c.source)}},
         "description": description,
     }
-    if (said := iso_date(c.date)) is not None:
-        node["dateCreated"] = said  # when it was said
+    if when is not None and (created := iso_date(when)) is not None:
+        node["dateCreated"] = created  # when it was said (never the report's date passed off as it)
     if (reported := iso_date(source.published)) is not None:
         node["datePublished"] = reported  # when the source reported it
     about = [{"@id": _urn("claim", i)} if i in corpus.claims else {"@id": _entity_id(corpus, i)} for i in c.about]

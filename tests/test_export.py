@@ -188,11 +188,18 @@ def test_claims_export_is_json_ld_of_schema_org_claims_with_quotations(engine: E
         words = quotation[f"{S}text"][0]["@value"]
         assert fold_quote(words) in fold_quote(engine.corpus.texts[claim.source])  # verbatim in its source
         said = node.get(f"{S}dateCreated")
-        if claim.date.precision != "decade" and not claim.date.latest:
-            assert said[0]["@value"] == claim.date.value  # the precision the brief has, no more
+        when = engine.corpus.said_when(claim)
+        stated = claim.date if when is None else when if isinstance(when, BriefDate) else None
+        if stated is None:
+            # Only the report is dated: "said on" would be the report's date passed off as the speech's.
+            assert said is None
+            assert "when it was said is not given" in node[f"{S}description"][0]["@value"]
+        elif stated.precision != "decade" and not stated.latest:
+            assert said[0]["@value"] == stated.value  # the precision the brief has, no more
+            assert label(stated) in node[f"{S}description"][0]["@value"]
         else:
             assert said is None  # no ISO date says "1980s" or "between … and …"; the description does
-        assert label(claim.date) in node[f"{S}description"][0]["@value"]
+            assert label(stated) in node[f"{S}description"][0]["@value"]
     # And as RDF: the claim -> author triple is there.
     some = next(iter(engine.corpus.claims.values()))
     quads = jsonld.to_rdf(doc, {"format": "application/n-quads"})

@@ -215,16 +215,8 @@ class Views:
         return block
 
     def said_when(self, c: Claim) -> BriefDate | str | None:
-        """When the claim was said: its `said` date, "unknown" when only the report is dated (the claim
-        carries its source's own date and someone other than the outlet said it), or None: its date."""
-        if c.said is not None:
-            return c.said
-        source = self.corpus.sources.get(c.source)
-        if source is None:
-            return None
-        reported = source.published
-        same = (c.date.value, c.date.precision, c.date.latest) == (reported.value, reported.precision, reported.latest)
-        return "unknown" if same and key(self.name(c.claimant)) != key(source.outlet) else None
+        """When the claim was said (see Corpus.said_when)."""
+        return self.corpus.said_when(c)
 
     def claim_when(self, c: Claim, *, short: bool = False) -> str:
         """'19 September 2023', or 'reported 29 July 2023' when only the report is dated, or
