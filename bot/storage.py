@@ -103,10 +103,23 @@ class UpdateInbox(Protocol):
     async def counters(self) -> dict[str, int]: ...
 
 
-def describe_fault(path: Path, exc: BaseException) -> str:
+def sqlite_path(target: str) -> Path:
+    """`sqlite:///data/x.db` (relative) or `sqlite:////abs/x.db` (absolute), as SQLAlchemy spells them."""
+    rest = target.removeprefix("sqlite://")
+    if not rest.startswith("/"):
+        raise ValueError(f"not a sqlite:/// URL: {target!r}")
+    return Path(rest[1:] or "data/briefbot.sqlite3")
+
+
+def describe_fault(path: Path | str, exc: BaseException) -> str:
     """One line for an operator: which file, what is wrong with it, what to do. Never a traceback."""
     if isinstance(exc, StorageError):
         return str(exc)
+    if str(path).split(":", 1)[0].lower() in ("postgresql", "postgres"):
+        from bot.pgstore import describe_pg_fault
+
+        return describe_pg_fault(str(path), exc)
+    path = Path(path)
     text = str(exc).lower()
     code = getattr(exc, "sqlite_errorname", "") or ""
     folder = path.parent if str(path.parent) else Path(".")
@@ -175,8 +188,20 @@ class Storage:
         self.in_memory = str(path) == ":memory:"
 
     @classmethod
-    def open(cls, path: Path | str, *, query_log: bool = True, retention_days: int = 30) -> _Opener:
-        """Awaitable and async context manager, so both usual styles work."""
+    def open(cls, path: Path | str, *, query_log: bool = True, retention_days: int = 30, **shared: Any) -> Any:
+        """Awaitable and async context manager, so both usual styles work.
+
+        `path` is what BRIEFBOT_DB holds: a file path or `sqlite:///path` opens this SQLite storage; a
+        `postgresql://` URL opens bot.pgstore.PostgresStorage (same calls; `shared` are its options,
+        e.g. claim_seconds, pool_size), which several replicas can share.
+        """
+        target = str(path)
+        if target.split(":", 1)[0].lower() in ("postgresql", "postgres"):
+            from bot.pgstore import PostgresStorage
+
+            return PostgresStorage.open(target, query_log=query_log, retention_days=retention_days, **shared)
+        if target.startswith("sqlite://"):
+            path = sqlite_path(target)
         return _Opener(cls._open(Path(path), query_log=query_log, retention_days=retention_days))
 
     @classmethod
@@ -502,4 +527,4 @@ class _Opener:
 
 
 __all__ = ["DEFAULTS", "MIGRATIONS", "SETTINGS", "Gap", "Storage", "StorageError", "UpdateInbox", "describe_fault",
-           "normalise_query", "wants_full"]
+           "normalise_query", "sqlite_path", "wants_full"]

@@ -59,3 +59,53 @@ async def start_bot(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Start
     yield start
     for app in reversed(apps):
         await stop_app(app)
+
+
+# -- PostgreSQL: a real server (`.ci/run` starts one; locally: `bash .ci/postgres.sh up`) ----------------
+
+
+def _pg_server() -> str | None:
+    """The DSN of a reachable server, from BRIEFBOT_TEST_PG; None when there is none (CI must have one)."""
+    import os
+
+    dsn = os.environ.get("BRIEFBOT_TEST_PG", "").strip()
+    if not dsn:
+        return None
+    import psycopg
+
+    try:
+        psycopg.connect(dsn, connect_timeout=3, autocommit=True).close()
+    except psycopg.Error:
+        return None
+    return dsn
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """Skips (with the reason) when no server is reachable, except under CI, where it is a failure."""
+    import os
+
+    dsn = _pg_server()
+    if dsn is None:
+        reason = ("no PostgreSQL server: set BRIEFBOT_TEST_PG=postgresql://… (e.g. from `bash .ci/postgres.sh up`); "
+                  "`.ci/run` starts one")
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return dsn
+
+
+@pytest.fixture
+def pg_dsn(pg_server: str) -> Any:
+    """A new, empty database on the test server for one test; dropped afterwards."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"briefbot_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield urlunsplit(urlsplit(pg_server)._replace(path=f"/{name}"))
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

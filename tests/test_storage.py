@@ -1,5 +1,7 @@
-"""Storage on a real SQLite file: what a deployer (upgrades keep data, a newer DB is never
-touched), a chat (settings stick) and a curator (gaps are grouped and ranked) rely on."""
+"""Storage on real engines: what a deployer (upgrades keep data, a newer DB is never touched), a chat
+(settings stick) and a curator (gaps are grouped and ranked) rely on. Every test that is not about
+SQLite's file itself runs twice: on a SQLite file and on a fresh PostgreSQL database (`db_path` is
+then a postgresql:// URL; the same `Storage.open` call opens either)."""
 
 from __future__ import annotations
 
@@ -12,24 +14,52 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import pgstore
 from bot import storage as storage_mod
 from bot.storage import MIGRATIONS, Gap, Storage, StorageError, normalise_query, wants_full
 
 NOW = datetime.now(UTC)
+Target = Path | str  # a SQLite file, or a PostgreSQL URL
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def sqlite_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "briefbot.sqlite3"
 
 
-def raw(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    """Read the file with plain sqlite3, as an operator inspecting the volume would."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_path(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    if request.param == "sqlite":
+        return tmp_path / "data" / "briefbot.sqlite3"
+    return request.getfixturevalue("pg_dsn")
+
+
+def is_pg(target: Target) -> bool:
+    return isinstance(target, str)
+
+
+def raw(path: Target, sql: str, params: tuple = ()) -> list[tuple]:
+    """Read with the engine's plain client (sqlite3, psycopg), as an operator inspecting it would."""
+    if is_pg(path):
+        import psycopg
+
+        with psycopg.connect(str(path), autocommit=True) as con:
+            cur = con.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
     con = sqlite3.connect(path)
     try:
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+def version(path: Target) -> int:
+    sql = "SELECT version FROM briefbot_schema" if is_pg(path) else "PRAGMA user_version"
+    return int(raw(path, sql)[0][0])
+
+
+def set_version(path: Target, n: int) -> None:
+    raw(path, f"UPDATE briefbot_schema SET version = {n}" if is_pg(path) else f"PRAGMA user_version = {n}")
 
 
 async def log(s: Storage, query: str, *, command: str = "actor", matched: bool = False, **kw) -> None:
@@ -40,15 +70,30 @@ async def log(s: Storage, query: str, *, command: str = "actor", matched: bool =
 # -- schema and migrations -----------------------------------------------------------------
 
 
-async def test_fresh_file_is_created_with_parent_dirs_and_current_schema(db_path: Path) -> None:
-    assert not db_path.parent.exists()
-    async with Storage.open(db_path) as s:
+async def test_fresh_file_is_created_with_parent_dirs_and_current_schema(sqlite_path: Path) -> None:
+    assert not sqlite_path.parent.exists()
+    async with Storage.open(sqlite_path) as s:
         await s.set_setting(1, "length", "brief")
-    assert db_path.is_file()
-    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert sqlite_path.is_file()
+    assert raw(sqlite_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
 
 
-async def test_reopening_is_idempotent_and_keeps_data(db_path: Path) -> None:
+def test_both_engines_have_the_same_migration_steps() -> None:
+    # Step N of one is step N of the other, so a version number means the same schema on both.
+    assert len(pgstore.PG_MIGRATIONS) == len(MIGRATIONS)
+
+
+async def test_sqlite_url_opens_the_same_file(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    async with Storage.open("sqlite:///data/x.sqlite3") as s:
+        await s.set_setting(1, "length", "brief")
+    async with Storage.open(tmp_path / "data" / "x.sqlite3") as s:
+        assert await s.get_settings(1) == {"length": "brief"}
+    async with Storage.open(f"sqlite:///{tmp_path}/data/x.sqlite3") as s:
+        assert await s.get_settings(1) == {"length": "brief"}
+
+
+async def test_reopening_is_idempotent_and_keeps_data(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         await s.set_setting(7, "length", "full")
         await log(s, "aliev")
@@ -57,61 +102,69 @@ async def test_reopening_is_idempotent_and_keeps_data(db_path: Path) -> None:
         async with Storage.open(db_path) as s:
             assert await s.get_settings(7) == {"length": "full"}
             assert [g.query for g in await s.gaps()] == ["aliev"]
-    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert version(db_path) == len(MIGRATIONS)
 
 
-async def test_upgrade_applies_only_pending_steps_and_keeps_data(db_path: Path, monkeypatch) -> None:
+def _migrations(target: Target) -> tuple[object, str]:
+    return (pgstore, "PG_MIGRATIONS") if is_pg(target) else (storage_mod, "MIGRATIONS")
+
+
+async def test_upgrade_applies_only_pending_steps_and_keeps_data(db_path: Target, monkeypatch) -> None:
     async with Storage.open(db_path) as s:
         await log(s, "aliev")
-    newer = [*MIGRATIONS, ("CREATE TABLE curator_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL)",)]
-    monkeypatch.setattr(storage_mod, "MIGRATIONS", newer)
+    module, name = _migrations(db_path)
+    newer = [*getattr(module, name), ("CREATE TABLE curator_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL)",)]
+    monkeypatch.setattr(module, name, newer)
     async with Storage.open(db_path) as s:
         assert [g.query for g in await s.gaps()] == ["aliev"]
-    assert raw(db_path, "PRAGMA user_version") == [(len(newer),)]
+    assert version(db_path) == len(newer)
     assert raw(db_path, "SELECT COUNT(*) FROM curator_notes") == [(0,)]
 
 
-async def test_failed_migration_leaves_the_db_at_the_previous_version(db_path: Path, monkeypatch) -> None:
+async def test_failed_migration_leaves_the_db_at_the_previous_version(db_path: Target, monkeypatch) -> None:
     async with Storage.open(db_path):
         pass
-    broken = [*MIGRATIONS, ("CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL")]
-    monkeypatch.setattr(storage_mod, "MIGRATIONS", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    module, name = _migrations(db_path)
+    broken = [*getattr(module, name), ("CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL")]
+    monkeypatch.setattr(module, name, broken)
+    import psycopg
+
+    with pytest.raises((sqlite3.OperationalError, psycopg.errors.SyntaxError)):
         await Storage.open(db_path)
-    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
-    assert raw(db_path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
+    assert version(db_path) == len(MIGRATIONS)
+    tables = ("SELECT table_name FROM information_schema.tables WHERE table_name = 'half_done'" if is_pg(db_path)
+              else "SELECT name FROM sqlite_master WHERE name = 'half_done'")
+    assert raw(db_path, tables) == []
 
 
-async def test_db_from_a_newer_version_is_refused_and_left_untouched(db_path: Path) -> None:
+async def test_db_from_a_newer_version_is_refused_and_left_untouched(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         await log(s, "aliev", at=NOW - timedelta(days=400))  # would be pruned if open got that far
     future = len(MIGRATIONS) + 5
-    con = sqlite3.connect(db_path)
-    con.execute(f"PRAGMA user_version = {future}")
-    con.close()
+    set_version(db_path, future)
     with pytest.raises(StorageError, match=rf"schema version {future}.*newer briefbot"):
         await Storage.open(db_path)
-    assert raw(db_path, "PRAGMA user_version") == [(future,)]
+    assert version(db_path) == future
     assert raw(db_path, "SELECT COUNT(*) FROM query_log") == [(1,)]
 
 
-async def test_wal_mode_is_on(db_path: Path) -> None:
-    async with Storage.open(db_path):
-        assert raw(db_path, "PRAGMA journal_mode") == [("wal",)]
+async def test_wal_mode_is_on(sqlite_path: Path) -> None:
+    async with Storage.open(sqlite_path):
+        assert raw(sqlite_path, "PRAGMA journal_mode") == [("wal",)]
 
 
 @pytest.mark.parametrize("days", [0, -1, 1.5, True])
-async def test_nonsense_retention_is_rejected(db_path: Path, days) -> None:
+async def test_nonsense_retention_is_rejected(db_path: Target, days) -> None:
     with pytest.raises(ValueError, match="retention_days"):
         await Storage.open(db_path, retention_days=days)
 
 
-async def test_await_style_and_use_after_close_fails_loudly(db_path: Path) -> None:
+async def test_await_style_and_use_after_close_fails_loudly(db_path: Target) -> None:
     s = await Storage.open(db_path)
     await log(s, "aliev")
     await s.close()
     await s.close()  # closing twice is harmless (shutdown paths overlap)
-    with pytest.raises(ValueError):
+    with pytest.raises((ValueError, StorageError)):
         await log(s, "after close")
     assert raw(db_path, "SELECT query FROM query_log") == [("aliev",)]
 
@@ -119,7 +172,7 @@ async def test_await_style_and_use_after_close_fails_loudly(db_path: Path) -> No
 # -- settings ----------------------------------------------------------------------------------
 
 
-async def test_settings_default_round_trip_and_are_per_chat(db_path: Path) -> None:
+async def test_settings_default_round_trip_and_are_per_chat(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         assert await s.get_settings(-100123) == {"length": "auto"}
         await s.set_setting(-100123, "length", "brief")
@@ -133,7 +186,7 @@ async def test_settings_default_round_trip_and_are_per_chat(db_path: Path) -> No
         assert await s.get_settings(-100123) == {"length": "full"}
 
 
-async def test_back_to_default_leaves_no_row_for_that_chat(db_path: Path) -> None:
+async def test_back_to_default_leaves_no_row_for_that_chat(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         await s.set_setting(42, "length", "brief")
         await s.set_setting(42, "length", "auto")
@@ -145,7 +198,7 @@ async def test_back_to_default_leaves_no_row_for_that_chat(db_path: Path) -> Non
     ("key", "value", "message"),
     [("colour", "blue", "unknown setting 'colour'"), ("length", "medium", "length must be one of auto, brief, full")],
 )
-async def test_invalid_settings_are_rejected_and_nothing_changes(db_path: Path, key, value, message) -> None:
+async def test_invalid_settings_are_rejected_and_nothing_changes(db_path: Target, key, value, message) -> None:
     async with Storage.open(db_path) as s:
         await s.set_setting(5, "length", "brief")
         with pytest.raises(ValueError, match=message):
@@ -170,15 +223,17 @@ def test_length_setting_resolves_per_chat_type(length: str, chat_type: str, full
 # -- query log ----------------------------------------------------------------------------------
 
 
-async def test_query_log_has_no_column_that_could_identify_a_person(db_path: Path) -> None:
+async def test_query_log_has_no_column_that_could_identify_a_person(db_path: Target) -> None:
     async with Storage.open(db_path):
         pass
-    columns = {row[1] for row in raw(db_path, "PRAGMA table_info(query_log)")}
+    columns = ({row[0] for row in raw(db_path, "SELECT column_name FROM information_schema.columns "
+                                               "WHERE table_name = 'query_log'")} if is_pg(db_path)
+               else {row[1] for row in raw(db_path, "PRAGMA table_info(query_log)")})
     # Adding a column here needs a privacy review, not just a test update.
     assert columns == {"id", "ts", "chat_type", "command", "query", "query_norm", "matched", "best_score", "latency_ms"}
 
 
-async def test_query_log_records_what_was_asked(db_path: Path) -> None:
+async def test_query_log_records_what_was_asked(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         await s.log_query(
             chat_type="private", command="actor", query="Aliev", matched=True, best_score=0.93, latency_ms=12.5
@@ -191,11 +246,11 @@ async def test_query_log_records_what_was_asked(db_path: Path) -> None:
     (ts1, *first), (_, *second) = rows
     assert first == ["private", "actor", "Aliev", 1, 0.93, 12.5]
     assert second[:2] == ["group", "topic"] and second[2] == "x" * 512 and second[3:] == [0, 0.1, 3.0]
-    logged = datetime.strptime(ts1, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    logged = ts1 if is_pg(db_path) else datetime.strptime(ts1, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     assert abs(logged - datetime.now(UTC)) < timedelta(minutes=1)  # UTC, not local time
 
 
-async def test_query_log_off_stores_nothing(db_path: Path) -> None:
+async def test_query_log_off_stores_nothing(db_path: Target) -> None:
     async with Storage.open(db_path, query_log=False) as s:
         for q in ("aliev", "aliev", "putin"):
             await log(s, q)
@@ -204,7 +259,7 @@ async def test_query_log_off_stores_nothing(db_path: Path) -> None:
     assert raw(db_path, "SELECT COUNT(*) FROM query_log") == [(0,)]
 
 
-async def test_prune_drops_only_rows_past_retention(db_path: Path) -> None:
+async def test_prune_drops_only_rows_past_retention(db_path: Target) -> None:
     async with Storage.open(db_path, retention_days=30) as s:
         for age in (40, 31, 29, 0):
             await log(s, f"q{age}", at=NOW - timedelta(days=age))
@@ -213,7 +268,7 @@ async def test_prune_drops_only_rows_past_retention(db_path: Path) -> None:
         assert sorted(g.query for g in await s.gaps()) == ["q0", "q29"]
 
 
-async def test_open_prunes_with_the_configured_retention(db_path: Path) -> None:
+async def test_open_prunes_with_the_configured_retention(db_path: Target) -> None:
     async with Storage.open(db_path, retention_days=30) as s:
         for age in (10, 0):
             await log(s, f"q{age}", at=datetime.now(UTC) - timedelta(days=age))
@@ -224,7 +279,7 @@ async def test_open_prunes_with_the_configured_retention(db_path: Path) -> None:
 # -- gaps and stats -------------------------------------------------------------------------------
 
 
-async def test_gaps_group_spelling_variants_and_rank_by_frequency(db_path: Path) -> None:
+async def test_gaps_group_spelling_variants_and_rank_by_frequency(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         for i, q in enumerate(["Elon Musk", "elon  musk", "ELON\tMUSK ", " Elon Musk"]):
             await log(s, q, best_score=0.2 + i / 10, at=NOW - timedelta(hours=10 - i))
@@ -243,7 +298,7 @@ async def test_gaps_group_spelling_variants_and_rank_by_frequency(db_path: Path)
     ]
 
 
-async def test_gaps_honour_limit_and_window(db_path: Path) -> None:
+async def test_gaps_honour_limit_and_window(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         for _ in range(3):
             await log(s, "old", at=NOW - timedelta(days=20))
@@ -257,7 +312,7 @@ async def test_gaps_honour_limit_and_window(db_path: Path) -> None:
             await s.gaps(limit=0)
 
 
-async def test_gaps_group_unicode_case_variants(db_path: Path) -> None:
+async def test_gaps_group_unicode_case_variants(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         for q in ["Straße", "STRASSE", "strasse"]:
             await log(s, q)
@@ -270,7 +325,7 @@ def test_normalising_ignores_how_words_are_spaced(words: list[str]) -> None:
     assert normalise_query(normalise_query(" ".join(words))) == normalise_query(" ".join(words))
 
 
-async def test_stats_report_volume_matched_share_and_median_latency(db_path: Path) -> None:
+async def test_stats_report_volume_matched_share_and_median_latency(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         empty = await s.stats()
         assert (empty["total_queries"], empty["matched_share"], empty["p50_latency_ms"]) == (0, None, None)
@@ -287,7 +342,7 @@ async def test_stats_report_volume_matched_share_and_median_latency(db_path: Pat
 # -- concurrency ----------------------------------------------------------------------------------
 
 
-async def test_200_concurrent_writers_lose_nothing(db_path: Path) -> None:
+async def test_200_concurrent_writers_lose_nothing(db_path: Target) -> None:
     async with Storage.open(db_path) as s:
         await asyncio.gather(*(log(s, f"query {i}") for i in range(200)))
         assert (await s.stats())["total_queries"] == 200
@@ -295,7 +350,7 @@ async def test_200_concurrent_writers_lose_nothing(db_path: Path) -> None:
     assert raw(db_path, "SELECT COUNT(DISTINCT query) FROM query_log") == [(200,)]
 
 
-async def test_two_processes_sharing_the_file_lose_nothing(db_path: Path) -> None:
+async def test_two_processes_sharing_the_file_lose_nothing(db_path: Target) -> None:
     # The bot and `briefbot health` hold separate connections; the busy timeout makes them wait, not fail.
     async def open_and_close() -> None:
         async with Storage.open(db_path):  # a third process migrating and pruning meanwhile
@@ -312,8 +367,9 @@ async def test_two_processes_sharing_the_file_lose_nothing(db_path: Path) -> Non
     assert raw(db_path, "SELECT COUNT(*) FROM chat_settings") == [(50,)]
 
 
-async def test_a_writer_holding_the_lock_briefly_makes_others_wait_not_fail(db_path: Path) -> None:
+async def test_a_writer_holding_the_lock_briefly_makes_others_wait_not_fail(sqlite_path: Path) -> None:
     # E.g. a backup or `sqlite3` shell mid-transaction: the bot's write must queue behind it, not be lost.
+    db_path = sqlite_path
     async with Storage.open(db_path) as s:
         other = sqlite3.connect(db_path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
