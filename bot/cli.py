@@ -210,8 +210,55 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 1 if engine is None else run_chat(engine, full=not args.brief)
 
 
-def _db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db or os.environ.get("BRIEFBOT_DB") or "data/briefbot.sqlite3")
+def _db_path(args: argparse.Namespace) -> Path | str:
+    """A SQLite file, or a sqlite:/// or postgresql:// URL (kept as text: a Path would mangle the //)."""
+    target = args.db or os.environ.get("BRIEFBOT_DB") or "data/briefbot.sqlite3"
+    return target if "://" in target else Path(target)
+
+
+def cmd_set_webhook(args: argparse.Namespace) -> int:
+    """The one deploy step that points Telegram at the load balancer (replicas sharing PostgreSQL do not)."""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from bot.config import Config, ConfigError
+    from bot.dotenv import EnvFileError, load
+    from bot.intake import register_webhook
+    from bot.telegram_app import ALLOWED_UPDATES, install_log_redaction, webhook_settings
+
+    if args.env_file:
+        try:
+            load(Path(args.env_file))
+        except EnvFileError as exc:
+            print(f"briefbot: {exc}", file=sys.stderr)
+            return 2
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return 2
+    if not args.delete and not (config.webhook_url and config.webhook_secret):
+        print("briefbot: set-webhook needs BRIEFBOT_WEBHOOK_URL (the load balancer's public URL) and "
+              "BRIEFBOT_WEBHOOK_SECRET (the one every replica checks)", file=sys.stderr)
+        return 2
+    install_log_redaction(config.token, *([config.webhook_secret] if config.webhook_secret else []))
+
+    async def job() -> None:
+        bot = Bot(config.token, base_url=config.base_url or "https://api.telegram.org/bot",
+                  base_file_url=config.base_file_url or "https://api.telegram.org/file/bot")
+        async with bot:
+            if args.delete:
+                await bot.delete_webhook(drop_pending_updates=False)
+            else:
+                await register_webhook(bot, webhook_settings(config), ALLOWED_UPDATES)
+
+    try:
+        asyncio.run(job())
+    except TelegramError as exc:
+        print(f"briefbot: Telegram refused: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+        return 1
+    print("briefbot: webhook deleted" if args.delete else f"briefbot: webhook set to {config.webhook_url}")
+    return 0
 
 
 def _with_storage(args: argparse.Namespace, use: Callable[[Storage], Awaitable[T]]) -> T:
@@ -342,12 +389,17 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--env-file", metavar="FILE",
                             help="read settings from FILE (NAME=value lines, as docker compose reads .env); "
                                  "variables already set win (`make run` passes .env)")
+    hook = sub.add_parser("set-webhook", help="register BRIEFBOT_WEBHOOK_URL with Telegram once, for all replicas "
+                                              "(a deploy step; replicas sharing PostgreSQL do not register it)")
+    hook.add_argument("--delete", action="store_true", help="remove the webhook instead (back to polling)")
+    hook.add_argument("--env-file", metavar="FILE", help="read settings from FILE first, as `run --env-file` does")
     gaps = sub.add_parser("gaps", help="most frequent unanswered queries and their nearest entries (curators)")
-    gaps.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
+    gaps.add_argument("--db", help="SQLite file or postgresql:// URL (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
     gaps.add_argument("--limit", type=int, default=20)
     gaps.add_argument("--days", type=int, default=None, help="only queries from the last N days")
     health = sub.add_parser("health", help="exit 0 if the corpus loads, the database opens and the bot is in touch")
-    health.add_argument("--db", help="SQLite file (default: $BRIEFBOT_DB or data/briefbot.sqlite3)")
+    health.add_argument("--db", help="SQLite file or postgresql:// URL (default: $BRIEFBOT_DB or "
+                        "data/briefbot.sqlite3)")
     health.add_argument("--bot", action="store_true",
                         help="fail unless a bot using this database has reached Telegram (the container check)")
     health.add_argument("--max-silence", type=float, default=None, metavar="SECONDS",
@@ -367,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"check": cmd_check, "index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "run": cmd_run,
                 "gaps": cmd_gaps, "health": cmd_health, "draft": cmd_draft, "export": cmd_export,
-                "picture": cmd_picture}
+                "picture": cmd_picture, "set-webhook": cmd_set_webhook}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -55,6 +55,14 @@ class Config:
     db_degraded_ok: bool = False  # run without the DB (in memory) when it cannot be used, instead of exit 2
     log_private: bool = False  # log update contents (names, ids, text) at DEBUG; off: ids and kinds only
     webhook_max_bytes: int = 1 << 20  # larger webhook bodies get 413 (Telegram's updates are far smaller)
+    # Several replicas (BRIEFBOT_DB=postgresql://…): see README "Running several replicas".
+    db_url: str | None = field(default=None, repr=False)  # PostgreSQL DSN (may hold a password); None = SQLite
+    db_pool_size: int = 10  # connections per replica
+    claim_seconds: float = 30.0  # a dead replica's claimed updates are answered by the others after this
+    set_webhook: bool | None = None  # register the webhook at start-up; None: yes with SQLite, no with PostgreSQL
+    rate_per_second: float = 27.0  # messages per second for the whole bot (Telegram: 30), in any 1 s window
+    rate_group_per_minute: int = 19  # messages per minute to one group (Telegram: 20), in any 60 s window
+    rate_shared: bool | None = None  # share the limits through the database; None: yes with PostgreSQL
 
     @property
     def base_url(self) -> str | None:
@@ -72,7 +80,17 @@ class Config:
 
     @property
     def heartbeat_path(self) -> Path:
-        return self.heartbeat_file or heartbeat_path_for(self.db_path)
+        return self.heartbeat_file or heartbeat_path_for(self.db_url or self.db_path)
+
+    @property
+    def db_target(self) -> Path | str:
+        """What `Storage.open` takes: the PostgreSQL DSN, or the SQLite file."""
+        return self.db_url or self.db_path
+
+    @property
+    def registers_webhook(self) -> bool:
+        """Whether `run` calls setWebhook itself; with several replicas one deploy step does (`set-webhook`)."""
+        return self.set_webhook if self.set_webhook is not None else self.db_url is None
 
     @property
     def webhook_path(self) -> str:
@@ -111,6 +129,21 @@ class Config:
         if secret is not None and not _SECRET_RE.match(secret):
             raise ConfigError("BRIEFBOT_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - only")
 
+        db = get("BRIEFBOT_DB") or "data/briefbot.sqlite3"
+        db_url: str | None = None
+        if db.split(":", 1)[0].lower() in ("postgresql", "postgres"):
+            db_url, db = db, "data/briefbot.sqlite3"
+        elif db.startswith("sqlite:"):
+            if not db.startswith("sqlite:///"):
+                raise ConfigError("BRIEFBOT_DB: a SQLite URL is sqlite:///relative/path or sqlite:////absolute/path")
+            db = db.removeprefix("sqlite:///") or "data/briefbot.sqlite3"
+        elif "://" in db:
+            raise ConfigError("BRIEFBOT_DB must be a file path, sqlite:///path or postgresql://…, "
+                              f"not a {db.split(':', 1)[0]}: URL")
+        if db_url and webhook_url and secret is None:
+            raise ConfigError("BRIEFBOT_WEBHOOK_SECRET must be set when replicas share PostgreSQL in webhook mode "
+                              "(every replica must check the same secret)")
+
         values: dict[str, object] = {
             "token": token,
             "api_url": api_url,
@@ -118,7 +151,17 @@ class Config:
             "webhook_listen": get("BRIEFBOT_WEBHOOK_LISTEN") or "0.0.0.0",
             "webhook_port": _int(get("BRIEFBOT_WEBHOOK_PORT"), "BRIEFBOT_WEBHOOK_PORT", 8443, 1, 65535),
             "webhook_secret": secret,
-            "db_path": Path(get("BRIEFBOT_DB") or "data/briefbot.sqlite3").expanduser(),
+            "db_path": Path(db).expanduser(),
+            "db_url": db_url,
+            "db_pool_size": _int(get("BRIEFBOT_DB_POOL_SIZE"), "BRIEFBOT_DB_POOL_SIZE", 10, 2, 200),
+            "claim_seconds": _float(get("BRIEFBOT_CLAIM_SECONDS"), "BRIEFBOT_CLAIM_SECONDS", 30.0, 1, 3600),
+            "set_webhook": None if get("BRIEFBOT_SET_WEBHOOK") is None
+            else _bool(get("BRIEFBOT_SET_WEBHOOK"), "BRIEFBOT_SET_WEBHOOK", True),
+            "rate_per_second": _float(get("BRIEFBOT_RATE_PER_SECOND"), "BRIEFBOT_RATE_PER_SECOND", 27.0, 0.1, 1000),
+            "rate_group_per_minute": _int(get("BRIEFBOT_RATE_GROUP_PER_MINUTE"), "BRIEFBOT_RATE_GROUP_PER_MINUTE",
+                                          19, 1, 10000),
+            "rate_shared": None if get("BRIEFBOT_RATE_SHARED") is None
+            else _bool(get("BRIEFBOT_RATE_SHARED"), "BRIEFBOT_RATE_SHARED", True),
             "query_log": _bool(get("BRIEFBOT_QUERY_LOG"), "BRIEFBOT_QUERY_LOG", True),
             "log_retention_days": _int(get("BRIEFBOT_LOG_RETENTION_DAYS"), "BRIEFBOT_LOG_RETENTION_DAYS", 30, 1, 36500),
             "admins": _ids(get("BRIEFBOT_ADMINS")),
@@ -173,10 +216,11 @@ def _float(raw: str | None, name: str, default: float, low: float, high: float) 
     return value
 
 
-def heartbeat_path_for(db_path: Path) -> Path:
+def heartbeat_path_for(db_path: Path | str) -> Path:
     """The bot and `briefbot health` agree on this without a setting: one file per database, in the temp
     dir (writable even when the database folder is not, so a degraded bot still reports it is alive)."""
-    key = hashlib.sha256(str(Path(db_path).expanduser().resolve()).encode()).hexdigest()[:16]
+    where = str(db_path) if "://" in str(db_path) else str(Path(db_path).expanduser().resolve())
+    key = hashlib.sha256(where.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"briefbot-{key}.alive"
 
 

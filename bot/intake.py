@@ -47,6 +47,13 @@ TOKEN_REJECTED = ("Telegram rejected the bot token (401 Unauthorized): it was re
                   "set the new TELEGRAM_BOT_TOKEN and restart")
 HIGH_WATER = 200  # polling pauses while this many stored updates wait for a handler
 MAX_BACKOFF = 30.0
+POLLING_REFUSED = ("another replica is already polling Telegram with this database (it holds the PostgreSQL "
+                   "advisory lock): two pollers on one token take each other's updates. Run several replicas in "
+                   "webhook mode (BRIEFBOT_WEBHOOK_URL; see README \"Running several replicas\"), or stop the other")
+
+
+class PollingRefused(RuntimeError):
+    """Polling was asked for while another replica sharing the database polls."""
 
 
 def short(text: object, limit: int = 200) -> str:
@@ -228,8 +235,14 @@ class Intake:
     # -- start and stop ------------------------------------------------------------------------
 
     async def start(self, *, webhook: dict[str, Any] | None = None, poll_timeout: float = 30.0) -> None:
+        storage = self._storage()
+        if (webhook is None and storage is not None and hasattr(storage, "try_poll_lock")
+                and not await storage.try_poll_lock()):
+            raise PollingRefused(POLLING_REFUSED)
         await self.recover()
         self._tasks.append(asyncio.create_task(self._dispatch(), name="briefbot:dispatch"))
+        if getattr(storage, "shared", False):
+            self._tasks.append(asyncio.create_task(self._sweep(storage), name="briefbot:sweep"))
         if webhook is None:
             await self.app.bot.delete_webhook(drop_pending_updates=False)
             self._tasks.append(asyncio.create_task(self._poll(poll_timeout), name="briefbot:poll"))
@@ -247,7 +260,21 @@ class Intake:
         except Exception as exc:
             self._storage_trouble("inbox", exc)
             return
+        taken = await self._take(rows)
+        self.stats["recovered"] += taken
+        self.stats["expired"] += expired
+        if taken or expired:
+            log.info("answering %d unfinished update(s) from before the restart; %d older than %.0f s expired",
+                     taken, expired, self.config.inbox_max_age_seconds)
+        self._wake.set()
+
+    async def _take(self, rows: Sequence[tuple[int, str]]) -> int:
+        """Queue stored updates (recovered, or claimed from a replica that stopped answering them)."""
+        queued = {u.update_id for u in self.backlog} | self._fed
+        taken = 0
         for update_id, payload in rows:
+            if update_id in queued:
+                continue
             try:
                 update = Update.de_json(json.loads(payload), self.app.bot)
             except Exception as exc:  # stored before this version could read it: give up on it, once
@@ -255,12 +282,25 @@ class Intake:
                 continue
             self._seen.append(update_id)
             self.backlog.append(update)
-        self.stats["recovered"] += len(self.backlog)
-        self.stats["expired"] += expired
-        if self.backlog or expired:
-            log.info("answering %d unfinished update(s) from before the restart; %d older than %.0f s expired",
-                     len(self.backlog), expired, self.config.inbox_max_age_seconds)
-        self._wake.set()
+            taken += 1
+        return taken
+
+    async def _sweep(self, storage: Any) -> None:
+        """Shared inbox: keep the leases on what this replica holds, and take over what a dead one held."""
+        every = max(0.2, storage.claim_seconds / 3)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await storage.inbox_renew([u.update_id for u in self.backlog] + list(self._fed))
+                if len(self.backlog) < HIGH_WATER:
+                    taken = await self._take(await storage.inbox_claim_stale(HIGH_WATER - len(self.backlog)))
+                    if taken:
+                        self.stats["recovered"] += taken
+                        log.info("answering %d update(s) another replica took in but did not answer in %.0f s",
+                                 taken, storage.claim_seconds)
+                        self._wake.set()
+            except Exception as exc:
+                self._storage_trouble("inbox", exc)
 
     @property
     def pending(self) -> int:
@@ -341,6 +381,10 @@ class Intake:
         except Exception as exc:
             if storage is not None:
                 self._storage_trouble("inbox", exc)
+                if getattr(storage, "shared", False):
+                    # Other replicas cannot see this process's memory: refuse, and Telegram sends it again.
+                    self.stats["received"] -= len(rows)
+                    raise
             fresh = [update_id for update_id, _ in dict(rows).items() if update_id not in self._seen]
         self._seen.extend(fresh)
         self.stats["duplicates"] += len(rows) - len(fresh)
@@ -494,8 +538,13 @@ class Intake:
         server = tornado.httpserver.HTTPServer(app, max_body_size=max(64 << 20, 2 * self.config.webhook_max_bytes))
         server.add_sockets(tornado.netutil.bind_sockets(settings["port"], settings["listen"]))
         self._server = server
-        await self.app.bot.set_webhook(settings["webhook_url"], secret_token=settings["secret_token"],
-                                       allowed_updates=self.allowed_updates, max_connections=40)
+        if settings.get("register", self.config.registers_webhook):  # replicas: `briefbot set-webhook`, once
+            await register_webhook(self.app.bot, settings, self.allowed_updates)
+
+
+async def register_webhook(bot: Any, settings: dict[str, Any], allowed_updates: Sequence[str]) -> None:
+    await bot.set_webhook(settings["webhook_url"], secret_token=settings["secret_token"],
+                          allowed_updates=list(allowed_updates), max_connections=40)
 
 
 @tornado.web.stream_request_body
@@ -538,7 +587,11 @@ class _WebhookHandler(tornado.web.RequestHandler):
         if not isinstance(data, dict):
             self._reply(400, "body is not a JSON object")
             return
-        await self.intake.submit([data])
+        try:
+            await self.intake.submit([data])
+        except Exception:  # not stored (shared database unreachable): Telegram retries a 5xx later
+            self._reply(503, "cannot store the update now")
+            return
         self._reply(200, "")
 
     def _reply(self, status: int, reason: str) -> None:

@@ -61,7 +61,7 @@ from telegram.ext import (
 
 from bot.config import Config, ConfigError
 from bot.hygiene import clean
-from bot.intake import TOKEN_REJECTED, Heartbeat, InboxProcessor, Intake, RetryingRequest, Throttled
+from bot.intake import TOKEN_REJECTED, Heartbeat, InboxProcessor, Intake, PollingRefused, RetryingRequest, Throttled
 from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
 from bot.render import esc, plain_text, say, wording
 from bot.telegram_readers import ReaderTools, with_picture_button
@@ -311,7 +311,7 @@ class BriefBot:
         """A failed write costs the chat nothing; the operator hears of it at most once a minute."""
         from bot.storage import describe_fault
 
-        path = Path(getattr(self.storage, "path", self.config.db_path))
+        path = getattr(self.storage, "path", self.config.db_target)
         self._throttled("storage", logging.WARNING, "storage: could not write the %s: %s; answering anyway",
                         what, describe_fault(path, exc))
 
@@ -368,8 +368,9 @@ class BriefBot:
         if self.storage is None:
             from bot.storage import Storage
 
-            self.storage = await Storage.open(self.config.db_path, query_log=self.config.query_log,
-                                              retention_days=self.config.log_retention_days)
+            self.storage = await Storage.open(self.config.db_target, query_log=self.config.query_log,
+                                              retention_days=self.config.log_retention_days,
+                                              **storage_options(self.config))
             self._owns_storage = True
         if hasattr(self.engine, "bot_username"):
             self.engine.bot_username = app.bot.username  # /help's inline example names this bot
@@ -886,7 +887,15 @@ def webhook_settings(config: Config, secret: str | None = None) -> dict[str, Any
         "webhook_url": config.webhook_url,
         "secret_token": config.webhook_secret or secret or secrets.token_urlsafe(32),
         "allowed_updates": ALLOWED_UPDATES,
+        "register": config.registers_webhook,
     }
+
+
+def storage_options(config: Config) -> dict[str, Any]:
+    """PostgreSQL's own options (SQLite has none)."""
+    if config.db_url is None:
+        return {}
+    return {"claim_seconds": config.claim_seconds, "pool_size": config.db_pool_size}
 
 
 def configure_logging(config: Config) -> None:
@@ -901,10 +910,10 @@ async def open_storage(config: Config) -> Any:
     from bot.storage import Storage, describe_fault
 
     try:
-        return await Storage.open(config.db_path, query_log=config.query_log,
-                                  retention_days=config.log_retention_days)
+        return await Storage.open(config.db_target, query_log=config.query_log,
+                                  retention_days=config.log_retention_days, **storage_options(config))
     except Exception as exc:
-        problem = describe_fault(Path(config.db_path), exc)
+        problem = describe_fault(config.db_target, exc)
     if not config.db_degraded_ok:
         print(f"briefbot: database: {problem}. (BRIEFBOT_DB_DEGRADED_OK=1 answers without it.)", file=sys.stderr)
         return None
@@ -962,6 +971,9 @@ async def _serve(config: Config, engine: AnswerEngine, stop_signals: Sequence[in
         except InvalidToken:
             print("briefbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN (from @BotFather).",
                   file=sys.stderr)
+            return 2
+        except PollingRefused as exc:
+            print(f"briefbot: {exc}", file=sys.stderr)
             return 2
         except TelegramError as exc:  # unreachable API, a refused webhook URL, ...
             print(f"briefbot: could not start: {type(exc).__name__}: {_short(str(exc))}", file=sys.stderr)
