@@ -63,6 +63,7 @@ class Config:
     rate_per_second: float = 27.0  # messages per second for the whole bot (Telegram: 30), in any 1 s window
     rate_group_per_minute: int = 19  # messages per minute to one group (Telegram: 20), in any 60 s window
     rate_shared: bool | None = None  # share the limits through the database; None: yes with PostgreSQL
+    rate_group_window_seconds: float = 60.0  # Telegram's group window; shorter only in tests
 
     @property
     def base_url(self) -> str | None:

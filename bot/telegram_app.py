@@ -45,7 +45,6 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -62,6 +61,7 @@ from telegram.ext import (
 from bot.config import Config, ConfigError
 from bot.hygiene import clean
 from bot.intake import TOKEN_REJECTED, Heartbeat, InboxProcessor, Intake, PollingRefused, RetryingRequest, Throttled
+from bot.limits import rate_limiter_for
 from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
 from bot.render import esc, plain_text, say, wording
 from bot.telegram_readers import ReaderTools, with_picture_button
@@ -808,8 +808,8 @@ def build_application(config: Config, engine: AnswerEngine, storage: StoragePort
         .post_init(bot.post_init)
         .post_shutdown(bot.post_shutdown)
     )
-    if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limited:  # Telegram's 30/s and 20/min per group; shared by all replicas on PostgreSQL (bot.limits)
+        builder = builder.rate_limiter(rate_limiter_for(config))
     if config.base_url:
         builder = builder.base_url(config.base_url).base_file_url(config.base_file_url)
     app = builder.build()

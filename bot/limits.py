@@ -1,0 +1,202 @@
+"""Telegram's sending limits, kept by all replicas together.
+
+Telegram counts per bot token, not per process: about 30 messages a second overall and 20 a minute
+to one group, and answers 429 (RetryAfter) beyond. One process uses PTB's AIORateLimiter, as before
+(`local_rate_limiter`). Replicas sharing PostgreSQL use `SharedRateLimiter`, PTB's BaseRateLimiter
+over pyrate-limiter's PostgresBucket: every message a replica sends is one row in a table all
+replicas count (a sliding-window log on the database's clock, so "any 1 s" and "any 60 s" hold
+across replicas whose own clocks differ), with a table lock taken per check so two replicas cannot
+both take the last slot. Defaults leave headroom (27/s, 19/min): the limit is checked when a request
+leaves, Telegram counts when it arrives, and the two differ by network jitter.
+
+A RetryAfter seen by any replica is written to `briefbot_flood_wait`; every replica waits it out
+before its next message, then the request is retried (at most `max_retries` times), as
+AIORateLimiter does within one process.
+
+The per-chat flood control of incoming messages (FloodControl in bot.telegram_app) stays per
+replica: it exists to keep one noisy chat from starving the others on that replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+JSON = Any
+WAIT_TABLE = "briefbot_flood_wait"
+
+
+def _rate(limit_per_window: float, window_ms: int) -> Any:
+    """A pyrate Rate for `limit_per_window` per window; fractions become one per a longer window."""
+    from pyrate_limiter import Rate
+
+    if limit_per_window >= 1:
+        return Rate(int(limit_per_window), window_ms)
+    return Rate(1, int(window_ms / limit_per_window))
+
+
+def local_rate_limiter(per_second: float, group_per_minute: int, max_retries: int = 3) -> AIORateLimiter:
+    """One process: PTB's own limiter, with the configured limits."""
+    return AIORateLimiter(overall_max_rate=per_second, overall_time_period=1, group_max_rate=group_per_minute,
+                          group_time_period=60, max_retries=max_retries)
+
+
+class SharedRateLimiter(BaseRateLimiter[int]):
+    """Limits shared through PostgreSQL (see module docstring). Group windows are 60 s unless a test says."""
+
+    def __init__(self, dsn: str, *, per_second: float = 27.0, group_per_minute: int = 19, max_retries: int = 3,
+                 group_window_seconds: float = 60.0, max_waiting: int = 32) -> None:
+        self.dsn = dsn
+        self.per_second = per_second
+        self.group_per_minute = group_per_minute
+        self.group_window_ms = int(group_window_seconds * 1000)
+        self.max_retries = max_retries
+        self._threads = ThreadPoolExecutor(max_workers=max_waiting, thread_name_prefix="ratelimit")
+        self._pool: Any = None
+        self._overall: Any = None
+        self._groups: Any = None
+        self._ready = asyncio.Lock()
+        self._overall_lock = asyncio.Lock()
+        self._group_locks: dict[str, asyncio.Lock] = {}  # grows with the groups the bot writes to
+        self.waited = 0  # requests that had to wait for a slot (for logs and benchmarks)
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    async def initialize(self) -> None:
+        async with self._ready:
+            if self._pool is None:
+                await asyncio.get_running_loop().run_in_executor(self._threads, self._open)
+
+    def _open(self) -> None:
+        from psycopg_pool import ConnectionPool
+        from pyrate_limiter import BucketFactory, Limiter, PostgresBucket, RateItem
+        from pyrate_limiter.clocks import PostgresClock
+
+        pool = ConnectionPool(self.dsn, min_size=1, max_size=8, open=True, name="briefbot-limits",
+                              # Not autocommit: the bucket's LOCK TABLE needs the transaction each checkout is.
+                              kwargs={"application_name": "briefbot-limits"},
+                              check=ConnectionPool.check_connection, timeout=30)
+        with pool.connection() as conn:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {WAIT_TABLE} (id INTEGER PRIMARY KEY, until TIMESTAMPTZ)")
+        overall = PostgresBucket(pool, "briefbot_all", [_rate(self.per_second, 1000)])
+        group_rate = [_rate(self.group_per_minute * self.group_window_ms / 60_000, self.group_window_ms)]
+
+        class Groups(BucketFactory):
+            """One bucket (table) per group, made when the bot first writes there."""
+
+            def __init__(self) -> None:
+                self.clock = PostgresClock(pool)
+                self.buckets: dict[str, Any] = {}
+
+            def wrap_item(self, name: str, weight: int = 1) -> Any:
+                return RateItem(name, self.clock.now(), weight=weight)
+
+            def get(self, item: Any) -> Any:
+                if item.name not in self.buckets:
+                    self.buckets[item.name] = self.create(PostgresBucket, pool, f"briefbot_{item.name}", group_rate)
+                return self.buckets[item.name]
+
+        self._pool = pool
+        self._overall = Limiter(overall, buffer_ms=20)
+        self._groups = Limiter(Groups(), buffer_ms=20)
+
+    async def shutdown(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            for limiter in (self._overall, self._groups):
+                with contextlib.suppress(Exception):
+                    await asyncio.get_running_loop().run_in_executor(self._threads, limiter.close)
+            await asyncio.get_running_loop().run_in_executor(self._threads, pool.close)
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    # -- the shared pause after a 429 ---------------------------------------------------------------
+
+    def _pause_left(self) -> float:
+        with self._pool.connection() as conn:
+            row = conn.execute(f"SELECT EXTRACT(EPOCH FROM until - now()) FROM {WAIT_TABLE} "
+                               "WHERE id = 1 AND until > now()").fetchone()
+        return float(row[0]) if row else 0.0
+
+    def _pause_all(self, seconds: float) -> None:
+        with self._pool.connection() as conn:
+            conn.execute(f"INSERT INTO {WAIT_TABLE} (id, until) VALUES (1, now() + %s * interval '1 second') "
+                         f"ON CONFLICT (id) DO UPDATE SET until = GREATEST({WAIT_TABLE}.until, excluded.until)",
+                         (seconds,))
+
+    def _try(self, limiter: Any, name: str) -> float:
+        """One attempt (a worker thread, one DB transaction): 0 = taken, else seconds to wait before the next.
+
+        Non-blocking on purpose: pyrate stamps an item with the clock before it takes the table lock, so a
+        blocking wait (or a queue of threads) would stamp items earlier than they are sent; one attempt
+        at a time per replica and key keeps the stamp within a round trip of the send.
+        """
+        pause = self._pause_left()
+        if pause > 0:
+            return min(pause, 5.0)
+        return 0.0 if limiter.try_acquire(name, blocking=False) else -1.0
+
+    async def _take(self, limiter: Any, name: str, lock: asyncio.Lock, retry: float) -> bool:
+        loop = asyncio.get_running_loop()
+        waited = False
+        async with lock:
+            while (wait := await loop.run_in_executor(self._threads, self._try, limiter, name)) != 0:
+                waited = True
+                await asyncio.sleep(wait if wait > 0 else retry)
+        return waited
+
+    # -- PTB's hook ------------------------------------------------------------------------------------
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, bool | JSON | list[JSON]]],
+                              args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> bool | JSON | list[JSON]:
+        chat_id = data.get("chat_id")
+        if chat_id is None:  # getMe, answerCallbackQuery, answerInlineQuery, ...: not counted, as in PTB
+            return await callback(*args, **kwargs)
+        if self._pool is None:
+            await self.initialize()
+        group: str | None = None
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)
+        if isinstance(chat_id, str) or chat_id < 0:
+            group = "g" + str(chat_id).lstrip("-@").lower()[:40]
+        loop = asyncio.get_running_loop()
+        retries = rate_limit_args or self.max_retries
+        for attempt in range(retries + 1):
+            waited = False
+            if group is not None:
+                waited = await self._take(self._groups, group, self._group_locks.setdefault(group, asyncio.Lock()),
+                                          self.group_window_ms / 1000 / max(1, self.group_per_minute) / 2)
+            waited |= await self._take(self._overall, "all", self._overall_lock, 0.5 / max(1.0, self.per_second))
+            self.waited += waited
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                delay = getattr(exc, "_retry_after", None)  # a timedelta; `.retry_after` warns of its type change
+                seconds = delay.total_seconds() if delay is not None else float(exc.retry_after)
+                if attempt == retries:
+                    raise
+                log.info("Telegram asked to wait %.0f s (429); every replica pauses", seconds)
+                await loop.run_in_executor(self._threads, self._pause_all, float(seconds) + 0.1)
+        raise AssertionError("unreachable")
+
+
+def rate_limiter_for(config: Any) -> BaseRateLimiter[Any]:
+    """Shared through PostgreSQL when replicas share it (or BRIEFBOT_RATE_SHARED=1), else per process."""
+    shared = config.rate_shared if config.rate_shared is not None else config.db_url is not None
+    if shared and config.db_url:
+        return SharedRateLimiter(config.db_url, per_second=config.rate_per_second,
+                                 group_per_minute=config.rate_group_per_minute,
+                                 group_window_seconds=config.rate_group_window_seconds)
+    return local_rate_limiter(config.rate_per_second, config.rate_group_per_minute)
+
+
+__all__ = ["SharedRateLimiter", "local_rate_limiter", "rate_limiter_for"]
