@@ -165,6 +165,12 @@ class PostgresStorage:
             raise ValueError(f"retention_days must be a whole number of days >= 1, not {retention_days!r}")
         if not claim_seconds > 0:
             raise ValueError(f"claim_seconds must be > 0, not {claim_seconds!r}")
+        # One direct attempt first: it fails fast and says why (refused, password, no such database),
+        # where the pool would retry quietly until its timeout.
+        first = await psycopg.AsyncConnection.connect(dsn, connect_timeout=max(1, int(connect_timeout)))
+        await first.close()
+        # The pool logs each failed reconnect over several lines; ours are one line (and throttled).
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         pool = AsyncConnectionPool(
             dsn, min_size=1, max_size=max(2, pool_size), open=False, name="briefbot",
             kwargs={"autocommit": True, "connect_timeout": max(1, int(connect_timeout)),
@@ -174,15 +180,9 @@ class PostgresStorage:
         )
         try:
             await pool.open(wait=True, timeout=connect_timeout)
-        except Exception as exc:
+        except BaseException:
             await pool.close()
-            # The pool only says it timed out; one direct attempt says why (refused, password, no database).
-            try:
-                conn = await psycopg.AsyncConnection.connect(dsn, connect_timeout=max(1, int(connect_timeout)))
-                await conn.close()
-            except Exception as reason:
-                raise reason from None
-            raise exc from None
+            raise
         storage = cls(pool, dsn, query_log=query_log, retention_days=retention_days, claim_seconds=claim_seconds)
         try:
             await storage._migrate()
@@ -205,7 +205,8 @@ class PostgresStorage:
             except (psycopg.OperationalError, psycopg.errors.AdminShutdown) as exc:
                 if asyncio.get_running_loop().time() + delay > deadline or self._closed:
                     raise
-                log.debug("storage: connection trouble (%s); retrying in %.1f s", type(exc).__name__, delay)
+                log.warning("storage: lost the connection to PostgreSQL (%s); retrying in %.1f s",
+                            type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 delay = min(2.0, delay * 2)
 
