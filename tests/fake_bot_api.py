@@ -564,6 +564,7 @@ class _Control(tornado.web.RequestHandler):
             replies = {str(c.params["chat_id"]): c.at for c in ok if c.method == "sendMessage"}
             self.finish({"counts": counts, "violations": self.api.violations[:5], "replies": replies,
                          "per_chat": per_chat, "pending": self.api.pending_updates,
+                         "sends": [[c.params["chat_id"], c.at] for c in ok if c.method == "sendMessage"],
                          "calls": {m: sum(1 for c in self.api.calls if c.method == m) for m in counts}})
         else:
             self.send_error(404)
