@@ -880,7 +880,10 @@ class FakeBotAPI:
         if f is not None and f.reset == "after":
             self.calls.append(Call(method, params, status, body))  # carried out, but the bot never hears
             return _reset_connection(handler)
-        self.calls.append(Call(method, params, status, body))
+        # Stamped when the request began to arrive, as Telegram counts it, not after parsing and checking
+        # it (which a busy test process may do a while later).
+        arrived = time.monotonic() - max(0.0, time.time() - handler.request._start_time)
+        self.calls.append(Call(method, params, status, body, at=arrived))
         self._finish(handler, status, body)
 
     @staticmethod
