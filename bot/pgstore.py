@@ -24,6 +24,7 @@ What is different from SQLite, and why:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -46,6 +47,7 @@ T = TypeVar("T")
 # Advisory lock keys: a fixed CRC of a name, the same in every process (hash() is salted per process).
 MIGRATE_LOCK = zlib.crc32(b"briefbot:migrate") & 0x7FFFFFFF
 POLL_LOCK = zlib.crc32(b"briefbot:poll") & 0x7FFFFFFF
+RELOAD_CHANNEL = "briefbot_reload"  # LISTEN/NOTIFY: a corpus reload in one replica reaches the others
 RECONNECT_SECONDS = 10.0  # how long one statement keeps retrying over a broken connection
 
 # Step N here does what step N of bot.storage.MIGRATIONS does, spelled for PostgreSQL (a test checks
@@ -151,6 +153,7 @@ class PostgresStorage:
         self.replica = replica_name()
         self._closed = False
         self._poll_conn: psycopg.AsyncConnection[Any] | None = None
+        self._listener: asyncio.Task[None] | None = None
 
     @classmethod
     def open(cls, dsn: str, *, query_log: bool = True, retention_days: int = 30, claim_seconds: float = 30.0,
@@ -271,6 +274,10 @@ class PostgresStorage:
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
+            if self._listener is not None:
+                self._listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._listener
             if self._poll_conn is not None:
                 await self._poll_conn.close()
             await self._pool.close()
@@ -281,6 +288,36 @@ class PostgresStorage:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.close()
+
+    # -- reloads reach every replica -----------------------------------------------------------
+
+    async def announce_reload(self) -> None:
+        """Tell the other replicas to reload the corpus (this one just did)."""
+        await self._execute("SELECT pg_notify(%s, %s)", (RELOAD_CHANNEL, self.replica))
+
+    def listen_reloads(self, reload: Callable[[], None]) -> None:
+        """Call `reload` whenever another replica announces one; listens again after a database restart."""
+        if self._listener is None:
+            self._listener = asyncio.get_running_loop().create_task(self._listen(reload), name="briefbot:reloads")
+
+    async def _listen(self, reload: Callable[[], None]) -> None:
+        while not self._closed:
+            try:
+                conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True,
+                                                             application_name="briefbot-reloads")
+                async with conn:
+                    await conn.execute(f"LISTEN {RELOAD_CHANNEL}")
+                    async for note in conn.notifies():
+                        if note.payload != self.replica:
+                            log.info("another replica reloaded the corpus; reloading here too")
+                            reload()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if self._closed:
+                    return
+                log.warning("storage: lost the reload channel (%s); listening again in 2 s", type(exc).__name__)
+                await asyncio.sleep(2.0)
 
     # -- one poller at a time ------------------------------------------------------------------
 

@@ -317,9 +317,10 @@ class BriefBot:
 
     # -- corpus reloads (SIGHUP, /reload) -------------------------------------------------------
 
-    async def reload(self) -> tuple[bool, int]:
+    async def reload(self, *, announce: bool = True) -> tuple[bool, int]:
         """Load the corpus again and swap it in whole; a broken one is refused (every problem logged with
-        file:line) and the last good one keeps answering. Returns (reloaded, entries or problems)."""
+        file:line) and the last good one keeps answering. Returns (reloaded, entries or problems).
+        Replicas sharing PostgreSQL then reload too (`announce`; off when this reload came from one)."""
         from bot.core import Engine
         from bot.corpus import CorpusError
 
@@ -343,10 +344,17 @@ class BriefBot:
             self.engine = engine
             entries = len(engine.index)
             log.info("corpus reloaded: %d entries", entries)
-            return True, entries
+        if announce and hasattr(self.storage, "announce_reload"):
+            try:
+                await self.storage.announce_reload()  # type: ignore[union-attr]
+            except Exception as exc:
+                self.storage_trouble("reload announcement", exc)
+        return True, entries
 
-    def schedule_reload(self) -> None:
-        task = asyncio.get_running_loop().create_task(self.readers.reload_and_tell())
+    def schedule_reload(self, *, announce: bool = True) -> None:
+        # From another replica (announce=False): reload here only, without announcing it back.
+        work = self.readers.reload_and_tell() if announce else self.reload(announce=False)
+        task = asyncio.get_running_loop().create_task(work)
         self._background = task  # keep a reference until it is done
 
     async def on_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -856,6 +864,8 @@ async def start_app(app: Application, *, webhook: dict[str, Any] | None = None, 
         bot.intake = intake
         app.bot_data["intake"] = intake
         await intake.start(webhook=webhook, poll_timeout=poll_timeout)
+        if hasattr(bot.storage, "listen_reloads"):  # replicas: a reload anywhere reloads here
+            bot.storage.listen_reloads(lambda: bot.schedule_reload(announce=False))
         await app.start()
     except BaseException:
         await stop_app(app, drain_seconds=0.0)

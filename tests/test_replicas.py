@@ -21,7 +21,7 @@ from bot.config import Config
 from bot.intake import PollingRefused
 from bot.pgstore import PG_MIGRATIONS, PostgresStorage
 from bot.storage import Storage
-from bot.telegram_app import build_application, intake_of
+from bot.telegram_app import briefbot_of, build_application, intake_of
 from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import TOKEN, FakeBotAPI, start_polling, start_webhook, stop_app
 from tests.test_limits import busiest_window
@@ -206,3 +206,24 @@ async def test_polling_with_postgresql_is_refused_while_another_replica_polls(
     finally:
         await stop_app(second)
         await stop_app(first)
+
+
+async def test_a_reload_in_one_replica_reloads_the_others(fake_api: FakeBotAPI, pg_dsn: str, tmp_path: Path,
+                                                          engine: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="bot.telegram_app")
+    apps = [await _replica(fake_api, pg_dsn, tmp_path, engine, f"r{i}", _free_port()) for i in range(2)]
+    try:
+        first, second = (briefbot_of(app) for app in apps)
+        assert second.engine is engine
+        assert await first.reload() == (True, len(engine.index))  # as /reload or SIGHUP there does
+        deadline = asyncio.get_running_loop().time() + 30
+        while second.engine is engine:
+            assert asyncio.get_running_loop().time() < deadline, "the other replica did not reload"
+            await asyncio.sleep(0.05)
+        assert len(second.engine.index) == len(engine.index)
+        await asyncio.sleep(1.0)
+        reloads = [r for r in caplog.records if r.getMessage().startswith("corpus reloaded")]
+        assert len(reloads) == 2  # once in each replica: the second does not announce it back
+    finally:
+        for app in apps:
+            await stop_app(app, drain_seconds=0.5)
