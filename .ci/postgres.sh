@@ -2,7 +2,7 @@
 # A throwaway PostgreSQL cluster for the tests: installed from Debian's packages when missing,
 # created in a temporary folder, listening on a free port on 127.0.0.1 only (and a socket in that
 # folder), trusted for local connections, and gone when stopped. Source it, then:
-#   pg_up      # starts it and exports BRIEFBOT_TEST_PG=postgresql://postgres@127.0.0.1:PORT/postgres
+#   pg_up      # starts it and exports PG_TEST_DSN=postgresql://postgres@127.0.0.1:PORT/postgres
 #   pg_down    # stops it and deletes the folder (`.ci/run` does this on exit)
 # Also usable directly: `bash .ci/postgres.sh up` prints the DSN and leaves the cluster running.
 
@@ -47,7 +47,7 @@ pg_up() {
     PG_BIN="$bin"
     PG_RUN_AS="${run_as[*]}"
     export PG_BIN PG_RUN_AS
-    export BRIEFBOT_TEST_PG="postgresql://postgres@127.0.0.1:$port/postgres"
+    export PG_TEST_DSN="postgresql://postgres@127.0.0.1:$port/postgres"
     echo "postgres: $("$bin/postgres" --version | head -1) running on 127.0.0.1:$port ($PG_TMP)" >&2
 }
 
@@ -62,7 +62,7 @@ pg_down() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     set -euo pipefail
     case "${1:-up}" in
-        up) pg_up; echo "$BRIEFBOT_TEST_PG"; echo "stop: $PG_RUN_AS $PG_BIN/pg_ctl -D $PG_TMP/data stop" >&2 ;;
+        up) pg_up; echo "$PG_TEST_DSN"; echo "stop: $PG_RUN_AS $PG_BIN/pg_ctl -D $PG_TMP/data stop" >&2 ;;
         *) echo "usage: $0 up" >&2; exit 2 ;;
     esac
 fi

@@ -3,7 +3,7 @@ processes on PostgreSQL (and 1 on SQLite, the default), how the inbox grows, and
 sliding second as the Bot API server sees it.
 
     bash .ci/postgres.sh up                       # prints a DSN; or any server you may create databases on
-    BRIEFBOT_TEST_PG=postgresql://… python benchmarks/replicas.py
+    PG_TEST_DSN=postgresql://… python benchmarks/replicas.py
     python benchmarks/replicas.py --updates 2000 --chats 200 --replicas 1,2,3
 
 Each run: a fresh database; N replicas in webhook mode (real processes, the real corpus); the fake Bot
@@ -266,14 +266,14 @@ async def main() -> None:
     parser.add_argument("--replicas", default="1,2,3")
     parser.add_argument("--limited-updates", type=int, default=300, help="updates in the 27/s run (0: skip)")
     args = parser.parse_args()
-    server = os.environ.get("BRIEFBOT_TEST_PG") or None
+    server = os.environ.get("PG_TEST_DSN") or None
     counts = [int(n) for n in args.replicas.split(",")]
     print(f"{'run':<10} {'engine':<10} {'N':>2}  {'answered':>11} {'twice':>5} {'missing':>7}  "
           f"{'upd/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  {'server 1s':>9}  {'log 1s':>9}  inbox after")
     with tempfile.TemporaryDirectory() as tmp:
         show(await run_once(None, 1, args.updates, args.chats, rate=1000, workdir=Path(tmp)), "unlimited")
         if server is None:
-            print("(no PostgreSQL: set BRIEFBOT_TEST_PG to compare; `bash .ci/postgres.sh up` starts one)")
+            print("(no PostgreSQL: set PG_TEST_DSN to compare; `bash .ci/postgres.sh up` starts one)")
             return
         for n in counts:
             show(await run_once(server, n, args.updates, args.chats, rate=1000, workdir=Path(tmp)), "unlimited")

@@ -65,10 +65,10 @@ async def start_bot(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Start
 
 
 def _pg_server() -> str | None:
-    """The DSN of a reachable server, from BRIEFBOT_TEST_PG; None when there is none (CI must have one)."""
+    """The DSN of a reachable server, from PG_TEST_DSN; None when there is none (CI must have one)."""
     import os
 
-    dsn = os.environ.get("BRIEFBOT_TEST_PG", "").strip()
+    dsn = os.environ.get("PG_TEST_DSN", "").strip()
     if not dsn:
         return None
     import psycopg
@@ -87,7 +87,7 @@ def pg_server() -> str:
 
     dsn = _pg_server()
     if dsn is None:
-        reason = ("no PostgreSQL server: set BRIEFBOT_TEST_PG=postgresql://… (e.g. from `bash .ci/postgres.sh up`); "
+        reason = ("no PostgreSQL server: set PG_TEST_DSN=postgresql://… (e.g. from `bash .ci/postgres.sh up`); "
                   "`.ci/run` starts one")
         if os.environ.get("CI"):
             pytest.fail(reason)
