@@ -79,9 +79,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if engine is None:
         return 1
     db = _db_path(args)
-    if db.is_file():
+    if isinstance(db, str) or db.is_file():  # a URL (PostgreSQL, sqlite:///) is opened as is
+        from bot.pgstore import redact_dsn
+
+        where = redact_dsn(db) if isinstance(db, str) else db
         report = _with_storage(args, lambda storage: build_report(engine, storage, limit=args.limit,
-                                                                  since_days=args.days, log=f"query log {db}"))
+                                                                  since_days=args.days, log=f"query log {where}"))
     else:
         report = asyncio.run(build_report(engine, None, log=f"no query log at {db}; --db or $BRIEFBOT_DB"))
     print(report.as_json() if args.json else report.as_text(limit=args.limit), end="" if not args.json else "\n")
