@@ -397,6 +397,29 @@ class PostgresStorage:
             "ORDER BY n DESC, last DESC, query_norm COLLATE \"C\", command COLLATE \"C\" LIMIT %s", params)
         return [Gap(q, c, int(n), last.astimezone(UTC), float(score)) for q, c, n, last, score in rows]
 
+    async def asked(self, limit: int = 5000, since_days: int | None = None, *,
+                    now: datetime | None = None) -> list[tuple[str, str, int]]:
+        """(query, command, count) of the answered queries, most frequent first: what users did ask for."""
+        where = "matched AND query_norm != ''"
+        params: list[Any] = []
+        if since_days is not None:
+            where += " AND ts >= %s"
+            params.append((now or _now()) - timedelta(days=since_days))
+        params.append(limit)
+        rows = await self._fetch(
+            f"SELECT query_norm, command, COUNT(*) AS n FROM query_log WHERE {where} GROUP BY query_norm, command "
+            "ORDER BY n DESC, query_norm COLLATE \"C\", command COLLATE \"C\" LIMIT %s", params)
+        return [(str(q), str(c), int(n)) for q, c, n in rows]
+
+    async def query_log_rows(self, since_days: int = 30, *, now: datetime | None = None
+                             ) -> list[tuple[datetime, str, bool, float]]:
+        """(time, command, matched, latency in ms) of each logged answer of the last `since_days` days, oldest
+        first: what `/stats` summarises (no query text, no one's identity)."""
+        rows = await self._fetch("SELECT ts, command, matched, latency_ms FROM query_log WHERE ts >= %s ORDER BY ts",
+                                 ((now or _now()) - timedelta(days=since_days),))
+        return [(ts.astimezone(UTC), str(command), bool(matched), float(latency))
+                for ts, command, matched, latency in rows]
+
     async def stats(self) -> dict[str, Any]:
         rows = await self._fetch(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE matched), MIN(ts), "

@@ -379,3 +379,22 @@ async def test_a_writer_holding_the_lock_briefly_makes_others_wait_not_fail(sqli
         other.close()
         assert (await s.stats())["total_queries"] == 1
         assert await s.get_settings(1) == {"length": "full"}
+
+
+def test_postgresql_storage_offers_every_call_sqlite_storage_does() -> None:
+    # A call added to one engine only would work in tests on SQLite and fail in a replica.
+    public = {n for n in dir(Storage) if not n.startswith("_")} - {"open_in_memory"}
+    assert public <= {n for n in dir(pgstore.PostgresStorage) if not n.startswith("_")}
+
+
+async def test_asked_counts_answered_queries_and_the_log_rows_keep_no_text(db_path: Target) -> None:
+    async with Storage.open(db_path) as s:
+        for q in ("Aliev", "aliev", "putin"):
+            await log(s, q, matched=True, at=NOW - timedelta(days=1))
+        await log(s, "old", matched=True, at=NOW - timedelta(days=20))
+        await log(s, "missing", matched=False, latency_ms=7.0, at=NOW)
+        assert await s.asked() == [("aliev", "actor", 2), ("old", "actor", 1), ("putin", "actor", 1)]
+        assert await s.asked(since_days=7, now=NOW) == [("aliev", "actor", 2), ("putin", "actor", 1)]
+        rows = await s.query_log_rows(7, now=NOW)
+    assert [(command, matched) for _, command, matched, _ in rows] == [("actor", True)] * 3 + [("actor", False)]
+    assert rows[-1][3] == 7.0 and all(t.tzinfo is not None for t, *_ in rows)
