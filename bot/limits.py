@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import zlib
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 JSON = Any
 WAIT_TABLE = "briefbot_flood_wait"
-PAUSE_CHECK_SECONDS = 0.1  # how soon a 429 seen by another replica pauses this one
+PAUSE_CHECK_SECONDS = 0.1
+LEAK_SECONDS = 10.0  # how soon a 429 seen by another replica pauses this one
 
 
 def _rate(limit_per_window: float, window_ms: int) -> Any:
@@ -67,6 +69,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._overall: Any = None
         self._groups: Any = None
         self._ready = asyncio.Lock()
+        self._leaker: asyncio.Task[None] | None = None
+        self._buckets: Callable[[], list[Any]] = list
         self._overall_lock = asyncio.Lock()
         self._group_locks: dict[str, asyncio.Lock] = {}  # grows with the groups the bot writes to
         self._pause_checked = float("-inf")
@@ -80,10 +84,11 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         async with self._ready:
             if self._pool is None:
                 await asyncio.get_running_loop().run_in_executor(self._threads, self._open)
+                self._leaker = asyncio.get_running_loop().create_task(self._leak(), name="briefbot:ratelimit-leak")
 
     def _open(self) -> None:
         from psycopg_pool import ConnectionPool
-        from pyrate_limiter import BucketFactory, Limiter, PostgresBucket, RateItem
+        from pyrate_limiter import BucketFactory, Limiter, PostgresBucket, Rate, RateItem, SingleBucketFactory
         from pyrate_limiter.clocks import PostgresClock
 
         pool = ConnectionPool(self.dsn, min_size=1, max_size=8, open=True, name="briefbot-limits",
@@ -91,9 +96,14 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                               kwargs={"application_name": "briefbot-limits", "connect_timeout": 2},
                               # Short: the limiter runs on the event loop, which a long wait would stall.
                               check=ConnectionPool.check_connection, timeout=2)
-        with pool.connection() as conn:
+        with pool.connection() as conn:  # one transaction; replicas starting together must not race on CREATE
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(WAIT_TABLE.encode()) & 0x7FFFFFFF,))
             conn.execute(f"CREATE TABLE IF NOT EXISTS {WAIT_TABLE} (id INTEGER PRIMARY KEY, until TIMESTAMPTZ)")
-        overall = PostgresBucket(pool, "briefbot_all", [_rate(self.per_second, 1000)])
+        # Besides "27 in any second", one message per 1/27 s: evenly spaced, not 27 at once as each second's
+        # slots free up. A late message then overlaps the next second by one, not by a whole burst (with
+        # bursts, a 20 ms delay of a burst's tail measured 31 in a second at the server).
+        spacing = [Rate(1, max(1, int(1000 / self.per_second)))] if self.per_second >= 1 else []
+        overall = PostgresBucket(pool, "briefbot_all", [_rate(self.per_second, 1000), *spacing])
         group_rate = [_rate(self.group_per_minute * self.group_window_ms / 60_000, self.group_window_ms)]
 
         class Groups(BucketFactory):
@@ -108,19 +118,35 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
             def get(self, item: Any) -> Any:
                 if item.name not in self.buckets:
-                    self.buckets[item.name] = self.create(PostgresBucket, pool, f"briefbot_{item.name}", group_rate)
+                    self.buckets[item.name] = PostgresBucket(pool, f"briefbot_{item.name}", group_rate)
                 return self.buckets[item.name]
 
+        # pyrate's own leaker is a thread that outlives close() and dies on the closed pool with a traceback;
+        # old rows are deleted by `_leak` on the event loop instead (the counts are by window either way).
+        groups = Groups()
         self._pool = pool
-        self._overall = Limiter(overall, buffer_ms=20)
-        self._groups = Limiter(Groups(), buffer_ms=20)
+        self._buckets = lambda: [overall, *groups.buckets.values()]
+        self._overall = Limiter(SingleBucketFactory(overall, schedule_leak=False), buffer_ms=20)
+        self._groups = Limiter(groups, buffer_ms=20)
+
+    async def _leak(self) -> None:
+        """Every 10 s: delete the log rows older than every window (a few ms; keeps the counts cheap)."""
+        while True:
+            await asyncio.sleep(LEAK_SECONDS)
+            for bucket in self._buckets():
+                try:
+                    bucket.leak(bucket.now())
+                except Exception as exc:  # the database is away; next time
+                    log.debug("rate limit: could not delete old rows (%s)", type(exc).__name__)
 
     async def shutdown(self) -> None:
         pool, self._pool = self._pool, None
+        if self._leaker is not None:
+            self._leaker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._leaker
+            self._leaker = None
         if pool is not None:
-            for limiter in (self._overall, self._groups):
-                with contextlib.suppress(Exception):
-                    await asyncio.get_running_loop().run_in_executor(self._threads, limiter.close)
             await asyncio.get_running_loop().run_in_executor(self._threads, pool.close)
         self._threads.shutdown(wait=False, cancel_futures=True)
 
