@@ -11,8 +11,8 @@ API (tests/fake_bot_api.py) in its own process, so its clock is not held up by t
 set-webhook` points it at a round-robin balancer in this process, which hands each update to the next
 replica and a quarter of them a second time to the one after (Telegram's re-delivery). "unlimited"
 runs raise the bot's send rate to 1000/s to show what the stack itself does; the "limited" run keeps the
-default 27/s and reports the busiest sliding second at the server. Latency: a replica accepted the
-webhook POST → the server received the reply. Prints numbers side by side; asserts nothing. On a 2-core machine the
+default 27/s and reports the busiest sliding second at the server. Latency: the balancer received the
+update → the server received the reply. Prints numbers side by side; asserts nothing. On a 2-core machine the
 replicas, PostgreSQL and this script share the cores, so read the ratios, not the absolute numbers.
 """
 
@@ -107,12 +107,13 @@ class RoundRobin:
 
     def __init__(self, ports: list[int]) -> None:
         self.ports = ports
-        self.accepted: dict[int, tuple[int, float]] = {}  # update_id -> (chat, when a replica stored it)
+        self.accepted: dict[int, tuple[int, float]] = {}  # update_id -> (chat, when the balancer got it)
         self.turn = 0
         self.client = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=128))
 
     async def forward(self, body: bytes, headers: dict[str, str]) -> int:
         update = json.loads(body)
+        received = time.monotonic()
         first = self.turn
         self.turn += 1
         status = 502
@@ -126,7 +127,7 @@ class RoundRobin:
             if status < 500:
                 break
         if status == 200:
-            self.accepted.setdefault(update["update_id"], (update["message"]["chat"]["id"], time.monotonic()))
+            self.accepted.setdefault(update["update_id"], (update["message"]["chat"]["id"], received))
             if update["update_id"] % 4 == 0 and len(self.ports) > 1:
                 port = self.ports[(first + 1) % len(self.ports)]
                 with contextlib.suppress(httpx.HTTPError):
