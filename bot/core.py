@@ -25,7 +25,7 @@ from bot.dates import DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
-from bot.render import esc, fit, say
+from bot.render import fit, say
 from bot.retrieve import deeds, entries
 from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
@@ -360,7 +360,7 @@ class Engine:
             if len(deed.actors) == 1:
                 reply = self.view("actor", deed.actors[0], full=full)
                 via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(deed.title, ECHO_LIMIT))
-                return replace(reply, html=f"<i>{esc(via)}</i>\n{reply.html}", command=command,
+                return replace(reply, html=f"<i>{via}</i>\n{reply.html}", command=command,
                                best_score=hits[0].score if hits else 0.0)
             offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
             return outcomes.suggest(self.views, query, command, offered, offered[0].score)
