@@ -83,7 +83,24 @@ def _deletions(word: str) -> set[str]:
 
 
 _FIELD = (NAME, TITLE, TEXT)  # a field code (0, 1, 2) -> its weight; 0 is a name
+_FIELD_NP = np.array(_FIELD, dtype=np.float64)
 _PHRASES_APART = "\n"  # between the phrase keys of one entry (keys are [a-z0-9 ] only)
+
+
+def _shared(values: np.ndarray, code: str) -> tuple[array, np.ndarray]:
+    """A copy of `values` as an `array.array`, and a numpy view of that copy."""
+    plain = array(code, values.tobytes())
+    return plain, (np.frombuffer(plain, dtype=values.dtype) if len(plain) else values[:0].copy())
+
+
+def _covered(slots: dict[str, float], wq: list[tuple[str, float]]) -> float:
+    """Sum of weight x best match over the query's words, added left to right (as `sum` does)."""
+    if len(wq) == 1:
+        return wq[0][1] * slots.get(wq[0][0], 0.0)
+    if len(wq) == 2:
+        return wq[0][1] * slots.get(wq[0][0], 0.0) + wq[1][1] * slots.get(wq[1][0], 0.0)
+    get = slots.get
+    return sum([ww * get(w, 0.0) for w, ww in wq])
 
 
 class _Postings(Mapping[str, list[int]]):
@@ -100,7 +117,7 @@ class _Postings(Mapping[str, list[int]]):
         if i is None:
             raise KeyError(word)
         off = self._index._word_off
-        return self._index._post_docs[off[i] : off[i + 1]].tolist()
+        return self._index._post_docs_a[off[i] : off[i + 1]].tolist()
 
     def __len__(self) -> int:
         return len(self._index.vocab)
@@ -160,7 +177,7 @@ class SearchIndex:
                 self._by_id[doc.entry_id] = [*seen, number] if isinstance(seen, list) else [seen, number]
         self._phrase_keys_all = "".join(phrase_keys)
         del phrase_keys
-        self._phrase_off = np.frombuffer(phrase_off, dtype=np.int64)
+        self._phrase_off = phrase_off
         # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
         self.vocab: list[str] = sorted(first_seen)
         self.sorted_vocab = self.vocab
@@ -181,6 +198,13 @@ class SearchIndex:
         self._post_docs = np.repeat(np.arange(len(self.docs), dtype=np.int32), lengths)[by_word]
         self._post_codes = self._fwd_codes[by_word]
         del by_word
+        # Plain arrays beside numpy views of the same memory: slicing an array gives Python ints fast,
+        # the views serve the vectorised look-ups.
+        self._fwd_words_a, self._fwd_words = _shared(self._fwd_words, "i")
+        self._fwd_codes_a, self._fwd_codes = _shared(self._fwd_codes, "b")
+        self._doc_off_a, self._doc_off = _shared(self._doc_off, "q")
+        self._post_docs_a, self._post_docs = _shared(self._post_docs, "i")
+        self._post_codes_a, self._post_codes = _shared(self._post_codes, "b")
         counts = np.bincount(self._fwd_words, minlength=len(self.vocab))
         word_off = np.zeros(len(self.vocab) + 1, dtype=np.int64)
         np.cumsum(counts, out=word_off[1:])
@@ -205,6 +229,7 @@ class SearchIndex:
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._bags: dict[int, dict[str, float]] = {}
+        self._phrase_cache: dict[int, list[tuple[str, str, float]]] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -231,23 +256,37 @@ class SearchIndex:
 
     def _id_bag(self, number: int) -> dict[int, int]:
         """An entry's word numbers with their field codes."""
-        a, b = int(self._doc_off[number]), int(self._doc_off[number + 1])
-        return dict(zip(self._fwd_words[a:b].tolist(), self._fwd_codes[a:b].tolist(), strict=True))
+        a, b = self._doc_off_a[number], self._doc_off_a[number + 1]
+        return dict(zip(self._fwd_words_a[a:b], self._fwd_codes_a[a:b], strict=True))
+
+    def _name_words(self, number: int) -> set[int]:
+        """The numbers of the words of an entry's names (they come first among its words)."""
+        a, b = self._doc_off_a[number], self._doc_off_a[number + 1]
+        codes = self._fwd_codes_a[a:b]
+        k = next((j for j, c in enumerate(codes) if c), len(codes))  # names (0) first, then titles, texts
+        return set(self._fwd_words_a[a : a + k])
 
     def _phrases(self, number: int) -> list[tuple[str, str, float]]:
         """(phrase key, display, weight) of each of an entry's names and titles that has words."""
+        cached = self._phrase_cache.get(number)
+        if cached is not None:
+            return cached
         doc = self.docs[number]
         a, b = self._phrase_off[number], self._phrase_off[number + 1]
         keys = self._phrase_keys_all[a:b].split(_PHRASES_APART)
         shown = [(t, NAME) for t in doc.names] + [(t, TITLE) for t in doc.titles]
-        return [(k, t, weight) for k, (t, weight) in zip(keys, shown, strict=False) if k]
+        phrases = [(k, t, weight) for k, (t, weight) in zip(keys, shown, strict=False) if k]
+        if len(self._phrase_cache) > 20_000:
+            self._phrase_cache.clear()
+        self._phrase_cache[number] = phrases
+        return phrases
 
     def _display(self, word: str) -> str:
         """A readable spelling of a skeleton word: as first written in the first entry that has it."""
         i = self._word_id(word)
         if i is None:
             return word
-        doc = self.docs[int(self._post_docs[self._word_off[i]])]
+        doc = self.docs[self._post_docs_a[self._word_off[i]]]
         for text in (*doc.names, *doc.titles, *doc.texts):
             for plain in words(text):
                 if skeleton(plain) == word:
@@ -352,7 +391,7 @@ class SearchIndex:
         # "Azerbaijan") only adds to entries already found rather than flooding in new ones.
         order = sorted(matches, key=lambda w: weights[w], reverse=True)
         found: dict[int, dict[str, float]] = {}
-        off, post_docs, post_codes = self._word_off, self._post_docs, self._post_codes
+        off, post_docs, post_codes = self._word_off, self._post_docs_a, self._post_codes_a
         for w in order:
             for _, sim, u in matches[w]:
                 a, b = off[u], off[u + 1]
@@ -361,14 +400,21 @@ class SearchIndex:
                     continue
                 if not found:
                     b = min(b, a + max_candidates)  # all of them new: the first ones fill the list
-                for number, code in zip(post_docs[a:b].tolist(), post_codes[a:b].tolist(), strict=True):
-                    slots = found.get(number)
+                numbers = post_docs[a:b]
+                if b - a > 64:
+                    scores = (_FIELD_NP[self._post_codes[a:b]] * sim).tolist()  # sim * field weight
+                else:
+                    scores = [sim * _FIELD[code] for code in post_codes[a:b]]
+                if not found:
+                    found = {number: {w: score} for number, score in zip(numbers, scores, strict=True)}
+                    continue
+                get = found.get
+                for number, score in zip(numbers, scores, strict=True):
+                    slots = get(number)
                     if slots is None:
-                        if len(found) >= max_candidates:
-                            continue
-                        slots = found[number] = {}
-                    score = sim * _FIELD[code]
-                    if score > slots.get(w, 0.0):
+                        if len(found) < max_candidates:
+                            found[number] = {w: score}
+                    elif score > slots.get(w, 0.0):
                         slots[w] = score
         return qwords, matches, weights, found
 
@@ -398,8 +444,7 @@ class SearchIndex:
         for number, slots in found.items():
             doc = docs[number]
             if allowed is None or doc.kind in allowed:
-                get = slots.get
-                out[(doc.kind, doc.entry_id)] = sum([ww * get(w, 0.0) for w, ww in wq]) / (100.0 * total)
+                out[(doc.kind, doc.entry_id)] = _covered(slots, wq) / (100.0 * total)
         return out
 
     def bag(self, kind: str, entry_id: str) -> dict[str, float]:
@@ -445,13 +490,15 @@ class SearchIndex:
             return []
         total = sum(weights[w] for w in qwords)
         wq = [(w, weights[w]) for w in qwords]
+        denominator = 100.0 * total
         docs = self.docs
-        scored: list[tuple[float, int]] = []
-        for number, slots in found.items():
-            if allowed is not None and docs[number].kind not in allowed:
-                continue
-            get = slots.get
-            scored.append((sum([ww * get(w, 0.0) for w, ww in wq]) / (100.0 * total), number))
+        if len(wq) == 1:  # most queries: one word, the same sum as below without the loop
+            (w0, c0), = wq
+            scored = [(c0 * slots.get(w0, 0.0) / denominator, number) for number, slots in found.items()
+                      if allowed is None or docs[number].kind in allowed]
+        else:
+            scored = [(_covered(slots, wq) / denominator, number) for number, slots in found.items()
+                      if allowed is None or docs[number].kind in allowed]
         top = heapq.nlargest(max(limit * 4, 50), scored)
         # A candidate below 80% coverage scores its coverage exactly; one that scores below `limit`
         # others' certain scores cannot be among the first `limit`, so its phrases are not compared.
@@ -485,8 +532,8 @@ class SearchIndex:
         named_words = {w: [u for _, sim, u in matches[w] if sim >= 80] for w in dict.fromkeys(qwords)}
         hits: list[Hit] = []
         for score, phrase, coverage, entry_id, number, via in ranked[:limit]:
-            bag = self._id_bag(number)
-            named = sum(weights[w] for w in qwords if any(bag.get(u) == 0 for u in named_words[w])) / total
+            names = self._name_words(number)
+            named = sum(weights[w] for w in qwords if any(u in names for u in named_words[w])) / total
             hits.append(Hit(entry_id, docs[number].kind, score, coverage, via, phrase, round(named, 3)))
         return hits
 
