@@ -19,6 +19,7 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import mul
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -93,14 +94,18 @@ def _shared(values: np.ndarray, code: str) -> tuple[array, np.ndarray]:
     return plain, (np.frombuffer(plain, dtype=values.dtype) if len(plain) else values[:0].copy())
 
 
-def _covered(slots: dict[str, float], wq: list[tuple[str, float]]) -> float:
-    """Sum of weight x best match over the query's words, added left to right (as `sum` does)."""
-    if len(wq) == 1:
-        return wq[0][1] * slots.get(wq[0][0], 0.0)
-    if len(wq) == 2:
-        return wq[0][1] * slots.get(wq[0][0], 0.0) + wq[1][1] * slots.get(wq[1][0], 0.0)
-    get = slots.get
-    return sum([ww * get(w, 0.0) for w, ww in wq])
+def _covered(found: dict[int, list[float]], qwords: list[str], weights: dict[str, float],
+             slot: dict[str, int]) -> Iterator[tuple[int, float]]:
+    """(entry number, sum of weight x best match over the query's words) for each candidate, the sum
+    added left to right over the query's words, as `sum` adds (so every score is what it always was)."""
+    cws = [weights[w] for w in qwords]
+    if len(set(qwords)) == len(qwords):  # slots are in query order: multiply them pairwise
+        for number, slots in found.items():
+            yield number, sum(map(mul, cws, slots))
+    else:
+        at = [slot[w] for w in qwords]
+        for number, slots in found.items():
+            yield number, sum([c * slots[j] for c, j in zip(cws, at, strict=True)])
 
 
 class _Postings(Mapping[str, list[int]]):
@@ -390,13 +395,17 @@ class SearchIndex:
         # Accumulate along posting lists, rarest query words first; a very common word (think
         # "Azerbaijan") only adds to entries already found rather than flooding in new ones.
         order = sorted(matches, key=lambda w: weights[w], reverse=True)
-        found: dict[int, dict[str, float]] = {}
+        # Per candidate entry, one slot per distinct query word (in query order): its best match.
+        slot = {w: j for j, w in enumerate(matches)}
+        width = len(slot)
+        found: dict[int, list[float]] = {}
         off, post_docs, post_codes = self._word_off, self._post_docs_a, self._post_codes_a
         for w in order:
+            j = slot[w]
             for _, sim, u in matches[w]:
                 a, b = off[u], off[u + 1]
                 if found and b - a > max_candidates:
-                    self._only_found(found, w, sim, a, b)
+                    self._only_found(found, j, sim, a, b)
                     continue
                 if not found:
                     b = min(b, a + max_candidates)  # all of them new: the first ones fill the list
@@ -405,20 +414,18 @@ class SearchIndex:
                     scores = (_FIELD_NP[self._post_codes[a:b]] * sim).tolist()  # sim * field weight
                 else:
                     scores = [sim * _FIELD[code] for code in post_codes[a:b]]
-                if not found:
-                    found = {number: {w: score} for number, score in zip(numbers, scores, strict=True)}
-                    continue
                 get = found.get
                 for number, score in zip(numbers, scores, strict=True):
                     slots = get(number)
                     if slots is None:
                         if len(found) < max_candidates:
-                            found[number] = {w: score}
-                    elif score > slots.get(w, 0.0):
-                        slots[w] = score
-        return qwords, matches, weights, found
+                            slots = found[number] = [0.0] * width
+                            slots[j] = score
+                    elif score > slots[j]:
+                        slots[j] = score
+        return qwords, matches, weights, found, slot
 
-    def _only_found(self, found: dict[int, dict[str, float]], w: str, sim: float, a: int, b: int) -> None:
+    def _only_found(self, found: dict[int, list[float]], j: int, sim: float, a: int, b: int) -> None:
         """A posting list longer than the candidate list adds only to entries already found: look
         each of them up in it (a bisection each) rather than walking it."""
         numbers = np.fromiter(found, dtype=np.int32, count=len(found))
@@ -430,21 +437,20 @@ class SearchIndex:
         for number, code in zip(numbers[there].tolist(), codes.tolist(), strict=True):
             slots = found[number]
             score = sim * _FIELD[code]
-            if score > slots.get(w, 0.0):
-                slots[w] = score
+            if score > slots[j]:
+                slots[j] = score
 
     def coverages(self, text: str, kinds: Iterable[str] | None = None) -> dict[tuple[str, str], float]:
         """Every entry sharing a word with `text`: the weighted share of the query's words it covers."""
         allowed = set(kinds) if kinds is not None else None
-        qwords, _, weights, found = self._accumulate(text)
+        qwords, _, weights, found, slot = self._accumulate(text)
         total = sum(weights[w] for w in qwords) or 1.0
-        wq = [(w, weights[w]) for w in qwords]
         out = {}
         docs = self.docs
-        for number, slots in found.items():
+        for number, covered in _covered(found, qwords, weights, slot):
             doc = docs[number]
             if allowed is None or doc.kind in allowed:
-                out[(doc.kind, doc.entry_id)] = _covered(slots, wq) / (100.0 * total)
+                out[(doc.kind, doc.entry_id)] = covered / (100.0 * total)
         return out
 
     def bag(self, kind: str, entry_id: str) -> dict[str, float]:
@@ -485,20 +491,14 @@ class SearchIndex:
                max_candidates: int = 2000) -> list[Hit]:
         """Best entries for `text`, best first; scores say how confident (see `Tiers`)."""
         allowed = set(kinds) if kinds is not None else None
-        qwords, matches, weights, found = self._accumulate(text, max_candidates)
+        qwords, matches, weights, found, slot = self._accumulate(text, max_candidates)
         if not qwords:
             return []
         total = sum(weights[w] for w in qwords)
-        wq = [(w, weights[w]) for w in qwords]
         denominator = 100.0 * total
         docs = self.docs
-        if len(wq) == 1:  # most queries: one word, the same sum as below without the loop
-            (w0, c0), = wq
-            scored = [(c0 * slots.get(w0, 0.0) / denominator, number) for number, slots in found.items()
-                      if allowed is None or docs[number].kind in allowed]
-        else:
-            scored = [(_covered(slots, wq) / denominator, number) for number, slots in found.items()
-                      if allowed is None or docs[number].kind in allowed]
+        scored = [(covered / denominator, number) for number, covered in _covered(found, qwords, weights, slot)
+                  if allowed is None or docs[number].kind in allowed]
         top = heapq.nlargest(max(limit * 4, 50), scored)
         # A candidate below 80% coverage scores its coverage exactly; one that scores below `limit`
         # others' certain scores cannot be among the first `limit`, so its phrases are not compared.
