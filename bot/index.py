@@ -235,6 +235,7 @@ class SearchIndex:
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._bags: dict[int, dict[str, float]] = {}
         self._phrase_cache: dict[int, list[tuple[str, str, float]]] = {}
+        self._last: tuple | None = None  # (text, max_candidates, what _accumulate found)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -385,7 +386,16 @@ class SearchIndex:
 
     def _accumulate(self, text: str, max_candidates: int = 2000):
         """Query words, their weights and vocabulary matches, and per candidate entry the best match
-        of each query word (weighted by the field it was found in)."""
+        of each query word (weighted by the field it was found in). The ranker asks `search` and then
+        `coverages` of the same text: the last result is kept for that second call (it is not changed)."""
+        last = self._last
+        if last is not None and last[0] == text and last[1] == max_candidates:
+            return last[2]
+        result = self._accumulate_new(text, max_candidates)
+        self._last = (text, max_candidates, result)
+        return result
+
+    def _accumulate_new(self, text: str, max_candidates: int):
         qwords = query_words(text)
         matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
         for w, alts in query_alternates(text).items():
@@ -499,16 +509,17 @@ class SearchIndex:
         docs = self.docs
         scored = [(covered / denominator, number) for number, covered in _covered(found, qwords, weights, slot)
                   if allowed is None or docs[number].kind in allowed]
-        top = heapq.nlargest(max(limit * 4, 50), scored)
+        keep = max(limit * 4, 50)
+        # (the same as nlargest: (coverage, number) pairs never tie; a C sort is quicker on short lists)
+        top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)
         # A candidate below 80% coverage scores its coverage exactly; one that scores below `limit`
         # others' certain scores cannot be among the first `limit`, so its phrases are not compared.
-        floor = -1.0
-        if len(top) > limit:
-            floor = sorted((round(100.0 * c, 1) for c, _ in top), reverse=True)[limit - 1]
+        lows = [round(100.0 * c, 1) for c, _ in top]
+        floor = sorted(lows, reverse=True)[limit - 1] if len(top) > limit else -1.0
         qkeys = self._phrase_keys(text)
         ranked: list[tuple[float, float, float, str, int, str]] = []
         for rank, (coverage, number) in enumerate(top):
-            if coverage < 0.8 and round(100.0 * coverage, 1) < floor:
+            if coverage < 0.8 and lows[rank] < floor:
                 continue
             doc = docs[number]
             phrase_score, via = 0.0, doc.names[0] if doc.names else ""
