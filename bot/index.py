@@ -40,6 +40,7 @@ NAME, TITLE, TEXT = 1.0, 0.9, 0.8
 _TYPED = re.compile(r"[^\W_][\w'’.-]*")
 MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
+MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
@@ -398,6 +399,8 @@ class SearchIndex:
     def _accumulate_new(self, text: str, max_candidates: int):
         qwords = query_words(text)
         matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
+        if not all(matches.values()):
+            qwords, matches = self._split_run_ons(qwords, matches)
         for w, alts in query_alternates(text).items():
             if w in matches:
                 matches[w] = self._with_alternates(matches[w], alts)
@@ -434,6 +437,35 @@ class SearchIndex:
                     elif score > slots[j]:
                         slots[j] = score
         return qwords, matches, weights, found, slot
+
+    def _split_run_ons(self, qwords: list[str], matches: dict[str, list[tuple[str, float, int]]]):
+        """A word the index has never seen that is two words of a name run together ("uszuenvakaza",
+        a space left out) is searched as those two words."""
+        out: list[str] = []
+        for w in qwords:
+            if matches.get(w) or len(w) < 2 * MIN_RUN_ON_PART:
+                out.append(w)
+                continue
+            cut = next((i for i in range(MIN_RUN_ON_PART, len(w) - MIN_RUN_ON_PART + 1)
+                        if self._in_a_name(w[:i], w[i:])), None)
+            out.extend((w,) if cut is None else (w[:cut], w[cut:]))
+        if len(out) == len(qwords):
+            return qwords, matches
+        out = out[:MAX_QUERY_WORDS]
+        return out, {w: matches[w] if w in matches else self._similar(w) for w in dict.fromkeys(out)}
+
+    def _in_a_name(self, left: str, right: str) -> bool:
+        """Whether some entry's name has the word `left` followed by the word `right`."""
+        i, j = self._word_id(left), self._word_id(right)
+        if i is None or j is None:
+            return False
+        off = self._word_off
+        shorter = i if off[i + 1] - off[i] <= off[j + 1] - off[j] else j
+        pair = f"{left} {right}"
+        for number in self._post_docs_a[off[shorter] : min(off[shorter + 1], off[shorter] + 50)]:
+            if any(weight == NAME and f" {pair} " in f" {k} " for k, _, weight in self._phrases(number)):
+                return True
+        return False
 
     def _only_found(self, found: dict[int, list[float]], j: int, sim: float, a: int, b: int) -> None:
         """A posting list longer than the candidate list adds only to entries already found: look
