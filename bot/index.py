@@ -16,6 +16,7 @@ import bisect
 import heapq
 import math
 import re
+import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -240,6 +241,23 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.docs)
+
+    def memory(self) -> dict[str, int]:
+        """Bytes held by each part of the index (not the entries themselves; not the query caches)."""
+        size = sys.getsizeof
+        by_id = size(self._by_id) + sum(size(v) for v in self._by_id.values() if isinstance(v, list) or v > 256)
+        return {
+            "vocabulary (sorted words)": size(self.vocab) + sum(size(w) for w in self.vocab),
+            "posting lists (entry numbers, fields)": self._post_docs_a.itemsize * len(self._post_docs_a)
+            + len(self._post_codes_a) + self._word_off.itemsize * len(self._word_off),
+            "entries' words (word numbers, fields)": self._fwd_words_a.itemsize * len(self._fwd_words_a)
+            + len(self._fwd_codes_a) + self._doc_off_a.itemsize * len(self._doc_off_a),
+            "one-letter deletions (hashes, words)": self._del_hash.nbytes + self._del_word.nbytes
+            + self._seen.nbytes + self._by_seen.nbytes,
+            "phrase keys of names and titles": size(self._phrase_keys_all) + self._phrase_off.itemsize
+            * len(self._phrase_off),
+            "entry id -> number": by_id,
+        }
 
     # ---- compact storage, read back
 
