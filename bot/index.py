@@ -41,6 +41,7 @@ NAME, TITLE, TEXT = 1.0, 0.9, 0.8
 _TYPED = re.compile(r"[^\W_][\w'’.-]*")
 MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
+DENSE_FROM = 1000  # posting entries a query walks from which its candidates are kept in numpy arrays
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
@@ -96,10 +97,13 @@ def _shared(values: np.ndarray, code: str) -> tuple[array, np.ndarray]:
     return plain, (np.frombuffer(plain, dtype=values.dtype) if len(plain) else values[:0].copy())
 
 
-def _covered(found: dict[int, list[float]], qwords: list[str], weights: dict[str, float],
+def _covered(found: dict[int, list[float]] | _Dense, qwords: list[str], weights: dict[str, float],
              slot: dict[str, int]) -> Iterator[tuple[int, float]]:
     """(entry number, sum of weight x best match over the query's words) for each candidate, the sum
     added left to right over the query's words, as `sum` adds (so every score is what it always was)."""
+    if isinstance(found, _Dense):
+        yield from zip(found.numbers.tolist(), found.numerators(qwords, weights, slot).tolist(), strict=True)
+        return
     cws = [weights[w] for w in qwords]
     if len(set(qwords)) == len(qwords):  # slots are in query order: multiply them pairwise
         for number, slots in found.items():
@@ -108,6 +112,31 @@ def _covered(found: dict[int, list[float]], qwords: list[str], weights: dict[str
         at = [slot[w] for w in qwords]
         for number, slots in found.items():
             yield number, sum([c * slots[j] for c, j in zip(cws, at, strict=True)])
+
+
+@dataclass
+class _Dense:
+    """Candidates of a query of common words: entry numbers in the order admitted, and per entry the
+    best match of each distinct query word."""
+
+    numbers: np.ndarray
+    best: np.ndarray
+
+    def numerators(self, qwords: list[str], weights: dict[str, float], slot: dict[str, int]) -> np.ndarray:
+        """Weight x best match summed left to right over the query's words, elementwise (as `sum`)."""
+        total = weights[qwords[0]] * self.best[:, slot[qwords[0]]]
+        for w in qwords[1:]:
+            total = total + weights[w] * self.best[:, slot[w]]
+        return total
+
+    def top(self, coverage: np.ndarray, keep: int, allowed: list[bool] | None) -> list[tuple[float, int]]:
+        """The `keep` best (coverage, number) pairs, best first, as `sorted(..., reverse=True)` orders them."""
+        numbers = self.numbers
+        if allowed is not None:
+            mask = np.array(allowed, dtype=bool)
+            coverage, numbers = coverage[mask], numbers[mask]
+        order = np.lexsort((numbers, coverage))[::-1][:keep]
+        return list(zip(coverage[order].tolist(), numbers[order].tolist(), strict=True))
 
 
 class _Postings(Mapping[str, list[int]]):
@@ -429,8 +458,11 @@ class SearchIndex:
         # Per candidate entry, one slot per distinct query word (in query order): its best match.
         slot = {w: j for j, w in enumerate(matches)}
         width = len(slot)
-        found: dict[int, list[float]] = {}
         off, post_docs, post_codes = self._word_off, self._post_docs_a, self._post_codes_a
+        volume = sum(off[u + 1] - off[u] for m in matches.values() for _, _, u in m)
+        if volume > DENSE_FROM:
+            return qwords, matches, weights, self._accumulate_dense(order, matches, slot, max_candidates), slot
+        found: dict[int, list[float]] = {}
         for w in order:
             j = slot[w]
             for _, sim, u in matches[w]:
@@ -455,6 +487,51 @@ class SearchIndex:
                     elif score > slots[j]:
                         slots[j] = score
         return qwords, matches, weights, found, slot
+
+    def _accumulate_dense(self, order: list[str], matches: dict[str, list[tuple[str, float, int]]],
+                          slot: dict[str, int], max_candidates: int) -> _Dense:
+        """What the loop in `_accumulate_new` does, in numpy, for queries of common words: the same
+        candidates admitted in the same order, the same best match per word (as the same floats)."""
+        off = self._word_off
+        numbers = np.empty(max_candidates, dtype=np.int32)  # in the order they were admitted
+        best = np.zeros((max_candidates, len(slot)), dtype=np.float64)
+        count = 0
+        ordered = numbers[:0]  # numbers[:count], sorted, and where each one is in `numbers`
+        where = np.zeros(0, dtype=np.int64)
+        for w in order:
+            j = slot[w]
+            for _, sim, u in matches[w]:
+                a, b = off[u], off[u + 1]
+                if b == a:
+                    continue
+                if count == 0:
+                    b = min(b, a + max_candidates)  # all of them new: the first ones fill the list
+                posting = self._post_docs[a:b]
+                scores = _FIELD_NP[self._post_codes[a:b]] * sim
+                if count and b - a > max_candidates:  # only adds to the candidates: look each one up
+                    at = np.searchsorted(posting, ordered)
+                    np.minimum(at, len(posting) - 1, out=at)
+                    there = posting[at] == ordered
+                    rows = where[there]
+                    best[rows, j] = np.maximum(best[rows, j], scores[at[there]])
+                    continue
+                if count:
+                    at = np.searchsorted(ordered, posting)
+                    np.minimum(at, count - 1, out=at)
+                    old = ordered[at] == posting
+                    rows = where[at[old]]
+                    best[rows, j] = np.maximum(best[rows, j], scores[old])
+                    new = ~old
+                    fresh, fresh_scores = posting[new][: max_candidates - count], scores[new][: max_candidates - count]
+                else:
+                    fresh, fresh_scores = posting, scores
+                if len(fresh):
+                    numbers[count : count + len(fresh)] = fresh
+                    best[count : count + len(fresh), j] = fresh_scores
+                    count += len(fresh)
+                    where = np.argsort(numbers[:count], kind="stable")
+                    ordered = numbers[:count][where]
+        return _Dense(numbers[:count], best[:count])
 
     def _split_run_ons(self, qwords: list[str], matches: dict[str, list[tuple[str, float, int]]]):
         """A word the index has never seen that is two words of a name run together ("uszuenvakaza",
@@ -557,11 +634,15 @@ class SearchIndex:
         total = sum(weights[w] for w in qwords)
         denominator = 100.0 * total
         docs = self.docs
-        scored = [(covered / denominator, number) for number, covered in _covered(found, qwords, weights, slot)
-                  if allowed is None or docs[number].kind in allowed]
         keep = max(limit * 4, 50)
-        # (the same as nlargest: (coverage, number) pairs never tie; a C sort is quicker on short lists)
-        top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)
+        if isinstance(found, _Dense):
+            top = found.top(found.numerators(qwords, weights, slot) / denominator, keep,
+                            None if allowed is None else [docs[n].kind in allowed for n in found.numbers.tolist()])
+        else:
+            scored = [(covered / denominator, number) for number, covered in _covered(found, qwords, weights, slot)
+                      if allowed is None or docs[number].kind in allowed]
+            # (as nlargest: (coverage, number) pairs never tie; a C sort is quicker on short lists)
+            top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)
         # A candidate below 80% coverage scores its coverage exactly; one that scores below `limit`
         # others' certain scores cannot be among the first `limit`, so its phrases are not compared.
         lows = [round(100.0 * c, 1) for c, _ in top]
