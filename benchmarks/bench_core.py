@@ -16,9 +16,10 @@ foreign minister"):
 
 Each (size, method) runs in its own process pinned to one core, so that "index memory" (resident
 memory after the build minus before it, the entries already made) is the method's alone. Latency is
-per query, one at a time. "top-1" is the share of queries whose intended entry comes first; "unseen
-answered" is how often a never-seen name gets a confident answer (briefbot: score >= Tiers.confident;
-the baselines have no notion of it). Ratios are the baseline's figure over briefbot's. Prints
+per query, one at a time, and like build time it is CPU time of the process (on a shared machine
+wall-clock time mostly measures the other processes). "top-1" is the share of queries whose
+intended entry comes first; "unseen answered" is how often a never-seen name gets a confident
+answer (briefbot: score >= Tiers.confident; the baselines have no notion of it). Ratios are the baseline's figure over briefbot's. Prints
 numbers; asserts nothing.
 """
 
@@ -44,6 +45,12 @@ from bot.index import Doc, SearchIndex, Tiers  # noqa: E402
 from bot.normalize import key  # noqa: E402
 
 METHODS = ("briefbot", "trigram", "tantivy")
+
+
+def clock() -> float:
+    """CPU seconds of this process (all its threads): on a shared machine, time spent waiting for a
+    core is not the method's."""
+    return time.process_time()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -152,9 +159,9 @@ def worker(method: str, n: int) -> dict:
     numbers = {d.entry_id: i for i, d in enumerate(docs)}
     gc.collect()
     before = rss_mb()
-    t = time.perf_counter()
+    t = clock()
     search, index = {"briefbot": build_briefbot, "trigram": build_trigram, "tantivy": build_tantivy}[method](docs)
-    build = time.perf_counter() - t
+    build = clock() - t
     gc.collect()
     memory = rss_mb() - before
     for _, q, _ in qs[:20]:
@@ -162,9 +169,9 @@ def worker(method: str, n: int) -> dict:
     times, right, total = [], {}, {}
     unseen_confident = 0
     for group, q, want in qs:
-        t = time.perf_counter()
+        t = clock()
         got, confident = search(q)
-        times.append((time.perf_counter() - t) * 1000)
+        times.append((clock() - t) * 1000)
         total[group] = total.get(group, 0) + 1
         if want is None:
             unseen_confident += confident
@@ -172,9 +179,9 @@ def worker(method: str, n: int) -> dict:
             right[group] = right.get(group, 0) + 1
     common = []
     for q in COMMON_QUERIES * 5:
-        t = time.perf_counter()
+        t = clock()
         search(q)
-        common.append((time.perf_counter() - t) * 1000)
+        common.append((clock() - t) * 1000)
     out = {"method": method, "n": n, "p50": statistics.median(times), "p99": percentile(times, 0.99),
            "build": build, "memory": memory, "common_p99": percentile(common, 0.99),
            "top1": {g: right.get(g, 0) / total[g] for g in total if g != "unseen"},
@@ -219,9 +226,9 @@ def bench_real() -> None:
                 "/timeline Stepanakert", "/timeline 2023", "/claim political prisoners", "/claim USAID",
                 "/actor Elon Musk", "/claim the Earth is flat", "/timeline September 2023",
                 "/claim Azerbaijan joined NATO", "/actor Mehriban Aliyeva", "/timeline Karabakh since 2023"]
-    t = time.perf_counter()
+    t = clock()
     engine = Engine.load(ROOT / "briefs", ROOT / "seeds")
-    startup = (time.perf_counter() - t) * 1000
+    startup = (clock() - t) * 1000
     print(f"real corpus: start-up (load + validate + index) {startup:.0f} ms, {len(engine.index)} entries")
     for m in messages:
         engine.answer(m)  # warm caches
@@ -229,9 +236,9 @@ def bench_real() -> None:
                       ("index.search() only", lambda m: engine.index.search(m.split(" ", 1)[-1]))):
         ms = []
         for m in messages * 5:
-            t = time.perf_counter()
+            t = clock()
             fn(m)
-            ms.append((time.perf_counter() - t) * 1000)
+            ms.append((clock() - t) * 1000)
         print(f"  {label:<28} p50 {statistics.median(ms):7.3f} ms   p99 {percentile(ms, 0.99):7.3f} ms")
 
 
