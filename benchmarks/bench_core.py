@@ -19,8 +19,8 @@ memory after the build minus before it, the entries already made) is the method'
 per query, one at a time, and like build time it is CPU time of the process (on a shared machine
 wall-clock time mostly measures the other processes). "top-1" is the share of queries whose
 intended entry comes first; "unseen answered" is how often a never-seen name gets a confident
-answer (briefbot: score >= Tiers.confident; the baselines have no notion of it). Ratios are the baseline's figure over briefbot's. Prints
-numbers; asserts nothing.
+answer (briefbot: score >= Tiers.confident; the baselines have no notion of it). Ratios are the
+baseline's figure over briefbot's. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
