@@ -91,6 +91,16 @@ _FIELD_NP = np.array(_FIELD, dtype=np.float64)
 _PHRASES_APART = "\n"  # between the phrase keys of one entry (keys are [a-z0-9 ] only)
 
 
+def _low32(hashes: np.ndarray) -> np.ndarray:
+    """The low 32 bits of string hashes: the deletion table's keys (a collision only adds a candidate
+    that the edit-distance check drops; 32 bits make that rare and halve the table)."""
+    return (hashes & 0xFFFFFFFF).astype(np.uint32)
+
+
+def _hash32(strings: set[str]) -> np.ndarray:
+    return _low32(np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings)))
+
+
 def _shared(values: np.ndarray, code: str) -> tuple[array, np.ndarray]:
     """A copy of `values` as an `array.array`, and a numpy view of that copy."""
     plain = array(code, values.tobytes())
@@ -183,9 +193,8 @@ class SearchIndex:
         fwd_words, fwd_codes, doc_off = array("i"), array("b"), array("q", [0])
         phrase_keys: list[str] = []
         phrase_off = array("q", [0])
-        self._by_id: dict[str, int | list[int]] = {}
         at = 0
-        for number, doc in enumerate(self.docs):
+        for doc in self.docs:
             bag: dict[str, int] = {}
             keys: list[str] = []
             for strings, code in ((doc.names, 0), (doc.titles, 1), (doc.texts, 2)):
@@ -206,20 +215,20 @@ class SearchIndex:
             phrase_keys.append(joined)
             at += len(joined)
             phrase_off.append(at)
-            seen = self._by_id.get(doc.entry_id)
-            if seen is None:
-                self._by_id[doc.entry_id] = number
-            else:
-                self._by_id[doc.entry_id] = [*seen, number] if isinstance(seen, list) else [seen, number]
         self._phrase_keys_all = "".join(phrase_keys)
         del phrase_keys
         self._phrase_off = phrase_off
         # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
-        self.vocab: list[str] = sorted(first_seen)
+        # (words are ASCII [a-z0-9], so bytes sort as the strings do)
+        seen_words = list(first_seen)
+        del first_seen
+        by_text = np.argsort(np.array([w.encode() for w in seen_words], dtype=bytes), kind="stable")
+        self.vocab: list[str] = [seen_words[i] for i in by_text.tolist()]
         self.sorted_vocab = self.vocab
-        order_of = {w: k for k, w in enumerate(self.vocab)}
-        remap = np.fromiter((order_of[w] for w in first_seen), dtype=np.int32, count=len(first_seen))
-        del order_of, first_seen
+        del seen_words
+        remap = np.empty(len(by_text), dtype=np.int32)
+        remap[by_text] = np.arange(len(by_text), dtype=np.int32)
+        del by_text
         # Fuzzy candidates are tried in the order of a set of first-seen numbers, as they always were,
         # so that equally close words keep their order (a word's place in the sorted vocabulary would not).
         self._by_seen = remap
@@ -255,12 +264,17 @@ class SearchIndex:
             variants.add(w)
             hashes.extend(map(hash, variants))
             per_word.append(len(variants))
-        h = np.frombuffer(hashes, dtype=np.int64)
+        h = _low32(np.frombuffer(hashes, dtype=np.int64))
         by_hash = np.argsort(h, kind="stable")
         self._del_hash = h[by_hash]
         self._del_word = np.repeat(np.arange(len(self.vocab), dtype=np.int32),
                                    np.frombuffer(per_word, dtype=np.int32))[by_hash]
         del hashes, per_word, h, by_hash
+        # Entry id -> number, as sorted hashes of the ids (the entry itself settles a collision).
+        ids = np.fromiter((hash(d.entry_id) for d in self.docs), dtype=np.int64, count=len(self.docs))
+        self._id_number = np.argsort(ids, kind="stable").astype(np.int32)
+        self._id_hash = ids[self._id_number]
+        del ids
         self._n = max(len(self.docs), 1)
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
@@ -274,7 +288,6 @@ class SearchIndex:
     def memory(self) -> dict[str, int]:
         """Bytes held by each part of the index (not the entries themselves; not the query caches)."""
         size = sys.getsizeof
-        by_id = size(self._by_id) + sum(size(v) for v in self._by_id.values() if isinstance(v, list) or v > 256)
         return {
             "vocabulary (sorted words)": size(self.vocab) + sum(size(w) for w in self.vocab),
             "posting lists (entry numbers, fields)": self._post_docs_a.itemsize * len(self._post_docs_a)
@@ -285,7 +298,7 @@ class SearchIndex:
             + self._seen.nbytes + self._by_seen.nbytes,
             "phrase keys of names and titles": size(self._phrase_keys_all) + self._phrase_off.itemsize
             * len(self._phrase_off),
-            "entry id -> number": by_id,
+            "entry id -> number (sorted id hashes)": self._id_hash.nbytes + self._id_number.nbytes,
         }
 
     # ---- compact storage, read back
@@ -300,11 +313,11 @@ class SearchIndex:
         return math.log(1 + self._n / (off[i + 1] - off[i]))
 
     def _number(self, kind: str, entry_id: str) -> int | None:
-        seen = self._by_id.get(entry_id)
-        if seen is None:
-            return None
-        for number in reversed(seen) if isinstance(seen, list) else (seen,):
-            if self.docs[number].kind == kind:
+        h = hash(entry_id)
+        lo, hi = np.searchsorted(self._id_hash, [h, h + 1]).tolist() if h < 2**63 - 1 else (0, len(self.docs))
+        for number in reversed(self._id_number[lo:hi].tolist()):  # the last one, as a dict would keep
+            doc = self.docs[number]
+            if doc.entry_id == entry_id and doc.kind == kind:
                 return number
         return None
 
@@ -370,7 +383,7 @@ class SearchIndex:
             if max_edits == 2:
                 variants |= {d2 for d1 in variants for d2 in _deletions(d1)}
             variants.add(word)
-            hashes = np.fromiter(map(hash, variants), dtype=np.int64, count=len(variants))
+            hashes = _hash32(variants)
             lo = np.searchsorted(self._del_hash, hashes, "left").tolist()
             hi = np.searchsorted(self._del_hash, hashes, "right").tolist()
             pool: set[int] = set()
