@@ -459,7 +459,7 @@ class SearchIndex:
     def _accumulate_new(self, text: str, max_candidates: int):
         qwords = query_words(text)
         matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
-        if not all(matches.values()):
+        if not all(any(sim >= 80 for _, sim, _ in m) for m in matches.values()):
             qwords, matches = self._split_run_ons(qwords, matches)
         for w, alts in query_alternates(text).items():
             if w in matches:
@@ -547,11 +547,11 @@ class SearchIndex:
         return _Dense(numbers[:count], best[:count])
 
     def _split_run_ons(self, qwords: list[str], matches: dict[str, list[tuple[str, float, int]]]):
-        """A word the index has never seen that is two words of a name run together ("uszuenvakaza",
-        a space left out) is searched as those two words."""
+        """A word the index has never seen (nor any word like it, but for two-edit guesses) that is two
+        words of a name run together ("uszuenvakaza", a space left out) is searched as those two words."""
         out: list[str] = []
         for w in qwords:
-            if matches.get(w) or len(w) < 2 * MIN_RUN_ON_PART:
+            if any(sim >= 80 for _, sim, _ in matches[w]) or len(w) < 2 * MIN_RUN_ON_PART:
                 out.append(w)
                 continue
             cut = next((i for i in range(MIN_RUN_ON_PART, len(w) - MIN_RUN_ON_PART + 1)
