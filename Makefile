@@ -39,8 +39,10 @@ test: $(STAMP)
 	$(BIN)/briefbot check
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
+## The index beside a trigram prefilter and tantivy (a few minutes); `make bench SIZES=10k,100k,1M` adds 1M.
+SIZES ?= 10k,100k
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_core.py --sizes $(SIZES)
 
 ## The fault table in the README (kill -9, resets, revoked token, poison update, storage faults); minutes.
 chaos: $(STAMP)

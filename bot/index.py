@@ -16,10 +16,13 @@ import bisect
 import heapq
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import mul
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -38,6 +41,8 @@ NAME, TITLE, TEXT = 1.0, 0.9, 0.8
 _TYPED = re.compile(r"[^\W_][\w'’.-]*")
 MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
+DENSE_FROM = 1000  # posting entries a query walks from which its candidates are kept in numpy arrays
+MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
@@ -81,145 +86,381 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+_FIELD = (NAME, TITLE, TEXT)  # a field code (0, 1, 2) -> its weight; 0 is a name
+_FIELD_NP = np.array(_FIELD, dtype=np.float64)
+_PHRASES_APART = "\n"  # between the phrase keys of one entry (keys are [a-z0-9 ] only)
+
+
+def _low32(hashes: np.ndarray) -> np.ndarray:
+    """The low 32 bits of string hashes: the deletion table's keys (a collision only adds a candidate
+    that the edit-distance check drops; 32 bits make that rare and halve the table)."""
+    return (hashes & 0xFFFFFFFF).astype(np.uint32)
+
+
+def _hash32(strings: set[str]) -> np.ndarray:
+    return _low32(np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings)))
+
+
+def _shared(values: np.ndarray, code: str) -> tuple[array, np.ndarray]:
+    """A copy of `values` as an `array.array`, and a numpy view of that copy."""
+    plain = array(code, values.tobytes())
+    return plain, (np.frombuffer(plain, dtype=values.dtype) if len(plain) else values[:0].copy())
+
+
+def _covered(found: dict[int, list[float]] | _Dense, qwords: list[str], weights: dict[str, float],
+             slot: dict[str, int]) -> Iterator[tuple[int, float]]:
+    """(entry number, sum of weight x best match over the query's words) for each candidate, the sum
+    added left to right over the query's words, as `sum` adds (so every score is what it always was)."""
+    if isinstance(found, _Dense):
+        yield from zip(found.numbers.tolist(), found.numerators(qwords, weights, slot).tolist(), strict=True)
+        return
+    cws = [weights[w] for w in qwords]
+    if len(set(qwords)) == len(qwords):  # slots are in query order: multiply them pairwise
+        for number, slots in found.items():
+            yield number, sum(map(mul, cws, slots))
+    else:
+        at = [slot[w] for w in qwords]
+        for number, slots in found.items():
+            yield number, sum([c * slots[j] for c, j in zip(cws, at, strict=True)])
+
+
+@dataclass
+class _Dense:
+    """Candidates of a query of common words: entry numbers in the order admitted, and per entry the
+    best match of each distinct query word."""
+
+    numbers: np.ndarray
+    best: np.ndarray
+
+    def numerators(self, qwords: list[str], weights: dict[str, float], slot: dict[str, int]) -> np.ndarray:
+        """Weight x best match summed left to right over the query's words, elementwise (as `sum`)."""
+        total = weights[qwords[0]] * self.best[:, slot[qwords[0]]]
+        for w in qwords[1:]:
+            total = total + weights[w] * self.best[:, slot[w]]
+        return total
+
+    def top(self, coverage: np.ndarray, keep: int, allowed: list[bool] | None) -> list[tuple[float, int]]:
+        """The `keep` best (coverage, number) pairs, best first, as `sorted(..., reverse=True)` orders them."""
+        numbers = self.numbers
+        if allowed is not None:
+            mask = np.array(allowed, dtype=bool)
+            coverage, numbers = coverage[mask], numbers[mask]
+        order = np.lexsort((numbers, coverage))[::-1][:keep]
+        return list(zip(coverage[order].tolist(), numbers[order].tolist(), strict=True))
+
+
+class _Postings(Mapping[str, list[int]]):
+    """The vocabulary as a read-only mapping: word -> numbers of the entries that contain it."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self._index = index
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._index._word_id(word) is not None
+
+    def __getitem__(self, word: str) -> list[int]:
+        i = self._index._word_id(word)
+        if i is None:
+            raise KeyError(word)
+        off = self._index._word_off
+        return self._index._post_docs_a[off[i] : off[i + 1]].tolist()
+
+    def __len__(self) -> int:
+        return len(self._index.vocab)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index.vocab)
+
+
 class SearchIndex:
-    """Vocabulary-level fuzzy matching with posting lists; see the module docstring."""
+    """Vocabulary-level fuzzy matching with posting lists; see the module docstring.
+
+    Memory layout (flat arrays, no per-entry dicts, so a million entries fit in a few hundred MB):
+    the vocabulary is one sorted list of skeleton words, a word's number is its place in it; each
+    entry's words are a slice of `_fwd_words` (with their field codes in `_fwd_codes`), each word's
+    entries a slice of `_post_docs` (ascending, codes in `_post_codes`); the phrase keys of an
+    entry's names and titles are a slice of one string; the one-letter-deletion table is a sorted
+    array of string hashes beside the word numbers they lead to (a hash collision only adds a
+    candidate that the edit-distance check then drops).
+    """
 
     def __init__(self, docs: Iterable[Doc], synonyms: dict[str, tuple[str, ...]] | None = None) -> None:
-        self.docs: list[Doc] = []
-        self.doc_words: list[dict[str, float]] = []  # per doc: word -> best field weight
-        self.phrases: list[list[tuple[str, str, float]]] = []  # per doc: (phrase key, display, weight)
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        self.display: dict[str, str] = {}  # skeleton word -> a readable spelling of it, for evidence lines
-        self._numbers: dict[tuple[str, str], int] = {}
+        self.docs: list[Doc] = list(docs)
         # Folded like queries, so a synonym may be written in its own script ("atəşkəs", "перемирие").
         fold = lambda w: " ".join(skeleton(x) for x in words(w))  # noqa: E731
         self.synonyms = {fold(k): tuple(fold(v) for v in vs) for k, vs in (synonyms or {}).items()}
-        for doc in docs:
-            self._add(doc)
-        self.vocab = list(self.postings)
-        self.sorted_vocab = sorted(self.vocab)
+        first_seen: dict[str, int] = {}  # only while building
+        fwd_words, fwd_codes, doc_off = array("i"), array("b"), array("q", [0])
+        phrase_keys: list[str] = []
+        phrase_off = array("q", [0])
+        at = 0
+        for doc in self.docs:
+            bag: dict[str, int] = {}
+            keys: list[str] = []
+            for strings, code in ((doc.names, 0), (doc.titles, 1), (doc.texts, 2)):
+                for text in strings:
+                    ws = [skeleton(w) for w in words(text)]
+                    for w in ws:
+                        bag.setdefault(w, code)  # fields come strongest first: the first one is the best
+                    if code < 2:
+                        keys.append(" ".join(ws))  # "" for a name with no words: skipped when read
+            for w, code in bag.items():
+                i = first_seen.get(w)
+                if i is None:
+                    i = first_seen[w] = len(first_seen)
+                fwd_words.append(i)
+                fwd_codes.append(code)
+            doc_off.append(len(fwd_words))
+            joined = _PHRASES_APART.join(keys)
+            phrase_keys.append(joined)
+            at += len(joined)
+            phrase_off.append(at)
+        self._phrase_keys_all = "".join(phrase_keys)
+        del phrase_keys
+        self._phrase_off = phrase_off
+        # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
+        # (words are ASCII [a-z0-9], so bytes sort as the strings do)
+        seen_words = list(first_seen)
+        del first_seen
+        by_text = np.argsort(np.array([w.encode() for w in seen_words], dtype=bytes), kind="stable")
+        self.vocab: list[str] = [seen_words[i] for i in by_text.tolist()]
+        self.sorted_vocab = self.vocab
+        del seen_words
+        remap = np.empty(len(by_text), dtype=np.int32)
+        remap[by_text] = np.arange(len(by_text), dtype=np.int32)
+        del by_text
+        # Fuzzy candidates are tried in the order of a set of first-seen numbers, as they always were,
+        # so that equally close words keep their order (a word's place in the sorted vocabulary would not).
+        self._by_seen = remap
+        self._seen = np.empty_like(remap)
+        self._seen[remap] = np.arange(len(remap), dtype=np.int32)
+        self._fwd_words = remap[np.frombuffer(fwd_words, dtype=np.int32)] if len(fwd_words) else remap[:0]
+        self._fwd_codes = np.frombuffer(fwd_codes, dtype=np.int8).copy()
+        self._doc_off = np.frombuffer(doc_off, dtype=np.int64).copy()
+        del fwd_words, fwd_codes, doc_off
+        lengths = np.diff(self._doc_off)
+        by_word = np.argsort(self._fwd_words, kind="stable")  # entries stay in ascending order per word
+        self._post_docs = np.repeat(np.arange(len(self.docs), dtype=np.int32), lengths)[by_word]
+        self._post_codes = self._fwd_codes[by_word]
+        del by_word
+        # Plain arrays beside numpy views of the same memory: slicing an array gives Python ints fast,
+        # the views serve the vectorised look-ups.
+        self._fwd_words_a, self._fwd_words = _shared(self._fwd_words, "i")
+        self._fwd_codes_a, self._fwd_codes = _shared(self._fwd_codes, "b")
+        self._doc_off_a, self._doc_off = _shared(self._doc_off, "q")
+        self._post_docs_a, self._post_docs = _shared(self._post_docs, "i")
+        self._post_codes_a, self._post_codes = _shared(self._post_codes, "b")
+        counts = np.bincount(self._fwd_words, minlength=len(self.vocab))
+        word_off = np.zeros(len(self.vocab) + 1, dtype=np.int64)
+        np.cumsum(counts, out=word_off[1:])
+        self._word_off = array("q", word_off.tobytes())  # plain ints, fast to index
+        self.postings = _Postings(self)
         # Symmetric-delete index: every vocabulary word under itself and its one-letter deletions,
-        # so words one edit away are found by a few dictionary look-ups, whatever the corpus size.
-        self.deletes: dict[str, int | list[int]] = {}
-        for i, word in enumerate(self.vocab):
-            for variant in {word} | _deletions(word):
-                hit = self.deletes.get(variant)
-                if hit is None:
-                    self.deletes[variant] = i
-                elif isinstance(hit, int):
-                    self.deletes[variant] = [hit, i]
-                else:
-                    hit.append(i)
-        n = max(len(self.docs), 1)
-        self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
-        self.unseen_idf = math.log(1 + n)  # a word the index has never seen is as rare as it gets
-        self._similar_cache: dict[str, list[tuple[str, float]]] = {}
+        # so words one edit away are found by a few look-ups, whatever the corpus size.
+        hashes = array("q")
+        per_word = array("i")
+        for w in self.vocab:
+            variants = _deletions(w)
+            variants.add(w)
+            hashes.extend(map(hash, variants))
+            per_word.append(len(variants))
+        h = _low32(np.frombuffer(hashes, dtype=np.int64))
+        by_hash = np.argsort(h, kind="stable")
+        self._del_hash = h[by_hash]
+        self._del_word = np.repeat(np.arange(len(self.vocab), dtype=np.int32),
+                                   np.frombuffer(per_word, dtype=np.int32))[by_hash]
+        del hashes, per_word, h, by_hash
+        # Entry id -> number, as sorted hashes of the ids (the entry itself settles a collision).
+        ids = np.fromiter((hash(d.entry_id) for d in self.docs), dtype=np.int64, count=len(self.docs))
+        self._id_number = np.argsort(ids, kind="stable").astype(np.int32)
+        self._id_hash = ids[self._id_number]
+        del ids
+        self._n = max(len(self.docs), 1)
+        self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
+        self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
+        self._bags: dict[int, dict[str, float]] = {}
+        self._phrase_cache: dict[int, list[tuple[str, str, float]]] = {}
+        self._last: tuple | None = None  # (text, max_candidates, what _accumulate found)
 
     def __len__(self) -> int:
         return len(self.docs)
 
-    def _add(self, doc: Doc) -> None:
-        number = len(self.docs)
-        self.docs.append(doc)
-        self._numbers[(doc.kind, doc.entry_id)] = number
-        bag: dict[str, float] = {}
-        phrases: list[tuple[str, str, float]] = []
-        for strings, weight, phrase in ((doc.names, NAME, True), (doc.titles, TITLE, True), (doc.texts, TEXT, False)):
-            for text in strings:
-                plain = words(text)
-                ws = [skeleton(w) for w in plain]
-                for w, p in zip(ws, plain, strict=True):
-                    self.display.setdefault(w, p)
-                for w in ws:
-                    if bag.get(w, 0.0) < weight:
-                        bag[w] = weight
-                if phrase and ws:
-                    phrases.append((" ".join(ws), text, weight))
-        self.doc_words.append(bag)
-        self.phrases.append(phrases)
-        for w in bag:
-            self.postings[w].append(number)
+    def memory(self) -> dict[str, int]:
+        """Bytes held by each part of the index (not the entries themselves; not the query caches)."""
+        size = sys.getsizeof
+        return {
+            "vocabulary (sorted words)": size(self.vocab) + sum(size(w) for w in self.vocab),
+            "posting lists (entry numbers, fields)": self._post_docs_a.itemsize * len(self._post_docs_a)
+            + len(self._post_codes_a) + self._word_off.itemsize * len(self._word_off),
+            "entries' words (word numbers, fields)": self._fwd_words_a.itemsize * len(self._fwd_words_a)
+            + len(self._fwd_codes_a) + self._doc_off_a.itemsize * len(self._doc_off_a),
+            "one-letter deletions (hashes, words)": self._del_hash.nbytes + self._del_word.nbytes
+            + self._seen.nbytes + self._by_seen.nbytes,
+            "phrase keys of names and titles": size(self._phrase_keys_all) + self._phrase_off.itemsize
+            * len(self._phrase_off),
+            "entry id -> number (sorted id hashes)": self._id_hash.nbytes + self._id_number.nbytes,
+        }
+
+    # ---- compact storage, read back
+
+    def _word_id(self, word: str) -> int | None:
+        vocab = self.vocab
+        i = bisect.bisect_left(vocab, word)
+        return i if i < len(vocab) and vocab[i] == word else None
+
+    def _idf(self, i: int) -> float:
+        off = self._word_off
+        return math.log(1 + self._n / (off[i + 1] - off[i]))
+
+    def _number(self, kind: str, entry_id: str) -> int | None:
+        h = hash(entry_id)
+        lo, hi = np.searchsorted(self._id_hash, [h, h + 1]).tolist() if h < 2**63 - 1 else (0, len(self.docs))
+        for number in reversed(self._id_number[lo:hi].tolist()):  # the last one, as a dict would keep
+            doc = self.docs[number]
+            if doc.entry_id == entry_id and doc.kind == kind:
+                return number
+        return None
+
+    def _id_bag(self, number: int) -> dict[int, int]:
+        """An entry's word numbers with their field codes."""
+        a, b = self._doc_off_a[number], self._doc_off_a[number + 1]
+        return dict(zip(self._fwd_words_a[a:b], self._fwd_codes_a[a:b], strict=True))
+
+    def _name_words(self, number: int) -> set[int]:
+        """The numbers of the words of an entry's names (they come first among its words)."""
+        a, b = self._doc_off_a[number], self._doc_off_a[number + 1]
+        codes = self._fwd_codes_a[a:b]
+        k = next((j for j, c in enumerate(codes) if c), len(codes))  # names (0) first, then titles, texts
+        return set(self._fwd_words_a[a : a + k])
+
+    def _phrases(self, number: int) -> list[tuple[str, str, float]]:
+        """(phrase key, display, weight) of each of an entry's names and titles that has words."""
+        cached = self._phrase_cache.get(number)
+        if cached is not None:
+            return cached
+        doc = self.docs[number]
+        a, b = self._phrase_off[number], self._phrase_off[number + 1]
+        keys = self._phrase_keys_all[a:b].split(_PHRASES_APART)
+        shown = [(t, NAME) for t in doc.names] + [(t, TITLE) for t in doc.titles]
+        phrases = [(k, t, weight) for k, (t, weight) in zip(keys, shown, strict=False) if k]
+        if len(self._phrase_cache) > 20_000:
+            self._phrase_cache.clear()
+        self._phrase_cache[number] = phrases
+        return phrases
+
+    def _display(self, word: str) -> str:
+        """A readable spelling of a skeleton word: as first written in the first entry that has it."""
+        i = self._word_id(word)
+        if i is None:
+            return word
+        doc = self.docs[self._post_docs_a[self._word_off[i]]]
+        for text in (*doc.names, *doc.titles, *doc.texts):
+            for plain in words(text):
+                if skeleton(plain) == word:
+                    return plain
+        return word
 
     # ---- word level
 
-    def similar_words(self, word: str, limit: int = 12) -> list[tuple[str, float]]:
-        """Vocabulary words like `word`, with similarity 0..100 (exact, synonym, prefix or fuzzy)."""
+    def _similar(self, word: str, limit: int = 12) -> list[tuple[str, float, int]]:
         cached = self._similar_cache.get(word)
         if cached is not None:
             return cached
-        found: dict[str, float] = {}
-        if word in self.postings:
-            found[word] = 100.0
+        found: dict[str, tuple[float, int]] = {}
+        own = self._word_id(word)
+        if own is not None:
+            found[word] = (100.0, own)
         for syn in self.synonyms.get(word, ()):
-            if syn in self.postings:
-                found.setdefault(syn, 95.0)
+            i = self._word_id(syn)
+            if i is not None:
+                found.setdefault(syn, (95.0, i))
         # A short word that is in the vocabulary as typed is taken as meant: its one-letter
         # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
         fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
-        if fuzzable and not (word in self.postings and len(word) <= 5):
+        if fuzzable and not (own is not None and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
-            variants = {word} | _deletions(word)
+            variants = _deletions(word)
             if max_edits == 2:
-                variants |= {d2 for d1 in _deletions(word) for d2 in _deletions(d1)}
+                variants |= {d2 for d1 in variants for d2 in _deletions(d1)}
+            variants.add(word)
+            hashes = _hash32(variants)
+            lo = np.searchsorted(self._del_hash, hashes, "left").tolist()
+            hi = np.searchsorted(self._del_hash, hashes, "right").tolist()
             pool: set[int] = set()
-            for variant in variants:
-                hit = self.deletes.get(variant)
-                if hit is None:
-                    continue
-                if isinstance(hit, int):
-                    pool.add(hit)
-                else:
-                    pool.update(hit)
-            for i in pool:
-                candidate = self.vocab[i]
+            for a, b in zip(lo, hi, strict=True):
+                if b > a:
+                    pool.update(self._seen[self._del_word[a:b]].tolist())
+            vocab = self.vocab
+            for i in self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist():
+                candidate = vocab[i]
                 if candidate in found:
                     continue
                 distance = Levenshtein.distance(word, candidate, score_cutoff=max_edits)
                 if distance <= max_edits:
                     # Two edits apart is a guess ("germaniya" ~ "armenia"): never confident on its own.
-                    found[candidate] = fuzz.ratio(word, candidate) if distance < 2 else 60.0
+                    found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
             # "peacekeep" -> "peacekeeping": longer words that start with the query word.
-            at = bisect.bisect_left(self.sorted_vocab, word)
-            for candidate in self.sorted_vocab[at : at + 20]:
+            at = bisect.bisect_left(vocab, word)
+            for i in range(at, min(at + 20, len(vocab))):
+                candidate = vocab[i]
                 if not candidate.startswith(word):
                     break
                 if len(candidate) > len(word) + 1:
-                    found.setdefault(candidate, 90.0)
-        result = sorted(found.items(), key=lambda kv: -kv[1])[:limit]
+                    found.setdefault(candidate, (90.0, i))
+        result = [(u, sim, i) for u, (sim, i) in sorted(found.items(), key=lambda kv: -kv[1][0])[:limit]]
         if len(self._similar_cache) > 100_000:
             self._similar_cache.clear()
         self._similar_cache[word] = result
         return result
 
+    def similar_words(self, word: str, limit: int = 12) -> list[tuple[str, float]]:
+        """Vocabulary words like `word`, with similarity 0..100 (exact, synonym, prefix or fuzzy)."""
+        return [(u, sim) for u, sim, _ in self._similar(word, limit)]
+
     def _phrase_keys(self, text: str) -> list[str]:
         """The query's key, and the key of its base forms ("Milli Məclisin" is also "Milli Məclis")."""
         typed = key(text)
-        base = " ".join(next((a for a in sorted(alts) if a in self.postings), w) for w, alts in term_forms(text))
+        base = " ".join(next((a for a in sorted(alts) if self._word_id(a) is not None), w)
+                        for w, alts in term_forms(text))
         return [typed] if base == typed else [typed, base]
 
-    def _with_alternates(self, found: list[tuple[str, float]], alts: frozenset[str]) -> list[tuple[str, float]]:
+    def _with_alternates(self, found: list[tuple[str, float, int]],
+                         alts: frozenset[str]) -> list[tuple[str, float, int]]:
         """Add the exact vocabulary hits of a word's base forms, just below an exact hit of the word."""
-        best = dict(found)
+        best = {u: (sim, i) for u, sim, i in found}
         for a in alts:
-            if a in self.postings and best.get(a, 0.0) < 98.0:
-                best[a] = 98.0
+            i = self._word_id(a)
+            if i is not None and best.get(a, (0.0,))[0] < 98.0:
+                best[a] = (98.0, i)
             for syn in self.synonyms.get(a, ()):
-                if syn in self.postings:
-                    best.setdefault(syn, 93.0)
-        return sorted(best.items(), key=lambda kv: -kv[1])
+                j = self._word_id(syn)
+                if j is not None:
+                    best.setdefault(syn, (93.0, j))
+        return [(u, sim, i) for u, (sim, i) in sorted(best.items(), key=lambda kv: -kv[1][0])]
 
-    def weight(self, word: str, matches: list[tuple[str, float]]) -> float:
+    def weight(self, word: str, matches: list[tuple[str, float, int]]) -> float:
         if not matches:
             return self.unseen_idf
-        return max(self.idf[w] for w, _ in matches)
+        return max(self._idf(i) for _, _, i in matches)
 
     # ---- entry level
 
     def _accumulate(self, text: str, max_candidates: int = 2000):
         """Query words, their weights and vocabulary matches, and per candidate entry the best match
-        of each query word (weighted by the field it was found in)."""
+        of each query word (weighted by the field it was found in). The ranker asks `search` and then
+        `coverages` of the same text: the last result is kept for that second call (it is not changed)."""
+        last = self._last
+        if last is not None and last[0] == text and last[1] == max_candidates:
+            return last[2]
+        result = self._accumulate_new(text, max_candidates)
+        self._last = (text, max_candidates, result)
+        return result
+
+    def _accumulate_new(self, text: str, max_candidates: int):
         qwords = query_words(text)
-        matches = {w: self.similar_words(w) for w in dict.fromkeys(qwords)}
+        matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
+        if not all(any(sim >= 80 for _, sim, _ in m) for m in matches.values()):
+            qwords, matches = self._split_run_ons(qwords, matches)
         for w, alts in query_alternates(text).items():
             if w in matches:
                 matches[w] = self._with_alternates(matches[w], alts)
@@ -227,52 +468,161 @@ class SearchIndex:
         # Accumulate along posting lists, rarest query words first; a very common word (think
         # "Azerbaijan") only adds to entries already found rather than flooding in new ones.
         order = sorted(matches, key=lambda w: weights[w], reverse=True)
-        found: dict[int, dict[str, float]] = {}
-        doc_words = self.doc_words
+        # Per candidate entry, one slot per distinct query word (in query order): its best match.
+        slot = {w: j for j, w in enumerate(matches)}
+        width = len(slot)
+        off, post_docs, post_codes = self._word_off, self._post_docs_a, self._post_codes_a
+        volume = sum(off[u + 1] - off[u] for m in matches.values() for _, _, u in m)
+        if volume > DENSE_FROM:
+            return qwords, matches, weights, self._accumulate_dense(order, matches, slot, max_candidates), slot
+        found: dict[int, list[float]] = {}
         for w in order:
-            for u, sim in matches[w]:
-                posting = self.postings[u]
-                if found and len(posting) > max_candidates:
-                    for number, slots in found.items():
-                        field_weight = doc_words[number].get(u)
-                        if field_weight is not None and sim * field_weight > slots.get(w, 0.0):
-                            slots[w] = sim * field_weight
+            j = slot[w]
+            for _, sim, u in matches[w]:
+                a, b = off[u], off[u + 1]
+                if found and b - a > max_candidates:
+                    self._only_found(found, j, sim, a, b)
                     continue
-                for number in posting:
-                    slots = found.get(number)
+                if not found:
+                    b = min(b, a + max_candidates)  # all of them new: the first ones fill the list
+                numbers = post_docs[a:b]
+                if b - a > 64:
+                    scores = (_FIELD_NP[self._post_codes[a:b]] * sim).tolist()  # sim * field weight
+                else:
+                    scores = [sim * _FIELD[code] for code in post_codes[a:b]]
+                get = found.get
+                for number, score in zip(numbers, scores, strict=True):
+                    slots = get(number)
                     if slots is None:
-                        if len(found) >= max_candidates:
-                            continue
-                        slots = found[number] = {}
-                    score = sim * doc_words[number][u]
-                    if score > slots.get(w, 0.0):
-                        slots[w] = score
-        return qwords, matches, weights, found
+                        if len(found) < max_candidates:
+                            slots = found[number] = [0.0] * width
+                            slots[j] = score
+                    elif score > slots[j]:
+                        slots[j] = score
+        return qwords, matches, weights, found, slot
+
+    def _accumulate_dense(self, order: list[str], matches: dict[str, list[tuple[str, float, int]]],
+                          slot: dict[str, int], max_candidates: int) -> _Dense:
+        """What the loop in `_accumulate_new` does, in numpy, for queries of common words: the same
+        candidates admitted in the same order, the same best match per word (as the same floats)."""
+        off = self._word_off
+        numbers = np.empty(max_candidates, dtype=np.int32)  # in the order they were admitted
+        best = np.zeros((max_candidates, len(slot)), dtype=np.float64)
+        count = 0
+        ordered = numbers[:0]  # numbers[:count], sorted, and where each one is in `numbers`
+        where = np.zeros(0, dtype=np.int64)
+        for w in order:
+            j = slot[w]
+            for _, sim, u in matches[w]:
+                a, b = off[u], off[u + 1]
+                if b == a:
+                    continue
+                if count == 0:
+                    b = min(b, a + max_candidates)  # all of them new: the first ones fill the list
+                posting = self._post_docs[a:b]
+                scores = _FIELD_NP[self._post_codes[a:b]] * sim
+                if count and b - a > max_candidates:  # only adds to the candidates: look each one up
+                    at = np.searchsorted(posting, ordered)
+                    np.minimum(at, len(posting) - 1, out=at)
+                    there = posting[at] == ordered
+                    rows = where[there]
+                    best[rows, j] = np.maximum(best[rows, j], scores[at[there]])
+                    continue
+                if count:
+                    at = np.searchsorted(ordered, posting)
+                    np.minimum(at, count - 1, out=at)
+                    old = ordered[at] == posting
+                    rows = where[at[old]]
+                    best[rows, j] = np.maximum(best[rows, j], scores[old])
+                    new = ~old
+                    fresh, fresh_scores = posting[new][: max_candidates - count], scores[new][: max_candidates - count]
+                else:
+                    fresh, fresh_scores = posting, scores
+                if len(fresh):
+                    numbers[count : count + len(fresh)] = fresh
+                    best[count : count + len(fresh), j] = fresh_scores
+                    count += len(fresh)
+                    where = np.argsort(numbers[:count], kind="stable")
+                    ordered = numbers[:count][where]
+        return _Dense(numbers[:count], best[:count])
+
+    def _split_run_ons(self, qwords: list[str], matches: dict[str, list[tuple[str, float, int]]]):
+        """A word the index has never seen (nor any word like it, but for two-edit guesses) that is two
+        words of a name run together ("uszuenvakaza", a space left out) is searched as those two words."""
+        out: list[str] = []
+        for w in qwords:
+            if any(sim >= 80 for _, sim, _ in matches[w]) or len(w) < 2 * MIN_RUN_ON_PART:
+                out.append(w)
+                continue
+            cut = next((i for i in range(MIN_RUN_ON_PART, len(w) - MIN_RUN_ON_PART + 1)
+                        if self._in_a_name(w[:i], w[i:])), None)
+            out.extend((w,) if cut is None else (w[:cut], w[cut:]))
+        if len(out) == len(qwords):
+            return qwords, matches
+        out = out[:MAX_QUERY_WORDS]
+        return out, {w: matches[w] if w in matches else self._similar(w) for w in dict.fromkeys(out)}
+
+    def _in_a_name(self, left: str, right: str) -> bool:
+        """Whether some entry's name has the word `left` followed by the word `right`."""
+        i, j = self._word_id(left), self._word_id(right)
+        if i is None or j is None:
+            return False
+        off = self._word_off
+        shorter = i if off[i + 1] - off[i] <= off[j + 1] - off[j] else j
+        pair = f"{left} {right}"
+        for number in self._post_docs_a[off[shorter] : min(off[shorter + 1], off[shorter] + 50)]:
+            if any(weight == NAME and f" {pair} " in f" {k} " for k, _, weight in self._phrases(number)):
+                return True
+        return False
+
+    def _only_found(self, found: dict[int, list[float]], j: int, sim: float, a: int, b: int) -> None:
+        """A posting list longer than the candidate list adds only to entries already found: look
+        each of them up in it (a bisection each) rather than walking it."""
+        numbers = np.fromiter(found, dtype=np.int32, count=len(found))
+        posting = self._post_docs[a:b]
+        at = np.searchsorted(posting, numbers)
+        np.minimum(at, len(posting) - 1, out=at)
+        there = posting[at] == numbers
+        codes = self._post_codes[a:b][at[there]]
+        for number, code in zip(numbers[there].tolist(), codes.tolist(), strict=True):
+            slots = found[number]
+            score = sim * _FIELD[code]
+            if score > slots[j]:
+                slots[j] = score
 
     def coverages(self, text: str, kinds: Iterable[str] | None = None) -> dict[tuple[str, str], float]:
         """Every entry sharing a word with `text`: the weighted share of the query's words it covers."""
         allowed = set(kinds) if kinds is not None else None
-        qwords, _, weights, found = self._accumulate(text)
+        qwords, _, weights, found, slot = self._accumulate(text)
         total = sum(weights[w] for w in qwords) or 1.0
         out = {}
-        for number, slots in found.items():
-            doc = self.docs[number]
+        docs = self.docs
+        for number, covered in _covered(found, qwords, weights, slot):
+            doc = docs[number]
             if allowed is None or doc.kind in allowed:
-                out[(doc.kind, doc.entry_id)] = sum(weights[w] * slots.get(w, 0.0) for w in qwords) / (100.0 * total)
+                out[(doc.kind, doc.entry_id)] = covered / (100.0 * total)
         return out
 
     def bag(self, kind: str, entry_id: str) -> dict[str, float]:
         """An entry's words (skeletons) with the weight of the field each was found in."""
-        number = self._numbers.get((kind, entry_id))
-        return self.doc_words[number] if number is not None else {}
+        number = self._number(kind, entry_id)
+        if number is None:
+            return {}
+        bag = self._bags.get(number)
+        if bag is None:
+            if len(self._bags) > 50_000:
+                self._bags.clear()
+            vocab = self.vocab
+            bag = self._bags[number] = {vocab[i]: _FIELD[c] for i, c in self._id_bag(number).items()}
+        return bag
 
     def evidence(self, text: str, kind: str, entry_id: str) -> list[tuple[str, str]]:
         """(word as typed, the entry's word it matched) for each query word the entry contains:
         "выборы" → "elections", "Qarabağda" → "karabakh"."""
-        number = self._numbers.get((kind, entry_id))
+        number = self._number(kind, entry_id)
         if number is None:
             return []
-        bag = self.doc_words[number]
+        bag = self.bag(kind, entry_id)
         alternates = query_alternates(text)
         out = []
         for token in _TYPED.findall(text):
@@ -280,10 +630,10 @@ class SearchIndex:
             if len(pieces) != 1 or pieces[0] in STOPWORDS:
                 continue
             sk = skeleton(pieces[0])
-            found = self._with_alternates(self.similar_words(sk), alternates.get(sk, frozenset()))
-            for u, sim in found:
+            found = self._with_alternates(self._similar(sk), alternates.get(sk, frozenset()))
+            for u, sim, _ in found:
                 if u in bag and sim >= 80:
-                    out.append((token.strip(".'’"), self.display.get(u, u)))
+                    out.append((token.strip(".'’"), self._display(u)))
                     break
         return out
 
@@ -291,27 +641,36 @@ class SearchIndex:
                max_candidates: int = 2000) -> list[Hit]:
         """Best entries for `text`, best first; scores say how confident (see `Tiers`)."""
         allowed = set(kinds) if kinds is not None else None
-        qwords, matches, weights, found = self._accumulate(text, max_candidates)
+        qwords, matches, weights, found, slot = self._accumulate(text, max_candidates)
         if not qwords:
             return []
-        qkeys = self._phrase_keys(text)
         total = sum(weights[w] for w in qwords)
-        doc_words = self.doc_words
-        scored: list[tuple[float, int]] = []
-        for number, slots in found.items():
-            if allowed is not None and self.docs[number].kind not in allowed:
+        denominator = 100.0 * total
+        docs = self.docs
+        keep = max(limit * 4, 50)
+        if isinstance(found, _Dense):
+            top = found.top(found.numerators(qwords, weights, slot) / denominator, keep,
+                            None if allowed is None else [docs[n].kind in allowed for n in found.numbers.tolist()])
+        else:
+            scored = [(covered / denominator, number) for number, covered in _covered(found, qwords, weights, slot)
+                      if allowed is None or docs[number].kind in allowed]
+            # (as nlargest: (coverage, number) pairs never tie; a C sort is quicker on short lists)
+            top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)
+        # A candidate below 80% coverage scores its coverage exactly; one that scores below `limit`
+        # others' certain scores cannot be among the first `limit`, so its phrases are not compared.
+        lows = [round(100.0 * c, 1) for c, _ in top]
+        floor = sorted(lows, reverse=True)[limit - 1] if len(top) > limit else -1.0
+        qkeys = self._phrase_keys(text)
+        ranked: list[tuple[float, float, float, str, int, str]] = []
+        for rank, (coverage, number) in enumerate(top):
+            if coverage < 0.8 and lows[rank] < floor:
                 continue
-            coverage = sum(weights[w] * slots.get(w, 0.0) for w in qwords) / (100.0 * total)
-            scored.append((coverage, number))
-        hits: list[Hit] = []
-        named_words = {w: [u for u, sim in matches[w] if sim >= 80] for w in dict.fromkeys(qwords)}
-        for rank, (coverage, number) in enumerate(heapq.nlargest(max(limit * 4, 50), scored)):
-            doc = self.docs[number]
+            doc = docs[number]
             phrase_score, via = 0.0, doc.names[0] if doc.names else ""
             # The whole-phrase likeness decides a score only from 80% coverage on, and otherwise only
             # breaks ties near the top: a long list (a timeline's 500) needs it for those alone.
             if coverage >= 0.8 or rank < 50:
-                for pkey, display, weight in self.phrases[number]:
+                for pkey, display, weight in self._phrases(number):
                     for qkey in qkeys:
                         s = fuzz.ratio(qkey, pkey) * weight
                         if s > phrase_score:
@@ -320,15 +679,18 @@ class SearchIndex:
             # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
             # ...and only when most of the query's words are in the entry too ("Armenian president" is
             # 94% like "Armenian residents" letter by letter).
-            bag = doc_words[number]
-            named = sum(weights[w] for w in qwords if any(bag.get(u) == NAME for u in named_words[w])) / total
             trusted = phrase_score >= PHRASE_TRUSTED and coverage >= 0.8
             score = max(phrase_score if trusted else 0.0, 100.0 * coverage)
-            hits.append(Hit(doc.entry_id, doc.kind, round(score, 1), round(coverage, 3), via, round(phrase_score, 1),
-                            round(named, 3)))
+            ranked.append((round(score, 1), round(phrase_score, 1), round(coverage, 3), doc.entry_id, number, via))
         # "PACE" must open PACE, not "the Azerbaijani delegation to PACE", which covers the word as fully.
-        hits.sort(key=lambda h: (-h.score, -h.phrase, -h.coverage, h.entry_id))
-        return hits[:limit]
+        ranked.sort(key=lambda r: (-r[0], -r[1], -r[2], r[3]))
+        named_words = {w: [u for _, sim, u in matches[w] if sim >= 80] for w in dict.fromkeys(qwords)}
+        hits: list[Hit] = []
+        for score, phrase, coverage, entry_id, number, via in ranked[:limit]:
+            names = self._name_words(number)
+            named = sum(weights[w] for w in qwords if any(u in names for u in named_words[w])) / total
+            hits.append(Hit(entry_id, docs[number].kind, score, coverage, via, phrase, round(named, 3)))
+        return hits
 
 
 @dataclass(frozen=True)

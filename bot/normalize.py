@@ -66,10 +66,30 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def skeleton(word: str) -> str:
-    """Fold spelling variants of one word: Khankendi/Xankendi, Qafarova/Gafarova, Aliyev/Aliev."""
-    for pattern, repl in _SKELETON:
-        word = pattern.sub(repl, word)
-    return word
+    """Fold spelling variants of one word: Khankendi/Xankendi, Qafarova/Gafarova, Aliyev/Aliev.
+
+    The rules of _SKELETON in order; a rule is skipped when the letters it needs are not in the word,
+    and a literal one is a plain replace (the same result, several times quicker: an index of a
+    million entries folds ~8M words)."""
+    if "kh" in word:
+        word = word.replace("kh", "x")
+    if "q" in word:
+        word = word.replace("q", "g")
+    if "j" in word or "c" in word or "dzh" in word:
+        word = _SKELETON[2][0].sub("j", word)
+    if "sh" in word or "sch" in word:
+        word = _SKELETON[3][0].sub("s", word)
+    if "ch" in word:
+        word = word.replace("ch", "c")
+    if "y" in word:
+        word = _SKELETON[5][0].sub("", word)
+    if "ie" in word:
+        word = word.replace("ie", "e")
+    if "ph" in word:
+        word = word.replace("ph", "f")
+    if "w" in word:
+        word = word.replace("w", "v")
+    return _SKELETON[9][0].sub(r"\1", word)
 
 
 def key(text: str) -> str:

@@ -16,6 +16,7 @@ import logging
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,7 @@ def default_cache_dir() -> Path:
 
 
 MAX_QUERY_CHARS = 300  # characters of a query the model reads
+QUERY_MEMO = 2_000  # query embeddings kept, least recently asked dropped first (1.5 KB each)
 MAX_CACHED_ROWS = 20_000  # about 30 MB of 384-dimensional float32 rows
 
 
@@ -214,7 +216,7 @@ class SemanticIndex:
             rows.setdefault((p.kind, p.entry_id), []).append(i)
         self._rows = {k: np.array(v) for k, v in rows.items()}
         self._lock = threading.Lock()
-        self._memo: dict[str, np.ndarray] = {}
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently asked first
         self.embedder_calls = 0  # queries sent to the model (not answered from the memo)
 
     def embed(self, text: str) -> np.ndarray:
@@ -223,14 +225,16 @@ class SemanticIndex:
         text = text.encode("utf-8", "replace").decode("utf-8")[:MAX_QUERY_CHARS]
         with self._lock:
             cached = self._memo.get(text)
+            if cached is not None:
+                self._memo.move_to_end(text)
         if cached is not None:
             return cached
         vector = self.embedder.queries([text])[0]
         with self._lock:
             self.embedder_calls += 1
-            if len(self._memo) > 2_000:
-                self._memo.clear()
             self._memo[text] = vector
+            if len(self._memo) > QUERY_MEMO:
+                self._memo.popitem(last=False)  # a repeated question stays; the oldest unrepeated one goes
         return vector
 
     def search(self, text: str, kinds: Sequence[str] | None = None, limit: int = 10) -> list[SemanticHit]:

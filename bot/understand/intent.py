@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -77,6 +77,7 @@ class _Rules:
     question_words: frozenset[str]  # every word the patterns spell out: a subject of these alone is none
 
 
+@lru_cache(maxsize=8192)  # one message is folded whole, in pieces and word by word, several times over
 def fold(text: str) -> str:
     """Lowercase (Azerbaijani İ → i), ə/ı/ğ/ş/ç/ö/ü and ё folded, typographic apostrophes plain;
     the same length as `text`, character for character."""
