@@ -242,6 +242,9 @@ class Ranker:
                  states: frozenset[str] = frozenset(), capitals: frozenset[str] = frozenset(),
                  topics: dict[tuple[str, ...], frozenset[tuple[str, str]]] | None = None) -> None:
         self.topics = topics or {}  # topic tag (folded words) -> entries tagged with it
+        self._tags_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for tag in self.topics:
+            self._tags_by_first.setdefault(tag[0], []).append(tag)
         self.proper = proper  # words the corpus writes as names
         self.claimants = claimants or {}  # claim id -> claimant
         self.states = states  # actors that are states
@@ -288,13 +291,15 @@ class Ranker:
                  | {typed, *alts}
                  for n, (typed, alts) in enumerate(term_forms(text))]
         found = []
-        for tag in self.topics:
-            size = len(tag)
-            for start in range(len(forms) - size + 1):
-                window = forms[start:start + size]
-                if all(w in fs for w, fs in zip(tag, window, strict=True)):
+        seen: set[tuple[str, ...]] = set()
+        for start, fs in enumerate(forms):
+            # Only the tags that begin with a form of this word (not every tag at every position).
+            for tag in (t for f in fs for t in self._tags_by_first.get(f, ())):
+                window = forms[start:start + len(tag)]
+                if tag not in seen and len(window) == len(tag) and all(
+                        w in f for w, f in zip(tag, window, strict=True)):
+                    seen.add(tag)
                     found.append((tag, tuple(window)))
-                    break
         # A tag inside a longer one found ("law" in "basic law") is the longer one's.
         return tuple(t for t in found if not any(len(o[0]) > len(t[0]) and set(t[0]) <= set(o[0]) for o in found))
 
