@@ -26,11 +26,12 @@ translation shown under the quote, marked as a translation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bot.corpus import Citation, Corpus, Problem, Record, Source, read_yaml
+from bot.corpus import Citation, Claim, Corpus, Problem, Record, Source, read_yaml
 from bot.i18n import LANGS, SOURCE_LANG
 from bot.render import LocalText, Quote
 
@@ -199,10 +200,7 @@ def _check_attribution(tr: Translations, corpus: Corpus) -> None:
             if "paraphrase" not in fields:
                 continue
             claim = corpus.claims[claim_id]
-            named_en = {m.entity_id for m in finder.find(claim.paraphrase)}
-            wanted = {i for i in named_en if i in corpus.actors}
-            if claim.claimant in named_en or not wanted:
-                wanted.add(claim.claimant)
+            wanted = attribution(claim, finder)
             named = {m.entity_id for m in finder.find(fields["paraphrase"])}
             lost = sorted(wanted - named)
             if lost:
@@ -210,6 +208,20 @@ def _check_attribution(tr: Translations, corpus: Corpus) -> None:
                 tr.problems.append(Problem(language.file, language.lines[("claims", claim_id)],
                                            f"claims '{claim_id}': the {language.lang} paraphrase drops the "
                                            f"attribution to {who} (the English names them: say who claims it)"))
+
+
+_ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:]+)", re.IGNORECASE)
+
+
+def attribution(claim: Claim, finder: Any) -> set[str]:
+    """Whom the English paraphrase names as its speakers: the claimant, when named, and whoever it is
+    "according to" ("According to the Milli Majlis, the resolution alleges …"). The other names in it
+    are what the claim is about, which a translation may word as it likes."""
+    named = {m.entity_id for m in finder.find(claim.paraphrase)}
+    wanted = {claim.claimant} & named
+    for m in _ACCORDING.finditer(claim.paraphrase):
+        wanted |= {x.entity_id for x in finder.find(m["who"])}
+    return wanted
 
 
 def _display(path: Path, briefs_dir: Path) -> str:
