@@ -15,8 +15,8 @@ import yaml
 
 from bot import i18n
 from bot.check import run_check
-from bot.corpus import BriefDate, load_corpus
 from bot.core import Engine
+from bot.corpus import BriefDate, load_corpus
 from bot.dates import label
 from bot.render import count, date_html, plain_text
 from bot.translations import load_translations
@@ -82,8 +82,10 @@ def d(value: str, precision: str, **extra: object) -> BriefDate:
 
 def test_dates_read_naturally_and_keep_precision_and_inference() -> None:
     with i18n.speaking("ru"):
-        assert plain_text(date_html(d("2023-09", "month", inferred="full", basis="x"))) == "сентябрь 2023 (дата выведена)"
-        assert plain_text(date_html(d("2024-10-03", "day", inferred="year", basis="x"))) == "3 октября 2024 (год выведен)"
+        month = d("2023-09", "month", inferred="full", basis="x")
+        assert plain_text(date_html(month)) == "сентябрь 2023 (дата выведена)"
+        day = d("2024-10-03", "day", inferred="year", basis="x")
+        assert plain_text(date_html(day)) == "3 октября 2024 (год выведен)"
         assert label(d("1980s", "decade", qualifier="late")) == "конец 1980-х"
         assert label(d("2026", "year", qualifier="late")) == "конец 2026 года"
     with i18n.speaking("az"):
