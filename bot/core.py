@@ -396,7 +396,9 @@ class Engine:
             # "who hoisted the flag in Khankendi": whoever made the claim or took part in the event described.
             if len(deed.actors) == 1:
                 reply = self.view("actor", deed.actors[0], full=full)
-                via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(deed.title, ECHO_LIMIT))
+                local = self.views.corpus.entry(deed.entry_id)  # the title as the answer's language reads it
+                title = getattr(local, "title", None) or getattr(local, "paraphrase", None) or deed.title
+                via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(title, ECHO_LIMIT))
                 return replace(reply, html=f"<i>{esc(via)}</i>\n{reply.html}", command=command,
                                best_score=hits[0].score if hits else 0.0)
             offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
