@@ -425,7 +425,10 @@ class Engine:
             page = max(1, int(m[1]))
             rest = rest[: m.start()].strip()
         when, topic = extract_date(rest)
-        notice = say("date_reading", reading=when.reading) if when is not None and when.reading else ""
+        notice = ""
+        if when is not None and when.reading:  # "read as month/day: 3 October 2024", in the answer's language
+            reading = i18n.phrase("dates.read_month_first").format(date=i18n.month_date(when.start, "day"))
+            notice = say("date_reading", reading=reading)
         best = 100.0
         if topic:
             chosen, best, hits = self._topic_events(topic)

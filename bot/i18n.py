@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -243,11 +243,14 @@ def tree(path: str, lang: str | None = None) -> dict[str, str]:
 def month_date(day: date, precision: str, lang: str | None = None) -> str:
     """'19 September 2023' / '19 сентября 2023' / '19 sentyabr 2023'; 'September 2023' / 'сентябрь 2023'
     (Babel's CLDR month names: genitive after a day, nominative alone)."""
+    return _month_date(day, precision == "day", normalize(lang) or current())
+
+
+@lru_cache(maxsize=8192)
+def _month_date(day: date, with_day: bool, lang: str) -> str:
     from babel.dates import format_date
 
-    lang = normalize(lang) or current()
-    pattern = "d MMMM y" if precision == "day" else "LLLL y"
-    return format_date(day, pattern, locale=lang)
+    return format_date(day, "d MMMM y" if with_day else "LLLL y", locale=lang)
 
 
 def az_ordinal_suffix(number: int) -> str:
