@@ -139,14 +139,17 @@ def dev_messages() -> list[str]:
 
 @pytest.mark.parametrize("lang", OTHER)
 def test_dev_set_replies_are_valid_and_cite_what_the_english_cites(engine: Engine, lang: str) -> None:
-    """Full replies (a private chat) cite exactly what the English cites, with the same buttons; a brief
-    one (a group) has less room, so a longer language may show one line fewer, never another source."""
+    """Full replies (a private chat) cite exactly what the English cites, with the same buttons (a
+    timeline may take one page more); a brief one (a group) has less room, so a longer language may
+    show one line fewer, never another source."""
     for text in dev_messages():
         english = engine.answer(text, full=True)
         local = engine.answer(text, full=True, lang=lang)
         assert not html_problems(local.html), (lang, text, html_problems(local.html))
         assert local.sources == english.sources and local.matched == english.matched, (lang, text)
-        assert [b.data for row in local.buttons for b in row] == [b.data for row in english.buttons for b in row]
+        # The same follow-ups; a timeline in a longer language may need one more page (its paging buttons).
+        assert ([b.data for row in local.buttons for b in row if " page:" not in b.data]
+                == [b.data for row in english.buttons for b in row if " page:" not in b.data]), (lang, text)
         brief = engine.answer(text, lang=lang)
         assert not html_problems(brief.html) and brief.matched == english.matched, (lang, text)
         assert brief.sources[:1] == engine.answer(text).sources[:1] and set(brief.sources) <= set(english.sources)
