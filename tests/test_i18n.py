@@ -300,7 +300,7 @@ async def test_menus_and_descriptions_are_published_per_language(fake_api: FakeB
     for lang in i18n.LANGS:
         code = "" if lang == "en" else lang
         commands = {c["command"]: c["description"] for c in fake_api.commands_by_lang[(private, code)]}
-        assert commands == i18n.tree("commands", lang)
+        assert commands == i18n.tree("commands", lang) | i18n.tree("reader_commands", lang)
         assert "language" in commands
         assert fake_api.descriptions[code] == i18n.phrase("telegram.description", lang).format(bot="BriefTestBot")
         assert fake_api.short_descriptions[code] == i18n.phrase("telegram.short_description", lang)
