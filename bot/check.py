@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.corpus import Corpus, CorpusError, load_corpus
 from bot.i18n import LANGS, english, flatten, translated
-from bot.translations import coverage, load_translations
+from bot.translations import coverage, load_translations, stale
 
 
 def summary(corpus: Corpus) -> str:
@@ -39,6 +39,10 @@ def run_check(briefs: Path, seeds: Path) -> int:
         print(f"{warning} (warning)", file=sys.stderr)
     warned = f"; {len(corpus.warnings)} warning(s)" if corpus.warnings else ""
     print(f"briefbot check: OK: {summary(corpus)}{warned}.")
+    for changed in stale(translations, corpus, briefs):
+        print(f"warning: {changed.file}:{changed.line}: the English of {changed.section[:-1]} '{changed.entry_id}' "
+              f"({', '.join(changed.fields)}) changed since it was translated: review the translations, then "
+              f"`python -m bot.translations stamp`", file=sys.stderr)
     for report in coverage(translations, corpus, briefs):
         for missing in report.missing:
             print(f"warning: {missing} ({report.lang})", file=sys.stderr)

@@ -292,6 +292,88 @@ def coverage(tr: Translations, corpus: Corpus, briefs_dir: Path) -> list[Coverag
     return out
 
 
+# --------------------------------------------------------------------------- staleness
+
+STAMPS = "english.json"  # briefs/translations/english.json: what English each translation was made from
+
+
+def _english_text(section: str, entry: Any, name: str) -> str | None:
+    value = _english(entry, name)
+    if name == "record":
+        return "\n".join(r.summary for r in value) if value else None
+    if name == "glosses":
+        return "\n".join(" ".join(c.quote.split()) for c in entry.cite)
+    if name == "gloss":
+        return " ".join(entry.quote.split())
+    return " ".join(str(value).split()) if value else None
+
+
+def english_stamps(tr: Translations, corpus: Corpus) -> dict[str, str]:
+    """"section/id/field" -> a short hash of the English text each translated field translates."""
+    import hashlib
+
+    tables = _tables(corpus)
+    out: dict[str, str] = {}
+    for language in tr.languages.values():
+        for section, entries in language.entries.items():
+            for entry_id, fields in entries.items():
+                for name in fields:
+                    text = _english_text(section, tables[section][entry_id], name)
+                    if text is not None:
+                        out[f"{section}/{entry_id}/{name}"] = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return dict(sorted(out.items()))
+
+
+def write_stamps(briefs_dir: Path, tr: Translations, corpus: Corpus) -> Path:
+    """Record the English the translations were made from (run after translating or reviewing)."""
+    import json
+
+    path = Path(briefs_dir) / FOLDER / STAMPS
+    path.write_text(json.dumps(english_stamps(tr, corpus), indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def stale(tr: Translations, corpus: Corpus, briefs_dir: Path) -> list[Missing]:
+    """Translated fields whose English has changed since they were stamped: to review (the
+    translation still shows until then, and still has to name its claimant)."""
+    import json
+
+    path = Path(briefs_dir) / FOLDER / STAMPS
+    if not path.exists():
+        return []
+    stamped = json.loads(path.read_text(encoding="utf-8"))
+    now = english_stamps(tr, corpus)
+    where = entry_lines(briefs_dir)
+    changed: dict[tuple[str, str], list[str]] = {}
+    for k, digest in now.items():
+        if k in stamped and stamped[k] != digest:
+            section, entry_id, name = k.split("/")
+            changed.setdefault((section, entry_id), []).append(name)
+    out = []
+    for (section, entry_id), names in sorted(changed.items()):
+        file, line = where.get((section, entry_id), ("briefs", 1))
+        out.append(Missing(file, line, section, entry_id, tuple(names)))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bot.translations stamp`: record the English the current translations translate."""
+    import sys
+
+    from bot.corpus import load_corpus
+
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] != ["stamp"]:
+        print("usage: python -m bot.translations stamp [briefs] [seeds]", file=sys.stderr)
+        return 2
+    briefs = Path(args[1]) if len(args) > 1 else Path("briefs")
+    seeds = Path(args[2]) if len(args) > 2 else Path("seeds")
+    corpus = load_corpus(briefs, seeds)
+    tr = load_translations(briefs, corpus)
+    print(f"wrote {write_stamps(briefs, tr, corpus)}")
+    return 0
+
+
 # --------------------------------------------------------------------------- the corpus in a language
 
 
@@ -347,3 +429,7 @@ def localize(corpus: Corpus, language: Language | None) -> Corpus:
 
 def _record(r: Record, given: str | None) -> Record:
     return replace(r, summary=LocalText(given) if given else LocalText(r.summary, fallback=True))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

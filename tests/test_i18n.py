@@ -326,3 +326,19 @@ def test_a_day_in_every_language_is_the_same_day() -> None:
     day = date(2020, 11, 10)
     assert [i18n.month_date(day, "day", lang) for lang in i18n.LANGS] == [
         "10 November 2020", "10 ноября 2020", "10 noyabr 2020"]
+
+
+def test_check_names_translations_whose_english_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    briefs = tmp_path / "briefs"
+    shutil.copytree(ROOT / "briefs", briefs)
+    assert run_check(briefs, ROOT / "seeds") == 0
+    assert "changed since it was translated" not in capsys.readouterr().err  # the shipped stamps are current
+    corpus = load_corpus(ROOT / "briefs", ROOT / "seeds")
+    claim = corpus.claims["majlis-luxembourg-resolution-biased"]
+    brief = next(p for p in (briefs / "sources").glob("*.yaml") if claim.paraphrase in p.read_text(encoding="utf-8"))
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        claim.paraphrase, claim.paraphrase.replace("is biased", "is partial")), encoding="utf-8")
+    assert run_check(briefs, ROOT / "seeds") == 0  # still valid: the translation shows until reviewed
+    err = capsys.readouterr().err
+    assert re.search(rf"warning: briefs/sources/{brief.name}:\d+: the English of claim '{claim.id}' \(paraphrase\) "
+                     "changed since it was translated", err)
