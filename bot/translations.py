@@ -41,8 +41,8 @@ FOLDER = "translations"  # under briefs/; not read as briefs
 FIELDS: dict[str, tuple[str, ...]] = {
     "actors": ("name", "role", "note", "record"),
     "places": ("name", "note"),
-    "events": ("title", "summary", "note", "basis", "glosses"),
-    "claims": ("paraphrase", "note", "basis", "gloss"),
+    "events": ("title", "summary", "note", "basis", "translation_note", "glosses"),
+    "claims": ("paraphrase", "note", "basis", "said_basis", "translation_note", "gloss"),
     "sources": ("title", "perspective", "language_note", "basis"),
 }
 # fields that are not reported as missing: a name may rightly stay as it is ("PACE", "AZERTAC"),
@@ -176,6 +176,9 @@ def _fields(raw: Any, section: str, entry: Any, file: str, line: int, problems: 
 
 
 def _english(entry: Any, name: str) -> Any:
+    if name == "said_basis":  # when a claim was said, where that differs from its report's date
+        said = getattr(entry, "said", None)
+        return getattr(said, "basis", None)
     if name == "basis":
         d = entry.published if isinstance(entry, Source) else entry.date
         return d.basis
@@ -418,12 +421,17 @@ def localize(corpus: Corpus, language: Language | None) -> Corpus:
         out.events[i] = replace(
             e, title=text("events", i, "title", e.title), summary=text("events", i, "summary", e.summary),
             note=text("events", i, "note", e.note), date=dated(e.date, "events", i),
+            translation_note=text("events", i, "translation_note", e.translation_note),
             cite=tuple(quote(c, glosses[n] if n < len(glosses) else None) for n, c in enumerate(e.cite)))
     for i, c in corpus.claims.items():
         gloss = entries.get("claims", {}).get(i, {}).get("gloss")
+        said = c.said
+        if getattr(said, "basis", None):
+            said = replace(said, basis=text("claims", i, "said_basis", said.basis))  # type: ignore[type-var]
         out.claims[i] = replace(
             c, paraphrase=text("claims", i, "paraphrase", c.paraphrase), note=text("claims", i, "note", c.note),
-            date=dated(c.date, "claims", i), quote=Quote(c.quote, gloss))
+            date=dated(c.date, "claims", i), quote=Quote(c.quote, gloss), said=said,
+            translation_note=text("claims", i, "translation_note", c.translation_note))
     return out
 
 
