@@ -88,6 +88,7 @@ def test_dates_read_naturally_and_keep_precision_and_inference() -> None:
         assert plain_text(date_html(day)) == "3 октября 2024 (год выведен)"
         assert label(d("1980s", "decade", qualifier="late")) == "конец 1980-х"
         assert label(d("2026", "year", qualifier="late")) == "конец 2026 года"
+        assert label(d("2024-11-22", "day", qualifier="by")) == "22 ноября 2024 или раньше"
     with i18n.speaking("az"):
         assert label(d("2023-09-19", "day")) == "19 sentyabr 2023"
         assert label(d("1990s", "decade", qualifier="early")) == "1990-cı illərin əvvəli"
@@ -95,6 +96,7 @@ def test_dates_read_naturally_and_keep_precision_and_inference() -> None:
         assert "tarix" in plain_text(date_html(d("2023-09", "month", inferred="full", basis="x")))
     assert label(d("2023-09-19", "day")) == "19 September 2023"  # English outside any language context
     assert label(d("1980s", "decade", qualifier="late")) == "late 1980s"
+    assert label(d("2024-11-22", "day", qualifier="by")) == "by 22 November 2024"
     assert i18n.az_ordinal_suffix(2023) == "cü" and i18n.az_ordinal_suffix(2010) == "cu"
 
 
@@ -162,7 +164,7 @@ def test_answers_in_parallel_never_mix_languages(engine: Engine) -> None:
     with ThreadPoolExecutor(4) as pool:
         replies = list(pool.map(run, ["ru", "az", "en"] * 6))
     for lang, html in zip(["ru", "az", "en"] * 6, replies, strict=True):
-        assert i18n.phrase("labels.said_or_did", lang) in html
+        assert f"· {i18n.phrase('labels.actor', lang)}" in html
         assert html == run(lang)
 
 
@@ -249,10 +251,10 @@ async def test_a_russian_user_gets_russian_headings_labels_and_dates(fake_api: F
     await start_bot(engine)
     user = fake_api.user(8101, "Ivan", language_code="ru")
     _, reply = await ask(fake_api, "/actor Алиев", user=user)
-    assert i18n.phrase("labels.said_or_did", "ru") in reply.plain and "· участник" in reply.plain
+    assert i18n.phrase("analysis.said_by_them", "ru").split("(")[0] in reply.plain and "· участник" in reply.plain
     assert re.search(r"(январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[ьяе]? \d{4}",
                      reply.plain)
-    assert "October" not in reply.plain and "Said or did" not in reply.plain
+    assert "October" not in reply.plain and "What they said" not in reply.plain
     assert {b["text"] for b in reply.buttons if b.get("callback_data", "").startswith("/source")} <= {
         f"[{n}] источник" for n in range(1, 10)}
     _, hello = await ask(fake_api, "привет", user=fake_api.user(8102, "Kate", language_code="en"))
