@@ -14,6 +14,7 @@ from typing import TypeVar
 from bot.check import run_check
 from bot.corpus import CorpusError
 from bot.hygiene import clean
+from bot.i18n import LANGS
 from bot.render import plain_text
 from bot.storage import Storage
 
@@ -113,7 +114,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if engine is None:
         return 1
     if args.message:
-        reply = engine.answer(clean(" ".join(args.message)), full=args.full)
+        reply = engine.answer(clean(" ".join(args.message)), full=args.full, lang=args.lang)
         if args.json:
             print(json.dumps(_json(reply), ensure_ascii=False))
         else:
@@ -122,7 +123,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     # Batch: one message per line on stdin, one JSON object per line out, in order.
     for line in sys.stdin:
         message = line.rstrip("\n")
-        reply = engine.answer(clean(message), full=args.full)
+        reply = engine.answer(clean(message), full=args.full, lang=args.lang)
         out = _json(reply) | {"query": message}
         print(json.dumps(out, ensure_ascii=False) if args.json else as_text(reply.html) + "\n", flush=True)
     return 0
@@ -210,7 +211,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
     engine = _load_engine(args)
-    return 1 if engine is None else run_chat(engine, full=not args.brief)
+    return 1 if engine is None else run_chat(engine, full=not args.brief, lang=args.lang)
 
 
 def _db_path(args: argparse.Namespace) -> Path | str:
@@ -382,8 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per line: query, matched, reply, sources")
     ask.add_argument("--html", action="store_true", help="print the Telegram HTML instead of plain text")
     ask.add_argument("--full", action="store_true", help="full replies (as in a private chat) instead of brief")
+    ask.add_argument("--lang", choices=LANGS, default="en",
+                     help="reply language (default: %(default)s, so batch scoring does not depend on it)")
     chat = sub.add_parser("chat", help="interactive console on the same answer core as the bot")
     chat.add_argument("--brief", action="store_true", help="brief replies, as in a group chat")
+    chat.add_argument("--lang", choices=LANGS, default=None,
+                      help="reply language (default: the language you write in, else English; /language changes it)")
     drafting = sub.add_parser("draft", help="draft a brief for a new article (every guess marked TODO for review)")
     drafting.add_argument("seed", help="the article, e.g. seeds/005_….txt")
     drafting.add_argument("output", nargs="?", help="where to write (default: briefs/sources/<stem>.yaml; - prints)")

@@ -17,10 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from bot.corpus import Actor, Corpus, Event, Place, load_corpus
+from bot import i18n
+from bot.corpus import Actor, Corpus, CorpusError, Event, Place, load_corpus
 from bot.dates import DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
@@ -30,6 +32,7 @@ from bot.retrieve import deeds, entries
 from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
+from bot.translations import Translations, load_translations, localize
 from bot.understand.intent import Intent, understand
 from bot.views import ENTRY_TYPES, outcomes
 from bot.views import actor as actor_views
@@ -72,8 +75,9 @@ class Engine:
     """Loads and validates the corpus once; answers messages."""
 
     def __init__(self, corpus: Corpus, tiers: Tiers | None = None, *, embedder: Embedder | str | None = "env",
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, translations: Translations | None = None) -> None:
         self.corpus = corpus
+        self.translations = translations or Translations()
         self.tiers = tiers or Tiers()
         self.index = SearchIndex(self._docs(), synonyms=_synonyms())
         self.bot_username = "yourbot"  # the Telegram adapter sets the real one, for the inline example in /help
@@ -93,16 +97,39 @@ class Engine:
                              states=frozenset(a.id for a in corpus.actors.values() if a.kind == "state"),
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share))
-        self.views = Views(corpus, self.timeline, self.index, ENTRY_TYPES)
+        self._views = {i18n.DEFAULT: Views(corpus, self.timeline, self.index, ENTRY_TYPES)}
         self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
 
     @classmethod
     def load(cls, briefs_dir: Path, seeds_dir: Path, **options: object) -> Engine:
-        """Raises CorpusError (with every problem) on an invalid corpus: the bot never starts on one."""
+        """Raises CorpusError (with every problem) on an invalid corpus or translation: the bot never
+        starts on one."""
         version = provenance(Path(briefs_dir), Path(seeds_dir))  # hashed first: what was read is at least this new
-        engine = cls(load_corpus(Path(briefs_dir), Path(seeds_dir)), **options)  # type: ignore[arg-type]
+        corpus = load_corpus(Path(briefs_dir), Path(seeds_dir))
+        translations = load_translations(Path(briefs_dir), corpus)
+        if translations.problems:
+            raise CorpusError(translations.problems)
+        engine = cls(corpus, translations=translations, **options)  # type: ignore[arg-type]
         engine.provenance = version
         return engine
+
+    # ------------------------------------------------------------------ languages
+
+    @property
+    def views(self) -> Views:
+        """The views of the answer's language: the corpus as its readers see it (bot.translations)."""
+        lang = i18n.current()
+        views = self._views.get(lang)
+        if views is None:
+            local = localize(self.corpus, self.translations.get(lang))
+            timeline = [local.events[e.id] for e in self.timeline]
+            views = self._views.setdefault(lang, Views(local, timeline, self.index, ENTRY_TYPES))
+        return views
+
+    def _local(self, items: list[Any]) -> list[Any]:
+        """Entries chosen from the (English) corpus, as the answer's language shows them."""
+        corpus = self.views.corpus
+        return items if corpus is self.corpus else [corpus.entry(x.id) for x in items]
 
 
     # ------------------------------------------------------------------ index
@@ -134,8 +161,12 @@ class Engine:
 
     # ------------------------------------------------------------------ entry point
 
-    def answer(self, message: str, *, full: bool = False) -> Reply:
-        """`message` is what the user typed ("/actor aliev", "/start a_aliyev", a button's data)."""
+    def answer(self, message: str, *, full: bool = False, lang: str | None = None) -> Reply:
+        """`message` is what the user typed ("/actor aliev", "/start a_aliyev", a button's data); the reply
+        speaks `lang` (when None, the language the caller set with `i18n.speaking`, else English)."""
+        if lang is not None:
+            with i18n.speaking(lang):
+                return self.answer(message, full=full)
         text = " ".join(_visible(message or "")[:MAX_MESSAGE].split())
         if not text:
             return outcomes.plain(text, "help", say("empty_message"))
@@ -188,8 +219,11 @@ class Engine:
             return self.cmd_claim(subject, full)
         return self.search_any(text, full=full)  # no question recognised: the words as typed
 
-    def inline(self, query: str, limit: int = 20) -> list[InlineItem]:
+    def inline(self, query: str, limit: int = 20, lang: str | None = None) -> list[InlineItem]:
         """Entries for inline mode: the best matches of any kind, or a starting list for an empty query."""
+        if lang is not None:
+            with i18n.speaking(lang):
+                return self.inline(query, limit)
         query = " ".join(_visible(query)[:MAX_MESSAGE].split())
         items: list[InlineItem] = []
         when, topic = extract_date(query) if query else (None, "")
@@ -303,7 +337,8 @@ class Engine:
                 claims = [c for c in claims if c.id in chosen]
             else:
                 found_about = False
-        return claim_views.said(self.views, who, actor, claims, about, found_about, full, best.score)
+        return claim_views.said(self.views, who, self._local([actor])[0], self._local(claims), about, found_about,
+                                full, best.score)
 
     def search_any(self, text: str, *, full: bool) -> Reply:
         """Plain text without a command: the best entry of any kind."""
@@ -320,6 +355,7 @@ class Engine:
                            key=lambda c: (-len(c.disputes) - len(c.supports), c.date.start, c.id))
             if by or about:
                 ordered = [*by, *about]
+                ordered = self._local(ordered)
                 return claim_views.argument(self.views, query, ordered[:1], full, None, ordered[1:], entity=entity)
         ranking = self.ranker.rank(query, kinds)
         hits = ranking.candidates
@@ -351,6 +387,7 @@ class Engine:
                 on_topic = [self.corpus.claims[c.entry_id] for c in ranking.candidates
                             if c.kind == "claim" and self._on_topic(c)]
                 chosen = [self.corpus.claims[c.entry_id] for c in claims]
+                chosen, on_topic = self._local(chosen), self._local(on_topic)
                 return claim_views.argument(self.views, query, chosen, full, ranking, on_topic, score=best.score)
             reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
             return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
@@ -359,7 +396,9 @@ class Engine:
             # "who hoisted the flag in Khankendi": whoever made the claim or took part in the event described.
             if len(deed.actors) == 1:
                 reply = self.view("actor", deed.actors[0], full=full)
-                via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(deed.title, ECHO_LIMIT))
+                local = self.views.corpus.entry(deed.entry_id)  # the title as the answer's language reads it
+                title = getattr(local, "title", None) or getattr(local, "paraphrase", None) or deed.title
+                via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(title, ECHO_LIMIT))
                 return replace(reply, html=f"<i>{via}</i>\n{reply.html}", command=command,
                                best_score=hits[0].score if hits else 0.0)
             offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
@@ -386,7 +425,10 @@ class Engine:
             page = max(1, int(m[1]))
             rest = rest[: m.start()].strip()
         when, topic = extract_date(rest)
-        notice = say("date_reading", reading=when.reading) if when is not None and when.reading else ""
+        notice = ""
+        if when is not None and when.reading:  # "read as month/day: 3 October 2024", in the answer's language
+            reading = i18n.phrase("dates.read_month_first").format(date=i18n.month_date(when.start, "day"))
+            notice = say("date_reading", reading=reading)
         best = 100.0
         if topic:
             chosen, best, hits = self._topic_events(topic)
@@ -426,10 +468,10 @@ class Engine:
         # an answer, with the notice. Spans that merely hold the window are context only.
         spans_only = only_overlapping and all(e.end is not None for e in events)
         if when is not None and only_overlapping:
-            about = f"about “{short(topic, ECHO_LIMIT)}” " if topic else ""
+            about = i18n.phrase("topic_part").format(topic=short(topic, ECHO_LIMIT)) if topic else ""
             only = say("spans_only" if spans_only else "only_overlapping", topic_part=about, range=when.text)
             notice = f"{notice}\n{only}" if notice else only
-        reply = timeline_views.timeline(self.views, rest, events, page, full, notice, best, overlapping,
+        reply = timeline_views.timeline(self.views, rest, self._local(events), page, full, notice, best, overlapping,
                                         paging=self._paging_query(rest, topic, when))
         # Nothing is dated in the window asked for: the spans around it are context, not an answer
         # (and the query log counts the question as a gap).
@@ -443,7 +485,7 @@ class Engine:
             return rest
         date_text = f" {when.text}" if when is not None else ""
         if topic and (entity := self._only_entity(topic)):
-            return f"{self.views.name(entity)}{date_text}".strip()
+            return f"{self._views[i18n.DEFAULT].name(entity)}{date_text}".strip()  # the English: fewer bytes
         return f"{to_ascii(topic)}{date_text}".strip()
 
     def _topic_events(self, topic: str) -> tuple[set[str], float, list[Candidate]]:

@@ -498,8 +498,10 @@ class _Checker:
         if not self.briefs_dir.is_dir():
             self.report(str(self.briefs_dir), 1, "briefs folder not found")
             return
+        # briefs/translations/ holds the translations of these entries (bot/translations.py), not entries
         yield from sorted(p for p in self.briefs_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-                          and p.resolve() not in self.skip_briefs)
+                          and p.resolve() not in self.skip_briefs
+                          and p.relative_to(self.briefs_dir).parts[0] != "translations")
 
     def load_briefs(self) -> None:
         for path in self.brief_files():

@@ -474,25 +474,35 @@ def effective_span(d: BriefDate) -> tuple[date, date]:
     return d.start, d.end
 
 
-def label(d: BriefDate) -> str:
+def label(d: BriefDate, lang: str | None = None) -> str:
     """'19 September 2023', 'October 2024', '2023', 'late 1980s', 'between October 2023 and February 2024':
-    never more precise than the source."""
+    never more precise than the source. In the answer's language (or `lang`): '19 сентября 2023',
+    'сентябрь 2023', 'конец 1980-х'; '19 sentyabr 2023', '1980-ci illərin sonu'. Day and month names
+    are Babel's (CLDR); the frames around years and decades are wording (`dates.*`)."""
+    from bot import i18n
+
+    lang = i18n.normalize(lang) or i18n.current()
     if d.latest:
         upper = parse_date_value(d.latest)
         assert upper is not None  # validated at load
         first = replace(d, latest=None, latest_end=None)
         last = BriefDate(value=d.latest, precision=upper[2], start=upper[0], end=upper[1])
-        return f"between {label(first)} and {label(last)}"
-    if d.precision == "day":
-        text = f"{d.start.day} {calendar.month_name[d.start.month]} {d.start.year}"
-    elif d.precision == "month":
-        text = f"{calendar.month_name[d.start.month]} {d.start.year}"
+        return i18n.phrase("dates.between", lang).format(first=label(first, lang), last=label(last, lang))
+    year = d.start.year
+    decade = year - year % 10
+    if d.precision in ("day", "month"):
+        text = i18n.month_date(d.start, d.precision, lang)
+        frame = "other"
     elif d.precision == "year":
-        text = str(d.start.year)
+        text = str(year)
+        frame = "year"
     else:
-        text = f"{d.start.year}s"
+        text = i18n.phrase("dates.decade", lang).format(decade=decade, suffix=i18n.az_ordinal_suffix(decade))
+        frame = "decades"
     if d.qualifier:
-        text = f"{d.qualifier} {text}"
+        number = decade if frame == "decades" else year
+        text = i18n.phrase(f"dates.{frame}.{d.qualifier}", lang).format(
+            year=year, decade=decade, text=text, suffix=i18n.az_ordinal_suffix(number))
     return text
 
 

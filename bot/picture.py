@@ -337,7 +337,9 @@ def timeline_picture(engine: object, query: str) -> Picture | None:
 
     topic = topic_of(query)
     reply = engine.answer(f"/timeline {topic}".strip(), full=True)  # type: ignore[attr-defined]
-    corpus: Corpus = engine.corpus  # type: ignore[attr-defined]
+    # The corpus as the answer's language reads it (bot.translations), when the engine has one.
+    views = getattr(engine, "views", None)
+    corpus: Corpus = views.corpus if views is not None else engine.corpus  # type: ignore[attr-defined]
     ids = list(getattr(reply, "events", ()))
     if not reply.matched or not ids:
         return None

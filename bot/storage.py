@@ -75,8 +75,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
 ]
 INBOX_KEEP_DAYS = 2  # Telegram re-delivers an update for at most 24 hours
 
-SETTINGS: dict[str, tuple[str, ...]] = {"length": ("auto", "brief", "full")}
-DEFAULTS: dict[str, str] = {"length": "auto"}
+SETTINGS: dict[str, tuple[str, ...]] = {"length": ("auto", "brief", "full"), "language": ("auto", "en", "ru", "az")}
+DEFAULTS: dict[str, str] = {"length": "auto"}  # language: "auto" when unset (bot.telegram_app)
 
 
 class StorageError(RuntimeError):

@@ -58,12 +58,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot import i18n
 from bot.config import Config, ConfigError
 from bot.hygiene import clean
 from bot.intake import TOKEN_REJECTED, Heartbeat, InboxProcessor, Intake, PollingRefused, RetryingRequest, Throttled
 from bot.limits import rate_limiter_for
 from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
-from bot.render import esc, plain_text, say, wording
+from bot.render import esc, plain_text, say
 from bot.telegram_readers import ReaderTools, with_picture_button
 from bot.views.base import MAX_CALLBACK as CALLBACK_LIMIT
 from bot.views.base import PAYLOAD_RE
@@ -75,15 +76,16 @@ INLINE_CACHE_SECONDS = 30  # short, so a reloaded index shows quickly
 ADMIN_CACHE_SECONDS = 60.0
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,64})(@[A-Za-z0-9_]{1,64})?(?=\s|$)")
 ANSWER_COMMANDS = ("timeline", "actor", "claim", "sources", "source", "about", "help", "start", "open")
-GROUP_COMMANDS = frozenset((*ANSWER_COMMANDS, "settings", "picture"))
+GROUP_COMMANDS = frozenset((*ANSWER_COMMANDS, "settings", "picture", "language"))
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT]
 LENGTHS = ("auto", "brief", "full")
+LANGUAGE_CHOICES = ("auto", *i18n.LANGS)
 
 
 
-def tg(key: str) -> str:
+def tg(key: str, lang: str | None = None) -> str:
     """Telegram-only wording (profile texts, button labels), kept with the rest in wording.yaml."""
-    return str(wording()["telegram"][key])
+    return i18n.phrase(f"telegram.{key}", lang)
 
 
 
@@ -396,20 +398,32 @@ class BriefBot:
     async def publish_profile(self, app: Application) -> None:
         """Command menus per chat kind; failures are logged, never fatal (the bot works without menus)."""
         bot = app.bot
-        names: dict[str, str] = dict(wording()["commands"]) | dict(wording()["reader_commands"])
-        private = [BotCommand(name, text) for name, text in names.items()]
-        group = [BotCommand(name, text) for name, text in names.items() if name in GROUP_COMMANDS]
-        calls: list[tuple[str, Callable[[], Any]]] = [
-            ("private commands", lambda: bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())),
-            ("group commands", lambda: bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())),
-            ("description", lambda: bot.set_my_description(tg("description").format(bot=bot.username))),
-            ("short description", lambda: bot.set_my_short_description(tg("short_description"))),
-        ]
-        for admin in sorted(self.config.admins):
-            admin_commands = [*private, BotCommand("gaps", tg("gaps_command")),
-                              BotCommand("stats", plain_text(say("stats.command")))]
-            calls.append((f"admin {admin} commands",
-                          lambda a=admin, c=admin_commands: bot.set_my_commands(c, scope=BotCommandScopeChat(a))))
+        calls: list[tuple[str, Callable[[], Any]]] = []
+        # English is the default (every client language without its own list); Russian and Azerbaijani
+        # clients get theirs. A user's Telegram language picks the list; /language changes the replies.
+        for lang in i18n.LANGS:
+            code = None if lang == i18n.DEFAULT else lang
+            names = i18n.tree("commands", lang) | i18n.tree("reader_commands", lang)
+            private = [BotCommand(name, text) for name, text in names.items()]
+            group = [BotCommand(name, text) for name, text in names.items() if name in GROUP_COMMANDS]
+            description = tg("description", lang).format(bot=bot.username)
+            short_description = tg("short_description", lang)
+            calls += [
+                (f"private commands ({lang})", lambda c=private, lc=code: bot.set_my_commands(
+                    c, scope=BotCommandScopeAllPrivateChats(), language_code=lc)),
+                (f"group commands ({lang})", lambda c=group, lc=code: bot.set_my_commands(
+                    c, scope=BotCommandScopeAllGroupChats(), language_code=lc)),
+                (f"description ({lang})", lambda d=description, lc=code: bot.set_my_description(
+                    d, language_code=lc)),
+                (f"short description ({lang})", lambda d=short_description, lc=code: bot.set_my_short_description(
+                    d, language_code=lc)),
+            ]
+            for admin in sorted(self.config.admins):
+                admin_commands = [*private, BotCommand("gaps", tg("gaps_command", lang)),
+                                  BotCommand("stats", plain_text(say("stats.command", lang)))]
+                calls.append((f"admin {admin} commands ({lang})",
+                              lambda a=admin, c=admin_commands, lc=code: bot.set_my_commands(
+                                  c, scope=BotCommandScopeChat(a), language_code=lc)))
         for what, call in calls:
             try:
                 await call()
@@ -455,7 +469,7 @@ class BriefBot:
         if verdict == "ok":
             return
         if verdict == "notify":
-            notice = say("errors.flood")
+            notice = say("errors.flood", await self.language_for(chat_id, update.effective_user))
             if update.callback_query is not None:
                 await update.callback_query.answer(plain_text(notice))
             elif update.message is not None:
@@ -534,7 +548,7 @@ class BriefBot:
                 raise
             except Exception as exc:  # kept for this run only; said once a minute in the log
                 self.storage_trouble("chat settings", exc)
-                self._settings[chat_id] = {"length": arg}
+                self._settings[chat_id] = {**self._settings.get(chat_id, {}), "length": arg}
                 return say("settings.changed", mode=plain_text(say(f"settings.modes.{arg}"))), True
         self._settings.pop(chat_id, None)
         return say("settings.changed", mode=plain_text(say(f"settings.modes.{arg}"))), True
@@ -542,6 +556,10 @@ class BriefBot:
     async def on_settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         assert message is not None
+        with i18n.speaking(await self.language_for(message.chat.id, message.from_user)):
+            await self._on_settings(message, context)
+
+    async def _on_settings(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = message.chat
         arg = " ".join(context.args or []).strip().lower()
         length = (await self._chat_settings(chat.id)).get("length", "auto")
@@ -570,6 +588,91 @@ class BriefBot:
         if changed:
             text, markup = self._settings_view(arg)
             await self._edit(context, query, text, markup)
+
+    # -- language -------------------------------------------------------------------------------
+
+    async def language_for(self, chat_id: int | None, user: Any, text: str | None = None) -> str:
+        """The language a reply speaks: the chat's /language choice; else the language the message is
+        written in, when it says (a greeting, a question, words in Russian or Azerbaijani: a Baku user's
+        Telegram is often in Russian or English, as Telegram has no Azerbaijani interface); else the
+        user's Telegram language; else English. Names alone do not count ("/actor Алиев" is a name)."""
+        chosen = (await self._chat_settings(chat_id)).get("language", "auto") if chat_id is not None else "auto"
+        if chosen in i18n.LANGS:
+            return chosen
+        if text and (written := i18n.written_in(text)):
+            return written
+        return i18n.normalize(getattr(user, "language_code", None)) or i18n.DEFAULT
+
+    def _language_view(self, chosen: str) -> tuple[str, InlineKeyboardMarkup]:
+        name = say("language.auto") if chosen == "auto" else esc(i18n.NAMES[chosen])
+        text = say("language.current", name=plain_text(name))
+        labels = {"auto": plain_text(say("language.auto_button")), **i18n.NAMES}
+        row = [InlineKeyboardButton(("✓ " if value == chosen else "") + labels[value],
+                                    callback_data=f"/language {value}") for value in LANGUAGE_CHOICES]
+        return text, InlineKeyboardMarkup([row])
+
+    async def _apply_language(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, chat_type: str,
+                              user_id: int | None, sender_chat_id: int | None, value: str,
+                              user: Any) -> tuple[str, bool, str]:
+        """Returns (text for the user, whether the setting changed, the language to say it in)."""
+        if not await self._may_change_settings(context, chat_id, chat_type, user_id, sender_chat_id):
+            return say("language.admins_only"), False, i18n.current()
+        stored = True
+        if self.storage is not None:
+            try:
+                await self.storage.set_setting(chat_id, "language", value)
+            except ValueError:
+                raise
+            except Exception as exc:  # kept for this run only; said once a minute in the log
+                self.storage_trouble("chat settings", exc)
+                self._settings[chat_id] = {**self._settings.get(chat_id, {}), "language": value}
+                stored = False
+        if stored:
+            self._settings.pop(chat_id, None)
+        lang = value if value in i18n.LANGS else await self.language_for(chat_id, user)
+        notice = say("language.changed", lang) if value in i18n.LANGS else say("language.changed_auto", lang)
+        return notice, True, lang
+
+    async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/language [auto|en|ru|az]: the chat's reply language (private users; group admins)."""
+        message = update.message
+        assert message is not None
+        chat = message.chat
+        arg = " ".join(context.args or []).strip().lower()
+        value = "auto" if arg == "auto" else i18n.normalize(arg) or i18n.from_name(arg)
+        lang = await self.language_for(chat.id, message.from_user)
+        if value is not None:
+            user_id = message.from_user.id if message.from_user else None
+            sender = message.sender_chat.id if message.sender_chat else None
+            with i18n.speaking(lang):
+                notice, changed, lang = await self._apply_language(context, chat.id, chat.type, user_id, sender,
+                                                                   value, message.from_user)
+            if not changed:
+                await self._send(context, message, notice, None)
+                return
+            with i18n.speaking(lang):
+                text, markup = self._language_view(value)
+                await self._send(context, message, f"{notice}\n{text}", markup)
+            return
+        chosen = (await self._chat_settings(chat.id)).get("language", "auto")
+        with i18n.speaking(lang):
+            text, markup = self._language_view(chosen)
+            await self._send(context, message, text, markup)
+
+    async def _language_callback(self, query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, arg: str) -> None:
+        message = query.message
+        if message is None or arg not in LANGUAGE_CHOICES:
+            await query.answer()
+            return
+        chat = message.chat
+        with i18n.speaking(await self.language_for(chat.id, query.from_user)):
+            notice, changed, lang = await self._apply_language(context, chat.id, chat.type, query.from_user.id,
+                                                               None, arg, query.from_user)
+            await query.answer(plain_text(notice), show_alert=not changed)
+        if changed:
+            with i18n.speaking(lang):
+                text, markup = self._language_view(arg)
+                await self._edit(context, query, text, markup)
 
     # -- answers --------------------------------------------------------------------------------
 
@@ -644,9 +747,12 @@ class BriefBot:
 
     async def _answer(self, text: str, full: bool) -> Any:  # a bot.core Reply
         """The core's answer, computed in a worker thread: the event loop never waits on the model
-        (a query embedding is ~20 ms of C code that releases the GIL), so updates keep flowing."""
+        (a query embedding is ~20 ms of C code that releases the GIL), so updates keep flowing.
+        It speaks the language of the handler's context (a worker thread does not inherit it)."""
         engine = self.engine  # the engine as it is now: a reload swaps the attribute, not this answer's
-        return await asyncio.get_running_loop().run_in_executor(self._workers, lambda: engine.answer(text, full=full))
+        lang = i18n.current()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._workers, lambda: i18n.in_lang(lang, lambda: engine.answer(text, full=full)))
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Commands (any chat) and plain text (private chats): the core answers; we deliver."""
@@ -656,9 +762,10 @@ class BriefBot:
         started = time.perf_counter()
         asked = clean(command_text(message.text))
         full = await self.wants_full(message.chat.id, message.chat.type)
-        reply = await self._answer(asked, full)
-        keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, message.chat.type)
-        await self._send(context, message, reply.html, keyboard)
+        with i18n.speaking(await self.language_for(message.chat.id, message.from_user, asked)):
+            reply = await self._answer(asked, full)
+            keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, message.chat.type)
+            await self._send(context, message, reply.html, keyboard)
         await self._log(message.chat.type, reply, asked, started)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -672,18 +779,26 @@ class BriefBot:
         if data.startswith("/picture"):
             await self.readers.on_picture_tap(update, context, data)
             return
+        if data.startswith("/language"):
+            await self._language_callback(query, context, data.partition(" ")[2].strip().lower())
+            return
         started = time.perf_counter()
         message = query.message
         chat_type = message.chat.type if message is not None else "inline"
-        full = await self.wants_full(message.chat.id if message is not None else None, chat_type)
-        reply = await self._answer(data, full)
-        keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, chat_type)
-        if self._edits_in_place(query):
-            await self._edit(context, query, reply.html, keyboard)
-        else:
-            # In a group, anything else opens as a new threaded reply, so the answer the others
-            # are reading stays where it was.
-            await self._send(context, message, reply.html, keyboard)
+        chat_id = message.chat.id if message is not None else None
+        full = await self.wants_full(chat_id, chat_type)
+        # The tap is answered in the language of whoever taps (the data itself is language-free: a
+        # button made in one language works in any).
+        lang = await self.language_for(chat_id if chat_id is not None else query.from_user.id, query.from_user)
+        with i18n.speaking(lang):
+            reply = await self._answer(data, full)
+            keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, chat_type)
+            if self._edits_in_place(query):
+                await self._edit(context, query, reply.html, keyboard)
+            else:
+                # In a group, anything else opens as a new threaded reply, so the answer the others
+                # are reading stays where it was.
+                await self._send(context, message, reply.html, keyboard)
         # Answered last: if anything above fails, the error handler can still answer with an apology.
         await query.answer()
         await self._log(chat_type, reply, data, started)
@@ -692,7 +807,8 @@ class BriefBot:
         message = update.message
         assert message is not None
         if message.from_user is None or message.from_user.id not in self.config.admins:
-            await self._send(context, message, esc(tg("admins_only")), None)
+            lang = await self.language_for(message.chat.id, message.from_user)
+            await self._send(context, message, esc(tg("admins_only", lang)), None)
             return
         from bot.gaps import gaps_report
 
@@ -703,8 +819,14 @@ class BriefBot:
         query = update.inline_query
         assert query is not None
         engine = self.engine
+        # The asking user's language: their private chat's /language choice, else their Telegram's.
+        lang = await self.language_for(query.from_user.id, query.from_user)
+        with i18n.speaking(lang):
+            await self._inline(query, context, engine, lang)
+
+    async def _inline(self, query: Any, context: ContextTypes.DEFAULT_TYPE, engine: Any, lang: str) -> None:
         items = await asyncio.get_running_loop().run_in_executor(
-            self._workers, lambda: engine.inline(clean(query.query), limit=INLINE_RESULTS))
+            self._workers, lambda: i18n.in_lang(lang, lambda: engine.inline(clean(query.query), limit=INLINE_RESULTS)))
         username = context.bot.username
         results, seen = [], set()
         for item in items:
@@ -725,7 +847,8 @@ class BriefBot:
             if len(results) == 50:
                 break
         button = None if results else InlineQueryResultsButton(text=tg("inline_nothing"), start_parameter="help")
-        await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button)
+        # Personal: Telegram would otherwise serve one user's cached results, in their language, to another.
+        await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
 
     async def on_chosen_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Only seen when inline feedback is on in @BotFather: counts what people actually posted."""
@@ -765,7 +888,8 @@ class BriefBot:
         self.readers.alert_admins(context.bot, error)
         if not isinstance(update, Update):
             return
-        sorry = say("errors.generic")
+        chat = update.effective_chat
+        sorry = say("errors.generic", await self.language_for(chat.id if chat else None, update.effective_user))
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(plain_text(sorry))
@@ -827,6 +951,7 @@ def build_application(config: Config, engine: AnswerEngine, storage: StoragePort
     app.add_handler(TypeHandler(Update, bot.flood_guard), group=-1)
     app.add_handler(CommandHandler(list(ANSWER_COMMANDS), bot.on_message, filters=message_only))
     app.add_handler(CommandHandler("settings", bot.on_settings, filters=message_only))
+    app.add_handler(CommandHandler("language", bot.on_language, filters=message_only))
     app.add_handler(CommandHandler("gaps", bot.on_gaps, filters=message_only & filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("reload", bot.on_reload, filters=message_only & filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("picture", bot.readers.on_picture, filters=message_only))

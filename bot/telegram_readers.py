@@ -22,6 +22,7 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import i18n
 from bot.render import esc, plain_text, say
 from bot.views.base import MAX_CALLBACK
 
@@ -88,12 +89,14 @@ class ReaderTools:
         from bot.picture import timeline_picture
 
         engine = self.bot.engine
-        cache_key = (self._version(engine), key(_topic(query)))
+        lang = i18n.current()  # the picture speaks the asker's language: labels, dates, titles
+        cache_key = (self._version(engine), key(_topic(query)), lang)
         if cache_key in self._pictures:
             self._pictures.move_to_end(cache_key)
             return self._pictures[cache_key]
         loop = asyncio.get_running_loop()
-        picture = await loop.run_in_executor(self._drawing, timeline_picture, engine, query)
+        picture = await loop.run_in_executor(self._drawing,
+                                             lambda: i18n.in_lang(lang, lambda: timeline_picture(engine, query)))
         self._pictures[cache_key] = picture
         while len(self._pictures) > PICTURE_CACHE:
             self._pictures.popitem(last=False)
@@ -144,22 +147,32 @@ class ReaderTools:
         from bot.telegram_app import command_text
 
         query = clean(command_text(message.text))  # a bare /picture draws the whole timeline
-        await self.send_picture(context, message.chat, query, message)
+        with i18n.speaking(await self.bot.language_for(message.chat.id, message.from_user)):
+            await self.send_picture(context, message.chat, query, message)
 
     async def on_picture_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
         query = update.callback_query
         assert query is not None
         message = query.message
-        if not isinstance(message, Message):  # an inline message: there is no chat to send the photo to
-            await query.answer(plain_text(say("picture.usage"))[:200], show_alert=True)
-            return
-        await query.answer()
-        await self.send_picture(context, message.chat, data)
+        chat_id = message.chat.id if isinstance(message, Message) else query.from_user.id
+        with i18n.speaking(await self.bot.language_for(chat_id, query.from_user)):
+            if not isinstance(message, Message):  # an inline message: there is no chat to send the photo to
+                await query.answer(plain_text(say("picture.usage"))[:200], show_alert=True)
+                return
+            await query.answer()
+            await self.send_picture(context, message.chat, data)
 
     # -- /export --------------------------------------------------------------------------------
 
     async def on_export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The index as three files (TimelineJS3 JSON, schema.org claims, CSV), in a private chat."""
+        """The index as three files (TimelineJS3 JSON, schema.org claims, CSV), in a private chat; the
+        messages in the user's language, the files as curated (English)."""
+        message = update.message
+        assert message is not None
+        with i18n.speaking(await self.bot.language_for(message.chat.id, message.from_user)):
+            await self._export(update, context)
+
+    async def _export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         from bot.export import FILE_NAMES, FORMATS, render
 
         message = update.message

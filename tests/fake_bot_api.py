@@ -590,10 +590,14 @@ class FakeBotAPI:
         self.users: dict[int, dict[str, Any]] = {}
         self.admins: dict[int, set[int]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # scope -> the default (no language_code) list
         self.description = ""
         self.short_description = ""
         self.files: dict[tuple[int, int], tuple[str, str, bytes]] = {}  # message -> (kind, file name, bytes)
+        # (scope, language_code) -> list, and language_code -> texts; "" is the default language
+        self.commands_by_lang: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         self._queue: deque[dict[str, Any]] = deque()
         self._allowed_updates: list[str] | None = None
         self._update_ids = itertools.count(10_000)
@@ -941,13 +945,20 @@ class FakeBotAPI:
             return self._ok({"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
                              "pending_update_count": len(self._queue)})
         if method in simple:
+            lang = p.get("language_code", "")
             if method == "setMyCommands":
-                scope = p.get("scope", {"type": "default"})
-                self.commands[json.dumps(scope, sort_keys=True)] = p["commands"]
+                scope = json.dumps(p.get("scope", {"type": "default"}), sort_keys=True)
+                self.commands_by_lang[(scope, lang)] = p["commands"]
+                if not lang:
+                    self.commands[scope] = p["commands"]
             elif method == "setMyDescription":
-                self.description = p.get("description", "")
+                self.descriptions[lang] = p.get("description", "")
+                if not lang:
+                    self.description = self.descriptions[lang]
             elif method == "setMyShortDescription":
-                self.short_description = p.get("short_description", "")
+                self.short_descriptions[lang] = p.get("short_description", "")
+                if not lang:
+                    self.short_description = self.short_descriptions[lang]
             return self._ok(True)
         return self._bad(f"Bad Request: the fake Bot API does not implement {method}")
 

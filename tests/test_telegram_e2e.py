@@ -153,7 +153,8 @@ async def test_inline_query_results_are_valid_articles(fake_api: FakeBotAPI, sta
     assert results[0]["title"] == "Sahiba Gafarova"
     assert "Sahiba Gafarova" in results[0]["input_message_content"]["message_text"]
     assert results[0]["reply_markup"]["inline_keyboard"][0][0]["url"] == "https://t.me/BriefTestBot?start=a_gafarova"
-    assert answer.params["is_personal"] is False and answer.params["cache_time"] <= 60
+    # personal: results are in the asking user's language, so Telegram must not share its cache across users
+    assert answer.params["is_personal"] is True and answer.params["cache_time"] <= 60
 
     fake_api.push_chosen_inline_result(results[0]["id"], "gafarova")
     await settle(app, fake_api)

@@ -20,7 +20,7 @@ from bot.corpus import Actor, BriefDate, Claim, Corpus, Event, Place, Record
 from bot.dates import label
 from bot.index import SearchIndex
 from bot.normalize import key
-from bot.render import BRIEF_LIMIT, FULL_LIMIT, Builder, date_html, esc, quote_html, say
+from bot.render import BRIEF_LIMIT, FULL_LIMIT, Builder, count, date_html, esc, quote_html, say
 from bot.retrieve.rank import Ranking
 
 if TYPE_CHECKING:
@@ -296,7 +296,8 @@ class Views:
         tags = Counter(t for x in tagged for t in x.tags if not any(ch.isdigit() for ch in t))
         topics = ", ".join(t.replace("-", " ") for t, _ in tags.most_common(6))
         first, last = self.source_span()
-        return say("no_match_hint", sources=len(self.corpus.sources), first=first, last=last, topics=topics or "-")
+        return say("no_match_hint", sources=count("sources", len(self.corpus.sources)), first=first, last=last,
+                   topics=topics or "-")
 
     def source_span(self) -> tuple[str, str]:
         sources = list(self.corpus.sources.values())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot import i18n
 from bot.index import Hit
-from bot.render import esc, say, wording
+from bot.render import count, esc, say
 from bot.retrieve.rank import Candidate
 from bot.views.base import ECHO_LIMIT, Button, Reply, Views, button, payload, short
 
@@ -38,7 +39,7 @@ def nothing(v: Views, query: str, command: str, hits: list[Hit] | list[Candidate
 
 def start(v: Views, bot: str) -> Reply:
     """/start without a payload: what the index holds, then /help."""
-    intro = say("start_html", sources=len(v.corpus.sources))
+    intro = say("start_html", sources=count("curated_sources", len(v.corpus.sources)))
     return plain("/start", "start", intro + "\n\n" + say("help_html", bot=bot), matched=True)
 
 
@@ -46,8 +47,9 @@ def about(v: Views, model: str | None, off_reason: str) -> Reply:
     """/about: what the index covers, and whether matching by meaning is on (`model`), or why not."""
     corpus = v.corpus
     first, last = v.source_span()
-    text = say("about_html", sources=len(corpus.sources), actors=len(corpus.actors), events=len(corpus.events),
-               claims=len(corpus.claims), places=len(corpus.places), first=first, last=last)
+    text = say("about_html", sources=count("sources", len(corpus.sources)), actors=count("actors", len(corpus.actors)),
+               events=count("events", len(corpus.events)), claims=count("claims", len(corpus.claims)),
+               places=count("places", len(corpus.places)), first=first, last=last)
     if model is None:
         text += "\n" + say("about_lexical_only", reason=off_reason)
     else:
@@ -61,4 +63,4 @@ def plain(query: str, command: str, html_text: str, *, matched: bool = False) ->
 
 def command_list() -> str:
     """'/actor — …' for every command, as /help words them."""
-    return "\n".join(f"/{name} — {esc(text)}" for name, text in wording()["commands"].items())
+    return "\n".join(f"/{name} — {esc(text)}" for name, text in i18n.tree("commands").items())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.corpus import Source
 from bot.dates import label
-from bot.render import Builder, esc, quote_html, say, source_line
+from bot.render import Builder, count, esc, quote_html, say, source_line
 from bot.views.base import Reply, Views, button, short
 from bot.views.entry import EntryView, entry_type
 
@@ -32,7 +32,7 @@ class SourceView(EntryView[Source]):
             b.add(f"<i>{say('labels.note')}:</i> {esc(source.language_note)}")
         counts = (sum(1 for c in self.corpus.claims.values() if c.source == source.file),
                   sum(1 for e in self.corpus.events.values() if any(c.source == source.file for c in e.cite)))
-        b.add(f"{counts[0]} {say('labels.claims_by').lower()}, {counts[1]} {say('labels.events').lower()}")
+        b.add(esc(f"{count('claims', counts[0])}, {count('events', counts[1])}"))
 
         if full and source.note:
             b.add(f"<i>{say('labels.note')}:</i> {esc(source.note)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from bot import i18n
 from bot.corpus import Event
 from bot.render import Builder, esc, plain_text, say
 from bot.views.base import ECHO_LIMIT, InlineItem, Reply, Views, button, encode_query, short
@@ -82,7 +83,8 @@ def timeline_page(v: Views, query: str, chunk: list[Event], full: bool, notice: 
 
 def not_at_that_date(query: str, topic: str, range_text: str, best: float) -> Reply:
     """The topic is in the index, just not at that date: say so, and offer it at any date."""
-    text = say("no_events_in_range", topic_part=f"about “{short(topic, ECHO_LIMIT)}” ", range=range_text)
+    about = i18n.phrase("topic_part").format(topic=short(topic, ECHO_LIMIT))
+    text = say("no_events_in_range", topic_part=about, range=range_text)
     any_date = button(say("buttons.any_date"), f"/timeline {topic}")
     return Reply(query, "timeline", False, text, buttons=((any_date,),) if any_date else (), best_score=best)
 
