@@ -286,9 +286,11 @@ class Ranker:
         if not self.topics:
             return ()
         inside = {i for m in mentions for i in range(m.start, m.end)}
+        # A word, its base forms and their synonyms (the exact and synonym hits of similar_words,
+        # without its fuzzy search: a topic is named, not misspelt into).
+        synonyms = self.lexical.synonyms
         forms = [frozenset() if n in inside else
-                 frozenset(u for f in (typed, *alts) for u, sim in self.lexical.similar_words(f) if sim >= 95)
-                 | {typed, *alts}
+                 frozenset({typed, *alts, *(syn for f in (typed, *alts) for syn in synonyms.get(f, ()))})
                  for n, (typed, alts) in enumerate(term_forms(text))]
         found = []
         seen: set[tuple[str, ...]] = set()
