@@ -30,7 +30,7 @@ import os
 import socket
 import uuid
 import zlib
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -39,7 +39,16 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from bot.storage import DEFAULTS, INBOX_KEEP_DAYS, QUERY_MAX_CHARS, SETTINGS, Gap, StorageError, normalise_query
+from bot.storage import (
+    DEFAULTS,
+    INBOX_KEEP_DAYS,
+    QUERY_MAX_CHARS,
+    SETTINGS,
+    Gap,
+    StorageError,
+    _Opener,
+    normalise_query,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -157,7 +166,7 @@ class PostgresStorage:
 
     @classmethod
     def open(cls, dsn: str, *, query_log: bool = True, retention_days: int = 30, claim_seconds: float = 30.0,
-             pool_size: int = 10, connect_timeout: float = 10.0) -> _Opener:
+             pool_size: int = 10, connect_timeout: float = 10.0) -> _Opener[PostgresStorage]:
         return _Opener(cls._open(dsn, query_log=query_log, retention_days=retention_days,
                                  claim_seconds=claim_seconds, pool_size=pool_size, connect_timeout=connect_timeout))
 
@@ -513,26 +522,6 @@ class PostgresStorage:
 
     async def counters(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in await self._fetch("SELECT name, value FROM counters ORDER BY name")}
-
-
-class _Opener:
-    """Lets `PostgresStorage.open(...)` be awaited or used directly in `async with`."""
-
-    def __init__(self, coro: Any) -> None:
-        self._coro = coro
-        self._storage: PostgresStorage | None = None
-
-    def __await__(self) -> Generator[Any, None, PostgresStorage]:
-        return self._coro.__await__()
-
-    async def __aenter__(self) -> PostgresStorage:
-        self._storage = await self._coro
-        return self._storage
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
-        if self._storage is not None:
-            await self._storage.close()
 
 
 __all__ = ["PG_MIGRATIONS", "PostgresStorage", "describe_pg_fault", "is_postgres_url", "redact_dsn"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import aiosqlite
 
@@ -205,7 +205,7 @@ class Storage:
         return _Opener(cls._open(Path(path), query_log=query_log, retention_days=retention_days))
 
     @classmethod
-    def open_in_memory(cls, *, query_log: bool = False, retention_days: int = 30) -> _Opener:
+    def open_in_memory(cls, *, query_log: bool = False, retention_days: int = 30) -> _Opener[Storage]:
         """The degraded mode's storage: the same interface, gone when the process ends."""
         return _Opener(cls._open(Path(":memory:"), query_log=query_log, retention_days=retention_days))
 
@@ -505,17 +505,24 @@ class Storage:
         }
 
 
-class _Opener:
-    """Lets `Storage.open(...)` be awaited or used directly in `async with`."""
+class _Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+_S = TypeVar("_S", bound=_Closable)
+
+
+class _Opener(Generic[_S]):
+    """Lets `Storage.open(...)` (or `PostgresStorage.open(...)`) be awaited or used in `async with`."""
 
     def __init__(self, coro: Any) -> None:
         self._coro = coro
-        self._storage: Storage | None = None
+        self._storage: _S | None = None
 
-    def __await__(self) -> Generator[Any, None, Storage]:
+    def __await__(self) -> Generator[Any, None, _S]:
         return self._coro.__await__()
 
-    async def __aenter__(self) -> Storage:
+    async def __aenter__(self) -> _S:
         self._storage = await self._coro
         return self._storage
 
