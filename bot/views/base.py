@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
+from bot import i18n
 from bot.corpus import Actor, BriefDate, Claim, Corpus, Event, Place, Record
 from bot.dates import label
 from bot.index import SearchIndex
@@ -126,6 +127,9 @@ class Views:
         self.timeline = timeline  # every event, in timeline order
         self.index = index  # for the evidence of a match ("“выборы” → elections")
         self.entries: dict[str, EntryView[Any]] = {kind: cls(self) for kind, cls in entry_types.items()}
+        # Inline results, rendered once per entry and language: a views object lives as long as its
+        # corpus (a reload builds new ones), and an inline query lists up to 20 entries each time.
+        self._inline: dict[tuple[str, str, str], InlineItem] = {}
 
     # ------------------------------------------------------------------ entries
 
@@ -151,11 +155,20 @@ class Views:
         return place.stands_for if place.stands_for in self.corpus.actors and not place.cite else None
 
     def inline_item(self, kind: str, entry_id: str) -> InlineItem:
-        """An entry as an inline result: its title and description, and its brief reply."""
-        reply = self.view(kind, entry_id, full=False)
-        title, description = self.inline_labels(kind, entry_id)
-        return InlineItem(id=self.payload(kind, entry_id), title=title, description=description,
+        """An entry as an inline result: its title and description, and its brief reply. Each result is
+        a message of its own, so each is rendered as a reply of its own (names given in full once)."""
+        lang = i18n.current()
+        cached = self._inline.get((kind, entry_id, lang))
+        if cached is not None:
+            return cached
+        with i18n.speaking(lang):
+            reply = self.view(kind, entry_id, full=False)
+            title, description = self.inline_labels(kind, entry_id)
+        item = InlineItem(id=self.payload(kind, entry_id), title=title, description=description,
                           html=reply.html, sources=reply.sources)
+        if len(self._inline) < 5_000:
+            self._inline[(kind, entry_id, lang)] = item
+        return item
 
     def payload(self, kind: str, entry_id: str) -> str:
         """The deep-link payload of an entry; a source's carries its stable id ('s_<id>'), never its position."""

@@ -327,3 +327,20 @@ def test_about_says_whether_meaning_is_matched(views: Views) -> None:
 def test_a_query_too_long_for_a_deep_link_gets_none() -> None:
     assert decode_query(encode_query("/timeline Karabakh") or "") == "/timeline Karabakh"
     assert encode_query("/timeline " + "x" * 100) is None
+
+
+def test_inline_results_are_kept_per_language_and_never_mix() -> None:
+    """Inline results are rendered once per entry and language: the same query answers the same,
+    in the asker's language, however the queries before it were asked."""
+    from bot import i18n
+
+    engine = Engine.load(Path(__file__).resolve().parents[2] / "briefs",
+                         Path(__file__).resolve().parents[2] / "seeds", embedder=None)
+    with i18n.speaking("ru"):
+        russian = engine.inline("aliyev")
+    english = engine.inline("aliyev")
+    with i18n.speaking("ru"):
+        again = engine.inline("aliyev")
+    assert russian == again
+    assert [i.id for i in russian] == [i.id for i in english]
+    assert "Алиев" in russian[0].html and "Алиев" not in english[0].html
