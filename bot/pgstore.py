@@ -43,11 +43,12 @@ from bot.storage import (
     DEFAULTS,
     INBOX_KEEP_DAYS,
     QUERY_MAX_CHARS,
-    SETTINGS,
     Gap,
     StorageError,
     _Opener,
+    checked_setting,
     normalise_query,
+    settings_over_defaults,
 )
 
 log = logging.getLogger(__name__)
@@ -346,19 +347,11 @@ class PostgresStorage:
     # -- per-chat settings ---------------------------------------------------------------------
 
     async def get_settings(self, chat_id: int) -> dict[str, str]:
-        settings = dict(DEFAULTS)
-        for key, value in await self._fetch("SELECT key, value FROM chat_settings WHERE chat_id = %s", (chat_id,)):
-            if key in SETTINGS and value in SETTINGS[key]:
-                settings[key] = value
-        return settings
+        return settings_over_defaults(
+            await self._fetch("SELECT key, value FROM chat_settings WHERE chat_id = %s", (chat_id,)))
 
     async def set_setting(self, chat_id: int, key: str, value: str) -> None:
-        key = key.strip().casefold()
-        value = value.strip().casefold()
-        if key not in SETTINGS:
-            raise ValueError(f"unknown setting {key!r}; known: {', '.join(sorted(SETTINGS))}")
-        if value not in SETTINGS[key]:
-            raise ValueError(f"{key} must be one of {', '.join(SETTINGS[key])}, not {value!r}")
+        key, value = checked_setting(key, value)
         if value == DEFAULTS.get(key):
             await self._execute("DELETE FROM chat_settings WHERE chat_id = %s AND key = %s", (chat_id, key))
         else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,6 +77,27 @@ INBOX_KEEP_DAYS = 2  # Telegram re-delivers an update for at most 24 hours
 
 SETTINGS: dict[str, tuple[str, ...]] = {"length": ("auto", "brief", "full"), "language": ("auto", "en", "ru", "az")}
 DEFAULTS: dict[str, str] = {"length": "auto"}  # language: "auto" when unset (bot.telegram_app)
+
+
+
+def settings_over_defaults(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Stored (key, value) rows over the defaults; leftovers of removed options are ignored."""
+    settings = dict(DEFAULTS)
+    for key, value in rows:
+        if key in SETTINGS and value in SETTINGS[key]:
+            settings[key] = value
+    return settings
+
+
+def checked_setting(key: str, value: str) -> tuple[str, str]:
+    """The setting as stored (folded), or ValueError naming what is allowed."""
+    key = key.strip().casefold()
+    value = value.strip().casefold()
+    if key not in SETTINGS:
+        raise ValueError(f"unknown setting {key!r}; known: {', '.join(sorted(SETTINGS))}")
+    if value not in SETTINGS[key]:
+        raise ValueError(f"{key} must be one of {', '.join(SETTINGS[key])}, not {value!r}")
+    return key, value
 
 
 class StorageError(RuntimeError):
@@ -295,21 +316,12 @@ class Storage:
 
     async def get_settings(self, chat_id: int) -> dict[str, str]:
         """Stored values over the defaults, so callers never handle a missing key."""
-        settings = dict(DEFAULTS)
         async with self._db.execute("SELECT key, value FROM chat_settings WHERE chat_id = ?", (chat_id,)) as cur:
-            async for key, value in cur:
-                if key in SETTINGS and value in SETTINGS[key]:  # ignore leftovers of removed options
-                    settings[key] = value
-        return settings
+            return settings_over_defaults(await cur.fetchall())
 
     async def set_setting(self, chat_id: int, key: str, value: str) -> None:
         """Validate before storing; a value equal to the default deletes the row, so idle chats leave no trace."""
-        key = key.strip().casefold()
-        value = value.strip().casefold()
-        if key not in SETTINGS:
-            raise ValueError(f"unknown setting {key!r}; known: {', '.join(sorted(SETTINGS))}")
-        if value not in SETTINGS[key]:
-            raise ValueError(f"{key} must be one of {', '.join(SETTINGS[key])}, not {value!r}")
+        key, value = checked_setting(key, value)
         if value == DEFAULTS.get(key):
             await self._db.execute("DELETE FROM chat_settings WHERE chat_id = ? AND key = ?", (chat_id, key))
         else:
