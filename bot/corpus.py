@@ -266,8 +266,6 @@ class Corpus:
             return None
         reported = source.published
         same = (c.date.value, c.date.precision, c.date.latest) == (reported.value, reported.precision, reported.latest)
-        from bot.normalize import key  # late: the corpus layer stays import-light
-
         return "unknown" if same and key(claimant.name) != key(source.outlet) else None
 
     def sources_in_order(self) -> list[Source]:

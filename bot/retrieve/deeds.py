@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bot.corpus import Corpus
 from bot.index import STOPWORDS
 from bot.normalize import skeleton, words
+from bot.retrieve.mentions import named_positions
 from bot.retrieve.rank import RELATIVE, Ranker
 from bot.understand.morph import term_forms
 
@@ -71,7 +72,7 @@ def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
     if deed == text:
         return None  # no relative word: a role or a name ("head of state of Azerbaijan"), not a deed
     mentions = ranker.mentions.find(text)
-    inside = {i for m in mentions for i in range(m.start, m.end)}
+    inside = named_positions(mentions)
     terms = [typed for typed, _ in term_forms(text)]
     if not deed.strip() or all(n in inside or w in STOP for n, w in enumerate(terms)):
         return None  # "Khankendi" names a place; it describes no one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.corpus import Actor, Corpus, Place
+from bot.normalize import skeleton, words
 from bot.retrieve.mentions import MentionFinder
 from bot.retrieve.semantic import Passage
 
@@ -109,8 +110,6 @@ def topic_tags(corpus: Corpus, generic_share: float) -> dict[tuple[str, ...], fr
     """The curators' topic tags ("sanctions", "basic-law", "persona-non-grata") as folded word
     tuples, each with the claims and events tagged with it; without entity names ("karabakh"),
     figures, and tags so common they pin nothing down."""
-    from bot.normalize import skeleton, words
-
     entity_words = {skeleton(w) for _, alias in aliases(corpus) for w in words(alias)}
     tagged: dict[tuple[str, ...], set[tuple[str, str]]] = {}
     entries = [*(("claim", c) for c in corpus.claims.values()), *(("event", e) for e in corpus.events.values())]

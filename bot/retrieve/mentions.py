@@ -102,6 +102,11 @@ def proper_names(text: str, known_proper: frozenset[str] = frozenset()) -> list[
     return out
 
 
+def named_positions(mentions: Iterable[Mention]) -> set[int]:
+    """The word offsets the mentions cover: what in a message is a name, not a word of its own."""
+    return {i for m in mentions for i in range(m.start, m.end)}
+
+
 def first_word(text: str) -> str:
     tokens = _TOKEN.findall(text)
     return tokens[0] if tokens else ""

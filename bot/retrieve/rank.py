@@ -20,7 +20,7 @@ import yaml
 
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
-from bot.retrieve.mentions import Mention, MentionFinder, first_word, proper_names
+from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
 from bot.understand.morph import term_forms
@@ -285,7 +285,7 @@ class Ranker:
         """The topic tags whose words the query holds in a row ("basic law", "sanctions")."""
         if not self.topics:
             return ()
-        inside = {i for m in mentions for i in range(m.start, m.end)}
+        inside = named_positions(mentions)
         # A word, its base forms and their synonyms (the exact and synonym hits of similar_words,
         # without its fuzzy search: a topic is named, not misspelt into).
         synonyms = self.lexical.synonyms
@@ -441,7 +441,7 @@ class Ranker:
         relative = next((n for n, w in enumerate(terms) if n > 0 and w in RELATIVE), None)
         if relative is not None and any(m.entity_id == c.entry_id and m.start > relative for m in pool.mentions):
             return True
-        inside = {i for m in pool.mentions for i in range(m.start, m.end)}
+        inside = named_positions(pool.mentions)
         bag = self.lexical.bag(c.kind, c.entry_id)
         rest = [w for n, w in enumerate(terms) if n not in inside and w not in self._stop]
         return bool(rest) and not all(any(u in bag for u, sim in self.lexical.similar_words(w) if sim >= 80)

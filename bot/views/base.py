@@ -227,14 +227,10 @@ class Views:
             return line + (f"\n{self.translation_marker(c.translation_note)}" if c.translation_note else "")
         return block
 
-    def said_when(self, c: Claim) -> BriefDate | str | None:
-        """When the claim was said (see Corpus.said_when)."""
-        return self.corpus.said_when(c)
-
     def claim_when(self, c: Claim, *, short: bool = False) -> str:
         """'19 September 2023', or 'reported 29 July 2023' when only the report is dated, or
         'said … · reported …' when both are known ('said …' alone in a short line)."""
-        said = self.said_when(c)
+        said = self.corpus.said_when(c)
         source = self.corpus.sources.get(c.source)
         if source is None:
             return date_html(c.date)
