@@ -178,3 +178,19 @@ def test_never_raises(word: str) -> None:
 def test_never_raises_on_letters(word: str) -> None:
     forms = base_forms(word)
     assert forms[0] == word.strip() or not word.strip()
+
+
+@pytest.mark.parametrize(("word", "place"), [
+    ("украинского", "украина"), ("армянские", "армения"), ("азербайджанская", "азербайджан"),
+    ("российских", "россия"), ("люксембургском", "люксембург"), ("турецкие", "турция"),
+    ("бакинский", "баку"), ("türk", "türkiyə"), ("ermənilər", "ermənistan"), ("ukraynalı", "ukrayna"),
+])
+def test_a_place_written_as_an_adjective_or_nationality_gives_its_name(word: str, place: str) -> None:
+    """Russian writes places as lowercase adjectives ("армянские силы"), Azerbaijani as nationality
+    words ("türk əsgərləri"): the place's name is among the candidates the index looks up."""
+    assert place in [f.lower() for f in base_forms(word)]
+
+
+def test_a_plain_adjective_gives_no_place() -> None:
+    assert not {"политика", "политикия"} & set(base_forms("политический"))
+    assert base_forms("Того") == ("Того", "Тот")  # "of that", not Togo

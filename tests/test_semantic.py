@@ -93,6 +93,11 @@ def test_a_claim_in_other_words_or_languages_finds_who_said_it(engine: Engine, m
     "/claim Turkey sent troops to Karabakh in 2023",
     "/claim the US Congress imposed sanctions on Azerbaijan",  # a topic the curators tag, not this claim's
     "/claim ABŞ Konqresi Azərbaycana sanksiyalar tətbiq etdi",  # the same in Azerbaijani
+    "/claim the European Union opposed the Aghdam-Khankendi road",  # the sources say it supported it
+    "/claim Армения выполнила резолюции СБ ООН",  # they say it ignored them ("failed to comply")
+    "/claim турецкие войска вошли в Карабах",  # a country named by an adjective the sources never name
+    "/claim türk əsgərləri Qarabağa daxil oldu",  # the same by a nationality word, in Azerbaijani
+    "/timeline украинский конфликт",  # Ukraine is in no event: not the dissolution of the Soviet Union
 ])
 def test_close_in_topic_is_not_an_answer(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
@@ -112,3 +117,13 @@ def test_a_tagged_topic_the_question_names_is_held_by_the_answer(engine: Engine)
     assert reply.matched, plain_text(reply.html)
     assert "sanction" in plain_text(reply.html).lower()
     assert "Karimli" in plain_text(reply.html)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("/claim the EU supported the Aghdam road", "European Union"),  # the side the sources do give
+    ("/claim Armenia ignored UN Security Council resolutions", "Armenia"),
+])
+def test_the_side_the_sources_take_is_still_answered(engine: Engine, message: str, expected: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched, plain_text(reply.html)
+    assert expected in plain_text(reply.html)

@@ -96,11 +96,17 @@ def links(corpus: Corpus) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+_YES_NO = frozenset("did does do is was were are has have had can could will would should".split())
+
+
 def texts(corpus: Corpus) -> dict[tuple[str, str], str]:
     """The reader-facing text of each claim and event, for figure and stance checks."""
     out: dict[tuple[str, str], str] = {}
     for c in corpus.claims.values():
-        out[("claim", c.id)] = " ".join([c.paraphrase, c.quote, *c.asked_as, *c.tags, c.date.value])
+        # A yes-no question among the phrasings ("did Armenia comply with UN resolutions") asks,
+        # it takes no side: its words say nothing of the claim's stance.
+        asked = [a for a in c.asked_as if words(a)[:1] and words(a)[0] not in _YES_NO]
+        out[("claim", c.id)] = " ".join([c.paraphrase, c.quote, *asked, *c.tags, c.date.value])
     for e in corpus.events.values():
         out[("event", e.id)] = " ".join([e.title, e.summary, *(q.quote for q in e.cite), *e.tags, e.date.value])
     return out
@@ -119,4 +125,4 @@ def topic_tags(corpus: Corpus, generic_share: float) -> dict[tuple[str, ...], fr
             if ws and not all(w in entity_words or w.isdigit() or len(w) < 4 for w in ws):
                 tagged.setdefault(ws, set()).add((kind, entry.id))
     n = max(1, len(entries))
-    return {t: frozenset(ids) for t, ids in tagged.items() if len(ids) / n <= generic_share}
+    return {t: frozenset(ids) for t, ids in tagged.items() if len(ids) >= 2 and len(ids) / n <= generic_share}

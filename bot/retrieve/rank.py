@@ -24,6 +24,7 @@ from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_posi
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
 from bot.understand.morph import term_forms
+from bot.understand.places import countries
 
 
 @dataclass(frozen=True)
@@ -182,12 +183,21 @@ def stance(text: str) -> frozenset[tuple[str, str]]:
     """The (axis, pole) pairs a text's own words point to: ("stance", "positive"), ("direction", "remove")."""
     ws = words(text)
     found = set()
+    # A phrase speaks for the words it is made of: "failed to comply" is a breach, not compliance,
+    # and "did not comply" is no negation of the query's verb besides.
+    used: set[int] = set()
     for axis, poles in _axes().items():
-        for pole, (whole, prefixes, phrases) in poles.items():
-            if (any(w in whole or w.startswith(prefixes) for w in ws)
-                    or any(_phrase_in(p.split(), ws) for p in phrases)):
+        for pole, (_, _, phrases) in poles.items():
+            for p in phrases:
+                if at := _phrase_at(p.split(), ws):
+                    found.add((axis, pole))
+                    used |= at
+    rest = [w for n, w in enumerate(ws) if n not in used]
+    for axis, poles in _axes().items():
+        for pole, (whole, prefixes, _) in poles.items():
+            if any(w in whole or w.startswith(prefixes) for w in rest):
                 found.add((axis, pole))
-    if negated(ws):
+    if negated(rest):
         found.add(("polarity", "negated"))
     return frozenset(found)
 
@@ -218,20 +228,22 @@ def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]
     return False
 
 
-def _phrase_in(phrase: list[str], ws: list[str], gap: int = 2) -> bool:
-    """The phrase's words in order, at most `gap` words between them ("gives Azerbaijan back")."""
+def _phrase_at(phrase: list[str], ws: list[str], gap: int = 2) -> set[int]:
+    """The positions of the phrase's words, in order, at most `gap` words between them ("gives
+    Azerbaijan back"); empty when the text does not hold it."""
     for i, w in enumerate(ws):
         if w != phrase[0]:
             continue
-        at = i
+        at, found = i, {i}
         for part in phrase[1:]:
             nxt = next((j for j in range(at + 1, min(len(ws), at + 2 + gap)) if ws[j] == part), None)
             if nxt is None:
                 break
             at = nxt
+            found.add(nxt)
         else:
-            return True
-    return False
+            return found
+    return set()
 
 
 class Ranker:
@@ -251,6 +263,8 @@ class Ranker:
         self.reported = {k[1]: frozenset(speakers(t, mentions.find(t))) for k, t in (texts or {}).items()
                          if k[0] == "claim"}  # who speaks inside each claim's own text
         self._stop = frozenset(skeleton(w) for w in STOPWORDS)  # as term_forms folds them
+        self._countries = frozenset(skeleton(w) for lang in ("en", "ru", "az")
+                                    for n in countries(lang) for w in words(n))
         self.lexical = lexical
         self.semantic = semantic
         self.mentions = mentions
@@ -279,6 +293,13 @@ class Ranker:
             ws = [w for w in words(token) if skeleton(w) not in known]
             if ws and not all(self._known_word(w) for w in ws):
                 out.append(token)
+        # A country written as an adjective or a nationality ("турецкие войска", "türk əsgərləri"):
+        # lowercase, so no name above, yet a place the index may never have heard of.
+        inside = named_positions(mentions)
+        for n, (typed, alts) in enumerate(term_forms(text)):
+            if n not in inside and typed not in self._countries and any(
+                    a in self._countries and a not in self.lexical.postings for a in alts):
+                out.append(typed)
         return out
 
     def _topics(self, text: str, mentions: Sequence[Mention]) -> tuple[Topic, ...]:
@@ -288,7 +309,7 @@ class Ranker:
         inside = named_positions(mentions)
         # A word, its base forms and their synonyms (the exact and synonym hits of similar_words,
         # without its fuzzy search: a topic is named, not misspelt into).
-        synonyms = self.lexical.synonyms
+        synonyms = self.lexical.synonyms if guess_lang(text) != "en" else {}
         forms = [frozenset() if n in inside else
                  frozenset({typed, *alts, *(syn for f in (typed, *alts) for syn in synonyms.get(f, ()))})
                  for n, (typed, alts) in enumerate(term_forms(text))]

@@ -38,6 +38,8 @@ from typing import Any
 
 import yaml
 
+from bot.understand.places import azerbaijani_place, russian_place
+
 logging.getLogger("pymorphy3").setLevel(logging.WARNING)  # it logs where its dictionary lies, at INFO
 
 Lang = str  # "en" | "ru" | "az" | "" (unknown: guessed from the word)
@@ -138,6 +140,8 @@ def _russian(word: str) -> list[str]:
             masculine = parse.inflect({"masc", "sing", "nomn"})
             if masculine is not None:
                 forms.append(masculine.word)
+            if known and pos == "ADJF":
+                forms.extend(russian_place(parse.normal_form))  # армянские → армения
         if known or pos in _NOUNISH:
             forms.append(parse.normal_form)
     if "ё" not in low:
@@ -293,10 +297,13 @@ def base_forms(word: str, lang: Lang = "") -> tuple[str, ...]:
             forms = _russian(word)
         elif script == "az" or lang == "az":
             forms = _azerbaijani(word, ascii_typed=not _AZ_ONLY.search(word) and script != "az")
+            low = _lower(word)
+            forms += [p for stem in (low, *forms) for p in azerbaijani_place(stem)]  # türk → türkiyə
         elif lang == "en":
             forms = _english(word)
         else:
             forms = _english(word) + _azerbaijani(word, ascii_typed=True)
+            forms += [p for stem in (_lower(word), *forms) for p in azerbaijani_place(stem)]  # almanlar → almaniya
     except Exception:  # a dictionary edge case must never cost the user an answer
         forms = []
     out = [word]

@@ -1,0 +1,71 @@
+"""Words that point to a place without being its name: "украинский конфликт" (Ukraine), "türk
+əsgərləri" (Türkiye), and the names of the world's countries in English, Russian and Azerbaijani.
+
+Russian writes a place as a lowercase adjective far more often than as a name ("армянские силы",
+"азербайджанская делегация"), and Azerbaijani as a nationality word ("erməni", "türk"). Morphology
+(`bot.understand.morph`) adds the place's name to a word's candidate base forms, so an index that
+knows "Украина" finds it; retrieval asks `is_country` to tell a country the index has never heard
+of ("турецкие войска") from an ordinary word. The country names are CLDR's, through Babel (already
+the project's i18n library), not a list of ours.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import yaml
+
+# Russian relational adjectives end so (masculine nominative, as pymorphy3 gives the normal form).
+_RU_ADJECTIVE = ("ский", "цкий")
+# Azerbaijani country names are often the nationality word and one of these endings: türk →
+# Türkiyə, gürcü → Gürcüstan, erməni → Ermənistan, alman → Almaniya, rus → Rusiya.
+_AZ_COUNTRY_ENDINGS = ("iyə", "iya", "stan", "istan", "ıstan")
+_AZ_OF_PLACE = ("lı", "li", "lu", "lü")  # ukraynalı → Ukrayna, bakılı → Bakı
+
+
+@cache
+def _table() -> dict[str, dict[str, str]]:
+    text = resources.files("bot.understand").joinpath("place_words.yaml").read_text("utf-8")
+    return {lang: {str(k): str(v) for k, v in (words or {}).items()} for lang, words in yaml.safe_load(text).items()}
+
+
+@cache
+def countries(lang: str) -> frozenset[str]:
+    """The one-word names of the world's countries in a language, lowercase (CLDR via Babel)."""
+    from babel import Locale
+
+    names = Locale.parse(lang).territories
+    return frozenset(n.replace("İ", "i").lower() for code, n in names.items()
+                     if len(code) == 2 and code.isalpha() and " " not in n and "-" not in n)
+
+
+def russian_place(lemma: str) -> list[str]:
+    """The place names a Russian adjective may come from: украинский → украина, российский →
+    россия, азербайджанский → азербайджан, армянский → армения (from the table). The rule's
+    guesses are candidates to look up exactly, not claims that such a place exists."""
+    if irregular := _table().get("ru", {}).get(lemma):
+        return [irregular]
+    for ending in _RU_ADJECTIVE:
+        stem = lemma[: -len(ending)]
+        if lemma.endswith(ending) and len(stem) >= 3:
+            out = [stem, stem + "а", stem + "ия"]
+            if stem.endswith("й"):
+                out.append(stem[:-1] + "я")  # российский → россия
+            if stem.endswith("ь") or stem.endswith("н"):
+                out.append(stem[:-1])  # ханкендинский → ханкенди
+            return out
+    return []
+
+
+def azerbaijani_place(word: str) -> list[str]:
+    """The places an Azerbaijani nationality word or "of a place" word points to (lowercase word):
+    türk → türkiyə, ukraynalı → ukrayna, fransız → fransa (from the table)."""
+    out = []
+    if irregular := _table().get("az", {}).get(word):
+        out.append(irregular)
+    known = countries("az")
+    out += [word + e for e in _AZ_COUNTRY_ENDINGS if word + e in known]
+    if word.endswith(_AZ_OF_PLACE) and len(word) >= 6:
+        out.append(word[:-2])
+    return out
