@@ -303,7 +303,8 @@ def base_forms(word: str, lang: Lang = "") -> tuple[str, ...]:
             forms = _english(word)
         else:
             forms = _english(word) + _azerbaijani(word, ascii_typed=True)
-            forms += [p for stem in (_lower(word), *forms) for p in azerbaijani_place(stem)]  # almanlar → almaniya
+            forms += [p for stem in (_lower(word), *forms)  # almanlar → almaniya
+                      for p in azerbaijani_place(stem, of_place=False)]
     except Exception:  # a dictionary edge case must never cost the user an answer
         forms = []
     out = [word]

@@ -58,14 +58,15 @@ def russian_place(lemma: str) -> list[str]:
     return []
 
 
-def azerbaijani_place(word: str) -> list[str]:
+def azerbaijani_place(word: str, *, of_place: bool = True) -> list[str]:
     """The places an Azerbaijani nationality word or "of a place" word points to (lowercase word):
-    türk → türkiyə, ukraynalı → ukrayna, fransız → fransa (from the table)."""
+    türk → türkiyə, ukraynalı → ukrayna, fransız → fransa (from the table). `of_place=False` keeps
+    only exact country names (for ASCII-typed words, where "-li" is as often an English ending)."""
     out = []
     if irregular := _table().get("az", {}).get(word):
         out.append(irregular)
     known = countries("az")
     out += [word + e for e in _AZ_COUNTRY_ENDINGS if word + e in known]
-    if word.endswith(_AZ_OF_PLACE) and len(word) >= 6:
+    if of_place and word.endswith(_AZ_OF_PLACE) and len(word) >= 6:
         out.append(word[:-2])
     return out
