@@ -355,9 +355,10 @@ class SearchIndex:
             return word
         doc = self.docs[self._post_docs_a[self._word_off[i]]]
         for text in (*doc.names, *doc.titles, *doc.texts):
-            for plain in words(text):
-                if skeleton(plain) == word:
-                    return plain
+            for token in _TYPED.findall(text):  # as written ("армян"), not as folded ("armyan")
+                pieces = words(token)
+                if len(pieces) == 1 and skeleton(pieces[0]) == word:
+                    return token.strip(".'’")
         return word
 
     # ---- word level

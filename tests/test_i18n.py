@@ -8,6 +8,7 @@ import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -344,3 +345,17 @@ def test_check_names_translations_whose_english_changed(tmp_path: Path, capsys: 
     err = capsys.readouterr().err
     assert re.search(rf"warning: briefs/sources/{brief.name}:\d+: the English of claim '{claim.id}' \(paraphrase\) "
                      "changed since it was translated", err)
+
+
+@pytest.mark.parametrize(("message", "lang"), [
+    ("/claim армяне покинули Карабах добровольно", "ru"),
+    ("/claim Milli Məclis Lüksemburq parlamentinin qətnaməsini qərəzli adlandırdı", "az"),
+])
+def test_the_how_it_matched_note_shows_words_as_written(engine: Engine, message: str, lang: str) -> None:
+    """The note names the entry's word as the entry writes it ("Люксембург"), never the index's
+    folded spelling ("lyuksemburg", "armyan"), and says nothing of a word merely inflected."""
+    text = unescape(re.sub(r"<[^>]+>", "", engine.answer(message, lang=lang).html))
+    notes = [line for line in text.splitlines() if "→" in line]
+    for folded in ("armyan", "lyuksemburg", "maktub"):
+        assert folded not in " ".join(notes).lower(), notes
+    assert "«армяне» →" not in text and "“армяне” →" not in text

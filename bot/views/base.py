@@ -23,6 +23,7 @@ from bot.index import SearchIndex
 from bot.normalize import key
 from bot.render import BRIEF_LIMIT, FULL_LIMIT, Builder, count, date_html, esc, quote_html, say
 from bot.retrieve.rank import Ranking
+from bot.understand.morph import term_forms
 
 if TYPE_CHECKING:
     from bot.views.entry import EntryView
@@ -210,7 +211,7 @@ class Views:
         """Why this entry: the words typed in another spelling or language ("“выборы” → elections"),
         and whether it was matched by meaning."""
         pairs = [(typed, found) for typed, found in self.index.evidence(query, kind, entry_id)
-                 if key(typed) != key(found)][:3]
+                 if key(typed) != key(found) and not _inflection(typed, found)][:3]
         parts = [say("matched_via", typed=short(t, 30), name=f) for t, f in pairs]
         if ranking.basis == "semantic":
             parts.append(say("matched_meaning"))
@@ -328,3 +329,9 @@ class Views:
     def prominent_actors(self) -> list[Actor]:
         """Actors by how often the corpus cites them: the starting list of inline mode."""
         return sorted(self.corpus.actors.values(), key=lambda a: (-self._citation_counts.get(a.id, 0), a.name))
+
+
+def _inflection(typed: str, found: str) -> bool:
+    """"армяне" found as "армян": the same word inflected, no news for the reader."""
+    a, b = term_forms(typed), term_forms(found)
+    return len(a) == len(b) == 1 and bool({a[0][0], *a[0][1]} & {b[0][0], *b[0][1]})
