@@ -96,7 +96,9 @@ class Engine:
                              claimants={c.id: c.claimant for c in corpus.claims.values()},
                              states=frozenset(a.id for a in corpus.actors.values() if a.kind == "state"),
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
-                             topics=entries.topic_tags(corpus, Thresholds().generic_share))
+                             topics=entries.topic_tags(corpus, Thresholds().generic_share),
+                             translated=SearchIndex(docs, synonyms=_synonyms()) if (docs := self._translated_docs())
+                             else None)
         self._views = {i18n.DEFAULT: Views(corpus, self.timeline, self.index, ENTRY_TYPES)}
         self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
 
@@ -157,6 +159,23 @@ class Engine:
         for cl in c.claims.values():
             docs.append(Doc(cl.id, "claim", titles=[cl.paraphrase, *cl.asked_as],
                             texts=[cl.quote, *cl.tags, *entry_names(c, (cl.claimant, *cl.about))]))
+        return docs
+
+    def _translated_docs(self) -> list[Doc]:
+        """Each entry's reviewed Russian and Azerbaijani texts, for the words a question in either
+        language shares with the entry it means ("трёхстороннее заявление"). Evidence beside a
+        match by meaning only: a name is still found by the main index, and a question's words
+        all found in a translation never make an answer by words alone (its one verb may say the
+        opposite: "Milli Məclis Lüksemburq qətnaməsini alqışlayıb")."""
+        fields = {"events": ("title", "summary"), "claims": ("paraphrase", "quote"), "actors": ("role", "note"),
+                  "places": ("note",)}
+        docs: list[Doc] = []
+        for section, names in fields.items():
+            for entry_id in getattr(self.corpus, section):
+                texts = [str(got[f]) for language in self.translations.languages.values()
+                         if (got := language.entries.get(section, {}).get(entry_id)) for f in names if got.get(f)]
+                if texts:
+                    docs.append(Doc(entry_id, section[:-1], texts=texts))
         return docs
 
     # ------------------------------------------------------------------ entry point

@@ -127,3 +127,17 @@ def test_the_side_the_sources_take_is_still_answered(engine: Engine, message: st
     reply = engine.answer(message)
     assert reply.matched, plain_text(reply.html)
     assert expected in plain_text(reply.html)
+
+
+@pytest.mark.parametrize(("message", "expected", "source"), [
+    # The words are those of the entry's reviewed translation ("трёхсторонним заявлением", "Xalq
+    # Cəbhəsi Partiyasının sədri"): they now count as evidence beside the meaning.
+    ("когда было подписано трёхстороннее заявление?", "10 November 2020", "003_4c6558f46b133d32.txt"),
+    ("/actor Xalq Cəbhəsi Partiyasının sədri", "Ali Karimli", "002_bf356d375fa915f2.txt"),
+])
+def test_a_question_in_the_words_of_an_entrys_translation_finds_it(engine: Engine, message: str, expected: str,
+                                                                    source: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched, plain_text(reply.html)
+    assert expected in plain_text(reply.html)
+    assert source in reply.sources
