@@ -34,6 +34,7 @@ from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
 from bot.understand.intent import Intent, understand
+from bot.understand.morph import russian_verb
 from bot.views import ENTRY_TYPES, outcomes
 from bot.views import actor as actor_views
 from bot.views import claims as claim_views
@@ -400,6 +401,12 @@ class Engine:
             # another entry's name: "/actor Khankendi" must not open the EU, whose role mentions the
             # Aghdam-Khankendi road.
             outcome = "suggest"
+        deed_text = _deed_or_name(query) if command == "actor" else query
+        if (outcome == "answer" and ranking.basis == "semantic" and command == "actor"
+                and (deed := deeds.find(self.ranker, self.corpus, deed_text))):
+            # A description of a deed ("кто поднял флаг в Ханкенди") lies near many roles by meaning;
+            # the event or claim it describes names who did it.
+            return self._deed_reply(query, deed, hits, command, full)
         if outcome == "answer" and best is not None:
             if best.kind == "claim":
                 claims = [best, *(h for h in hits[1:] if h.kind == "claim" and self._confident(h, ranking))]
@@ -411,17 +418,9 @@ class Engine:
             reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
             return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
         if command == "actor" and ranking.basis != "unknown-name" and (deed := deeds.find(self.ranker, self.corpus,
-                                                                                          query)):
+                                                                                          deed_text)):
             # "who hoisted the flag in Khankendi": whoever made the claim or took part in the event described.
-            if len(deed.actors) == 1:
-                reply = self.view("actor", deed.actors[0], full=full)
-                local = self.views.corpus.entry(deed.entry_id)  # the title as the answer's language reads it
-                title = getattr(local, "title", None) or getattr(local, "paraphrase", None) or deed.title
-                via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(title, ECHO_LIMIT))
-                return replace(reply, html=f"<i>{via}</i>\n{reply.html}", command=command,
-                               best_score=hits[0].score if hits else 0.0)
-            offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
-            return outcomes.suggest(self.views, query, command, offered, offered[0].score)
+            return self._deed_reply(query, deed, hits, command, full)
         if kinds is not None and ranking.basis != "unknown-name":
             # Nothing of the asked kind; an entry of another kind may be what the user meant.
             other = [h for h in self.index.search(query, limit=8) if h.kind not in kinds]
@@ -430,6 +429,17 @@ class Engine:
         if outcome == "suggest":
             return outcomes.suggest(self.views, query, command, hits[:3], hits[0].score)
         return outcomes.nothing(self.views, query, command, hits)
+
+    def _deed_reply(self, query: str, deed: deeds.Deed, hits: list[Candidate], command: str, full: bool) -> Reply:
+        if len(deed.actors) == 1:
+            reply = self.view("actor", deed.actors[0], full=full)
+            local = self.views.corpus.entry(deed.entry_id)  # the title as the answer's language reads it
+            title = getattr(local, "title", None) or getattr(local, "paraphrase", None) or deed.title
+            via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(title, ECHO_LIMIT))
+            return replace(reply, html=f"<i>{via}</i>\n{reply.html}", command=command,
+                           best_score=hits[0].score if hits else 0.0)
+        offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
+        return outcomes.suggest(self.views, query, command, offered, offered[0].score)
 
     def _confident(self, c: Candidate, ranking: Ranking) -> bool:
         if c.lexical >= self.tiers.confident:
@@ -641,6 +651,12 @@ class Engine:
     def _alias_names(self) -> dict[str, str]:
         """Folded alias -> canonical name, to show "Stepanakert → Khankendi" on a timeline."""
         return {alias: self.views.name(entry_id) for alias, entry_id in self._alias_ids.items()}
+
+
+def _deed_or_name(subject: str) -> str:
+    """A subject that begins with a verb ("кто поднял флаг в Ханкенди" asks for "поднял флаг в
+    Ханкенди") describes whoever did it: given back as a "кто …" description for bot.retrieve.deeds."""
+    return f"кто {subject}" if russian_verb(subject.split(" ", 1)[0]) else subject
 
 
 def _visible(text: str) -> str:

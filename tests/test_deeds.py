@@ -71,3 +71,20 @@ def test_what_a_claim_is_about_is_not_who_made_it(engine: Engine) -> None:
                                      "/actor кто поднял флаг в Ереване", "/actor who won Eurovision 2024"])
 def test_a_deed_the_index_does_not_hold_is_not_answered(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
+
+
+@pytest.mark.parametrize("message", [
+    "кто поднял государственный флаг в Ханкенди?",  # was answered with the European Union by meaning
+    "кто поднял флаг в Ханкенди?",  # was "nothing"
+    "/actor кто поднял флаг в Ханкенди",
+])
+def test_a_russian_who_question_with_a_verb_asks_for_whoever_did_it(engine: Engine, message: str) -> None:
+    flag = next(e for e in engine.corpus.events.values() if "flag" in e.title and "Khankendi" in e.title)
+    text = _lead(engine, message)
+    assert flag.title[:40] in text.splitlines()[0]
+    assert "European Union" not in text.splitlines()[1]
+    assert text.splitlines()[1].startswith("Ilham Aliyev")
+
+
+def test_a_russian_who_question_with_a_role_still_finds_the_holder(engine: Engine) -> None:
+    assert _lead(engine, "кто возглавляет Партию Народный фронт Азербайджана?").startswith("Ali Karimli")

@@ -149,6 +149,15 @@ def _russian(word: str) -> list[str]:
     return forms
 
 
+def russian_verb(word: str) -> bool:
+    """Whether a Russian word is most likely a verb ("поднял", "заявила"): "кто поднял флаг" asks
+    for whoever did something, not for someone named "поднял флаг"."""
+    if not _CYRILLIC.search(word) or len(word) < 3:
+        return False
+    parses = _analyzer().parse(_lower(word))
+    return bool(parses) and parses[0].is_known and parses[0].tag.POS in {"VERB", "INFN", "PRTS", "GRND"}
+
+
 # ------------------------------------------------------------------ Azerbaijani (suffix table)
 
 
