@@ -339,6 +339,8 @@ class Engine:
 
     def said(self, who: str, about: str | None, full: bool) -> Reply:
         """"What did Karimli say (about Y)?": the actor's own claims, newest first, or those on Y."""
+        if about:
+            who, about = self._split_speaker(who, about)
         ranking = self.ranker.rank(who, ("actor",), semantic=False)
         best = ranking.best
         if ranking.outcome != "answer" or best is None:
@@ -359,6 +361,17 @@ class Engine:
                 found_about = False
         return claim_views.said(self.views, who, self._local([actor])[0], self._local(claims), about, found_about,
                                 full, best.score)
+
+    def _split_speaker(self, who: str, about: str) -> tuple[str, str]:
+        """Where the speaker's name ends: "Xarici İşlər Nazirliyi Laçın … haqqında nə dedi" reads as
+        "Xarici" and "İşlər Nazirliyi Laçın …" by its pattern; the longest run of leading words that
+        names one actor is the speaker."""
+        parts = f"{who} {about}".split()
+        for k in range(len(parts) - 1, len(who.split()), -1):
+            entity = self._only_entity(" ".join(parts[:k]))
+            if entity in self.corpus.actors:
+                return " ".join(parts[:k]), " ".join(parts[k:])
+        return who, about
 
     def search_any(self, text: str, *, full: bool) -> Reply:
         """Plain text without a command: the best entry of any kind."""

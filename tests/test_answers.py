@@ -352,3 +352,19 @@ def test_a_disputed_claim_never_hides_the_other_side(engine: Engine) -> None:
         if claim.disputes:
             reply = engine.answer(f"/open c_{claim.id}")
             assert "Disputed by" in text_of(reply.html), claim.id
+
+
+@pytest.mark.parametrize(("message", "speaker", "about"), [
+    ("Xarici İşlər Nazirliyi Laçın sərhəd-buraxılış məntəqəsi haqqında nə dedi?",
+     "Ministry of Foreign Affairs of Azerbaijan", "Laçın sərhəd-buraxılış məntəqəsi"),
+    ("Əli Kərimli siyasi məhbuslar haqqında nə dedi?", "Ali Karimli", "siyasi məhbuslar"),
+])
+def test_what_a_many_word_speaker_said_splits_where_the_name_ends(engine: Engine, message: str, speaker: str,
+                                                                  about: str) -> None:
+    """The question's pattern cannot tell where the speaker ends and the topic begins; the index
+    can: the longest run of leading words that names one actor ("Xarici" alone was read as the
+    foreign minister, who made no claims)."""
+    reply = engine.answer(message)
+    assert reply.matched, text_of(reply.html)
+    heading = text_of(reply.html).splitlines()[0]
+    assert speaker in heading and f"“{about}”" in heading
