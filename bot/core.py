@@ -96,6 +96,7 @@ class Engine:
                              written_as_names(list(corpus.texts.values())),
                              claimants={c.id: c.claimant for c in corpus.claims.values()},
                              states=frozenset(a.id for a in corpus.actors.values() if a.kind == "state"),
+                             actor_kinds={a.id: a.kind for a in corpus.actors.values()},
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share),
                              translated=SearchIndex(docs, synonyms=_synonyms()) if (docs := self._translated_docs())

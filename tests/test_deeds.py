@@ -88,3 +88,19 @@ def test_a_russian_who_question_with_a_verb_asks_for_whoever_did_it(engine: Engi
 
 def test_a_russian_who_question_with_a_role_still_finds_the_holder(engine: Engine) -> None:
     assert _lead(engine, "кто возглавляет Партию Народный фронт Азербайджана?").startswith("Ali Karimli")
+
+
+@pytest.mark.parametrize(("message", "who"), [
+    ("/actor head of state of Azerbaijan", "Ilham Aliyev"),  # a person, not the state
+    ("/actor Milli Majlis speaker", "Sahiba Gafarova"),  # not the parliament she speaks for
+    ("/actor American aid agency the MPs wanted out of Azerbaijan", "U.S. Agency"),  # the agency comes first
+])
+def test_a_word_asking_for_a_person_is_answered_with_a_person(engine: Engine, message: str, who: str) -> None:
+    assert _lead(engine, message).startswith(who)
+
+
+def test_a_person_the_sources_never_name_is_not_their_ministry(engine: Engine) -> None:
+    """The sources name the Ministry of Defense but no defence minister: the ministry is no answer
+    to who the minister is."""
+    reply = engine.answer("кто министр обороны Азербайджана?")
+    assert not reply.matched, plain_text(reply.html)

@@ -95,6 +95,7 @@ class Query:
     # Topic tags the query names ("sanctions", "basic law"): each as the tag and, for each of its
     # words, the forms that would do (synonyms, base forms, other scripts' words the synonyms map).
     topics: tuple[Topic, ...] = ()
+    person: bool = False  # it asks for a person ("the opposition leader", "министр обороны")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Pool:
     semantic: bool  # whether meaning was consulted
     mentions: tuple[Mention, ...]
     unknown: tuple[str, ...]
+    person: bool = False  # the query asks for a person (Query.person)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class Ranking:
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
 
+
+PEOPLE = frozenset({"person", "group"})  # the actor kinds a word asking for a person may mean
 
 # Words that open a description of the one asked about: "the commentator who spoke to X", "депутат,
 # который ...", "... kim". An entity named after one is what the description relates to, not the answer.
@@ -159,6 +163,35 @@ def numbers(text: str) -> set[str]:
         found.add(digits.lstrip("0") or "0")
     found |= {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
     return found
+
+
+@cache
+def person_words() -> frozenset[str]:
+    """Words asking for a person (bot/retrieve/person_words.yaml), folded as term_forms folds them."""
+    data = yaml.safe_load(Path(__file__).with_name("person_words.yaml").read_text(encoding="utf-8"))
+    return frozenset(skeleton(w) for ws in data["people"].values() for entry in ws for w in words(str(entry))[-1:])
+
+
+@cache
+def body_words() -> frozenset[str]:
+    """Words asking for a body, an outlet or an organisation ("agency", "министерство", "partiya")."""
+    data = yaml.safe_load(Path(__file__).with_name("person_words.yaml").read_text(encoding="utf-8"))
+    return frozenset(skeleton(w) for ws in data["bodies"].values() for entry in ws for w in words(str(entry))[-1:])
+
+
+def asks_for_person(text: str, mentions: Sequence[Mention]) -> bool:
+    """A word outside the names the query gives asks for a person ("leader", "министра", "nazir")."""
+    inside = named_positions(mentions)
+    people, bodies = person_words(), body_words()
+    for n, (typed, alts) in enumerate(term_forms(text)):
+        if n in inside:
+            continue
+        forms = {typed} | alts
+        if forms & bodies:
+            return False  # "the aid agency the MPs wanted out": the agency is asked for, not the MPs
+        if forms & people:
+            return True
+    return False
 
 
 @cache
@@ -256,7 +289,8 @@ class Ranker:
                  proper: frozenset[str] = frozenset(), claimants: dict[str, str] | None = None,
                  states: frozenset[str] = frozenset(), capitals: frozenset[str] = frozenset(),
                  topics: dict[tuple[str, ...], frozenset[tuple[str, str]]] | None = None,
-                 translated: SearchIndex | None = None) -> None:
+                 translated: SearchIndex | None = None, actor_kinds: dict[str, str] | None = None) -> None:
+        self.actor_kinds = actor_kinds or {}  # actor id -> "person", "group", "body", "state", ...
         self.translated = translated  # the entries' Russian and Azerbaijani texts: word evidence only
         self.topics = topics or {}  # topic tag (folded words) -> entries tagged with it
         self._tags_by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -352,6 +386,8 @@ class Ranker:
         own = self.related.get((kind, entry_id), frozenset())
         if kind in ("actor", "place"):
             own = own | {entry_id}
+            if query.person and (kind == "place" or self.actor_kinds.get(entry_id) not in PEOPLE):
+                return False  # "the opposition leader" is no party, "министр обороны" no ministry
         if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
             return False
         if kind == "claim" and query.speaker and not self._speaks_for(query.speaker, entry_id):
@@ -396,7 +432,7 @@ class Ranker:
                                       for t in proper_names(text, self.proper)
                                       for w in words(t) if skeleton(w) not in mentioned)),
             figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions),
-            topics=self._topics(text, mentions))
+            topics=self._topics(text, mentions), person=asks_for_person(text, mentions))
         lex_hits = self.lexical.search(text, kinds=kinds, limit=8)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         outcome = self.t.lexical.outcome(lex_hits)
@@ -414,7 +450,7 @@ class Ranker:
                 covs[k] = max(covs.get(k, 0.0), self.t.translated_coverage * share)
         cands = [self._candidate(k, lex.get(k), sem.get(k), mentions, covs.get(k, 0.0), query) for k in keys]
         cands.sort(key=lambda c: (-c.score, -c.semantic, -c.phrase, c.entry_id))
-        return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown)
+        return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown, query.person)
 
     def decide(self, pool: Pool, t: Thresholds, limit: int = 8) -> Ranking:
         cands, mentions, unknown = pool.candidates, pool.mentions, pool.unknown
@@ -424,7 +460,7 @@ class Ranker:
             # "PACE expelled Azerbaijan from the Council of Europe" shares most words with a claim
             # about joining it.
             top = [c for c in cands if c.lexical >= t.lexical.confident
-                   and (c.consistent or c.kind not in ("claim", "event"))
+                   and (c.consistent or (c.kind not in ("claim", "event") and not self._not_a_person(c, pool)))
                    and not self._only_named(c, pool)]
             if top:
                 chosen = {(c.kind, c.entry_id) for c in top}
@@ -437,7 +473,8 @@ class Ranker:
             # Words matched, but not as an answer: meaning may still find the entry meant.
         if not pool.semantic:
             return Ranking(cands[:limit], pool.lexical_outcome, "lexical", mentions, unknown)
-        by_sem = sorted(cands, key=lambda c: (self._only_named(c, pool), -self._fused(c, t), c.entry_id))
+        by_sem = sorted(cands, key=lambda c: (self._only_named(c, pool), self._not_a_person(c, pool),
+                                              -self._fused(c, t), c.entry_id))
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
         if basis == "semantic":
@@ -448,18 +485,25 @@ class Ranker:
         return Ranking(by_sem[:limit] if lexical_best < t.lexical.near else cands[:limit], "none", basis,
                        mentions, unknown)
 
-    def margin(self, ranked: list[Candidate], t: Thresholds) -> float:
+    def margin(self, ranked: list[Candidate], t: Thresholds, pool: Pool | None = None) -> float:
         """How far the best entry leads the best one that is neither it nor linked to it. (Measured and
         dropped: not counting the same claimant's other claims as rivals let a made-up claim through.)"""
         if not ranked:
             return 0.0
         linked = self.links.get(ranked[0].entry_id, frozenset())
-        runner = next((c for c in ranked[1:] if c.entry_id not in linked), None)
+        # A party is no rival to its leader when a person is asked for ("the opposition leader").
+        runner = next((c for c in ranked[1:] if c.entry_id not in linked
+                       and not (pool is not None and self._not_a_person(c, pool))), None)
         return self._fused(ranked[0], t) - self._fused(runner, t) if runner else 1.0
 
     @staticmethod
     def _fused(c: Candidate, t: Thresholds) -> float:
         return c.semantic + t.coverage_weight * c.coverage
+
+    def _not_a_person(self, c: Candidate, pool: Pool) -> bool:
+        """The query asks for a person and this entry is a body, an outlet, a state or a place."""
+        return pool.person and (c.kind == "place" or (c.kind == "actor" and self.actor_kinds.get(c.entry_id)
+                                                       not in PEOPLE))
 
     def _only_named(self, c: Candidate, pool: Pool) -> bool:
         """An entity named inside a description of someone else: "the commentator who spoke to Radio
@@ -493,7 +537,7 @@ class Ranker:
             # of the topic itself, not only the entity it is about, must be the event's own (in English:
             # a Russian or Azerbaijani topic shares no words with English titles).
             return "no-shared-words"
-        lead = self.margin(ranked, t)
+        lead = self.margin(ranked, t, pool)
         # A question in Russian or Azerbaijani lies further from English entries however close its
         # meaning: the same bar, lowered by a fitted offset.
         sem = best.semantic + (t.cross_lingual if pool.lang != "en" else 0.0)
