@@ -57,6 +57,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import i18n
 from bot.config import Config, ConfigError
@@ -917,11 +918,13 @@ class BriefBot:
 
 
 def build_application(config: Config, engine: AnswerEngine, storage: StoragePort | None = None, *,
-                      rate_limited: bool = True) -> Application:
+                      rate_limited: bool = True, requests: tuple[BaseRequest, BaseRequest] | None = None
+                      ) -> Application:
     """The whole bot as a PTB Application. With `storage=None` it opens (and closes) config.db_path itself.
 
     Start it with `start_app` and stop it with `stop_app` (what `run` does, minus signals).
-    `rate_limited=False` drops the outgoing limiter: only for measuring the handler stack itself.
+    `rate_limited=False` drops the outgoing limiter and `requests` (for sends, for getUpdates) replaces
+    the HTTP client: only for measuring the handler stack itself (benchmarks/bench_stack.py).
     """
     install_log_redaction(config.token, *([config.webhook_secret] if config.webhook_secret else []),
                           private=config.log_private)
@@ -934,8 +937,9 @@ def build_application(config: Config, engine: AnswerEngine, storage: StoragePort
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # A chat waiting on its group limit must not hold up the others; the intake feeds at most this many.
         .concurrent_updates(InboxProcessor(16))
-        .request(RetryingRequest(retries=config.send_retries, heartbeat=heartbeat, **timeouts))
-        .get_updates_request(RetryingRequest(retries=0, heartbeat=heartbeat, **timeouts))
+        .request(requests[0] if requests else RetryingRequest(retries=config.send_retries, heartbeat=heartbeat,
+                                                               **timeouts))
+        .get_updates_request(requests[1] if requests else RetryingRequest(retries=0, heartbeat=heartbeat, **timeouts))
         .updater(None)  # bot.intake polls and serves the webhook, storing each update before confirming it
         .post_init(bot.post_init)
         .post_shutdown(bot.post_shutdown)
