@@ -376,6 +376,7 @@ async def test_a_writer_holding_the_lock_briefly_makes_others_wait_not_fail(sqli
         other.execute("INSERT INTO chat_settings VALUES (1, 'length', 'full')")
         asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
         await log(s, "aliev")
+        await s.flush()  # the query log is written in batches: here is the write that has to wait
         other.close()
         assert (await s.stats())["total_queries"] == 1
         assert await s.get_settings(1) == {"length": "full"}

@@ -11,6 +11,7 @@ import os
 import socket
 import sqlite3
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -158,8 +159,14 @@ async def test_inline_query_results_are_valid_articles(fake_api: FakeBotAPI, sta
 
     fake_api.push_chosen_inline_result(results[0]["id"], "gafarova")
     await settle(app, fake_api)
-    rows = sqlite3.connect(tmp_path / "briefbot.sqlite3").execute(
-        "SELECT command, query FROM query_log WHERE command = 'inline'").fetchall()
+    # The query log is written in batches: the row is in the file within half a second, bot still running.
+    deadline = time.monotonic() + 3.0
+    while True:
+        rows = sqlite3.connect(tmp_path / "briefbot.sqlite3").execute(
+            "SELECT command, query FROM query_log WHERE command = 'inline'").fetchall()
+        if rows or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
     assert rows == [("inline", "gafarova")]
 
 
