@@ -40,7 +40,9 @@ import time
 from collections import Counter, deque
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = Path(os.environ.get("BENCH_STACK_CODE", ROOT))
@@ -60,9 +62,21 @@ COMMANDS = ("/actor aliev", "/timeline PACE", "/claim political prisoners", "/he
             "/timeline 2023", "/sources", "/actor gafarova")
 PRIVATE = (*COMMANDS, "gafarova", "what did karimli say about elections", "кто такой Алиев")
 INLINE = ("aliev", "PACE", "political prisoners", "gafarova", "", "Алиев", "karabakh", "PACE 2024")
-KINDS = ("private", "group", "callback", "inline")
-LABELS = {"private": "private commands and messages", "group": "group commands", "callback": "button taps",
-          "inline": "inline queries"}
+KINDS = ("private", "distinct", "group", "callback", "inline")
+LABELS = {"private": "private commands and messages", "distinct": "private, every question new",
+          "group": "group commands", "callback": "button taps", "inline": "inline queries"}
+
+
+def distinct_questions() -> list[str]:
+    """Each asked once: the commands of the eval sets (tests/eval), none of them among the warm-up's."""
+    import yaml
+
+    seen: dict[str, None] = {}
+    for path in sorted((ROOT / "tests" / "eval").glob("queries_*.yaml")):
+        for q in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("queries", []):
+            if q.get("command") and q.get("query"):
+                seen.setdefault(f"/{q['command']} {q['query']}", None)
+    return [text for text in seen if text not in PRIVATE]
 
 
 class NullNetwork:
@@ -136,6 +150,35 @@ class NullRequest(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
+class NullTransport(httpx.AsyncBaseTransport):
+    """For `--transport httpx`: the bot's own RetryingRequest and httpx client, minus the socket."""
+
+    def __init__(self, network: NullNetwork) -> None:
+        self.network = network
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        self.network.bytes_out += len(body)
+        if request.headers.get("content-type", "").startswith("application/json"):
+            params = json.loads(body)
+        else:
+            params = dict(parse_qsl(body.decode()))
+        result = await self.network.answer(request.url.path.rsplit("/", 1)[-1], params,
+                                           float(params.get("timeout", 0) or 0))
+        return httpx.Response(200, content=json.dumps({"ok": True, "result": result}).encode())
+
+
+def make_requests(network: NullNetwork, transport: str) -> tuple[BaseRequest, BaseRequest]:
+    """(for sends, for getUpdates)"""
+    if transport == "null":
+        return NullRequest(network), NullRequest(network)
+    from bot.intake import RetryingRequest
+
+    timeouts = {f"{kind}_timeout": 10.0 for kind in ("connect", "read", "write", "pool")}
+    return (RetryingRequest(retries=4, httpx_kwargs={"transport": NullTransport(network)}, **timeouts),
+            RetryingRequest(retries=0, httpx_kwargs={"transport": NullTransport(network)}, **timeouts))
+
+
 # ------------------------------------------------------------------------------ updates
 
 
@@ -164,15 +207,24 @@ def button_data(engine: Any) -> list[str]:
     return found or ["/help"]
 
 
+_ASKED = [0]  # distinct questions used so far in this process (the engine keeps its own caches across rows)
+
+
 def make_updates(kind: str, n: int, first_id: int, taps: list[str]) -> list[dict[str, Any]]:
     updates = []
+    questions: list[str] = []
+    if kind == "distinct":
+        questions = distinct_questions()[_ASKED[0]:_ASKED[0] + n]
+        _ASKED[0] += len(questions)
+        n = len(questions)
     for i in range(n):
         uid = first_id + i
         update: dict[str, Any] = {"update_id": uid}
         user = _user(uid)
-        if kind == "private":
+        if kind in ("private", "distinct"):
+            text = questions[i] if questions else PRIVATE[i % len(PRIVATE)]
             update["message"] = _message(1, {"id": uid, "type": "private", "first_name": user["first_name"]}, user,
-                                         PRIVATE[i % len(PRIVATE)])
+                                         text)
         elif kind == "group":
             chat = {"id": -uid, "type": "supergroup", "title": f"G{uid}"}
             update["message"] = _message(1, chat, user, COMMANDS[i % len(COMMANDS)])
@@ -187,8 +239,8 @@ def make_updates(kind: str, n: int, first_id: int, taps: list[str]) -> list[dict
     return updates
 
 
-REPLIES = {"private": ("sendMessage",), "group": ("sendMessage",), "callback": ("answerCallbackQuery",),
-           "inline": ("answerInlineQuery",)}
+REPLIES = {"private": ("sendMessage",), "distinct": ("sendMessage",), "group": ("sendMessage",),
+           "callback": ("answerCallbackQuery",), "inline": ("answerInlineQuery",)}
 
 
 # ------------------------------------------------------------------------------ one run
@@ -214,7 +266,8 @@ async def _run_batch(app: Any, network: NullNetwork, updates: list[dict[str, Any
 
 
 async def measure(engine: Any, kinds: tuple[str, ...], logs: tuple[bool, ...], n: int, *,
-                  profile: cProfile.Profile | None = None) -> dict[tuple[str, bool], dict[str, float]]:
+                  transport: str = "null", profile: cProfile.Profile | None = None
+                  ) -> dict[tuple[str, bool], dict[str, float]]:
     from bot.config import Config
     from bot.telegram_app import build_application, start_app, stop_app
 
@@ -227,7 +280,7 @@ async def measure(engine: Any, kinds: tuple[str, ...], logs: tuple[bool, ...], n
             network = NullNetwork()
             config = Config(token=TOKEN, db_path=Path(tmp) / "bench.sqlite3", query_log=log_on,
                             heartbeat_file=Path(tmp) / "heartbeat", drain_seconds=5.0)
-            requests = (NullRequest(network), NullRequest(network))
+            requests = make_requests(network, transport)
             try:
                 app = build_application(config, engine, rate_limited=False, requests=requests)
             except TypeError:  # an older checkout without the `requests` seam
@@ -236,20 +289,21 @@ async def measure(engine: Any, kinds: tuple[str, ...], logs: tuple[bool, ...], n
             await start_app(app, poll_timeout=1)
             try:
                 for kind in kinds:
-                    warm = make_updates(kind, min(n, 200), first, taps)
+                    warm = make_updates("private" if kind == "distinct" else kind, min(n, 200), first, taps)
                     first += len(warm)
                     await _run_batch(app, network, warm, kind)
                     updates = make_updates(kind, n, first, taps)
-                    first += n
+                    first += len(updates)
                     sent = network.bytes_out
                     if profile is not None:
                         profile.enable()
                     wall, cpu = await _run_batch(app, network, updates, kind)
-                    answered += 0 if kind == "inline" else len(warm) + n
+                    answered += 0 if kind == "inline" else len(warm) + len(updates)
                     if profile is not None:
                         profile.disable()
-                    out[(kind, log_on)] = {"per_second": n / wall, "per_cpu_second": n / cpu if cpu else 0.0,
-                                           "kb_per_update": (network.bytes_out - sent) / n / 1024}
+                    k = len(updates)
+                    out[(kind, log_on)] = {"per_second": k / wall, "per_cpu_second": k / cpu if cpu else 0.0,
+                                           "kb_per_update": (network.bytes_out - sent) / k / 1024, "updates": k}
             finally:
                 await stop_app(app, drain_seconds=5.0)
             if log_on:
@@ -275,7 +329,7 @@ def run_here(args: argparse.Namespace) -> dict[str, Any]:
     profile = cProfile.Profile() if args.profile else None
     if profile is not None:
         kinds = (args.profile,)
-    result = asyncio.run(measure(engine, kinds, logs, args.updates, profile=profile))
+    result = asyncio.run(measure(engine, kinds, logs, args.updates, transport=args.transport, profile=profile))
     if profile is not None:
         stats = pstats.Stats(profile)
         stats.sort_stats("cumulative").print_stats(45)
@@ -288,7 +342,8 @@ def run_here(args: argparse.Namespace) -> dict[str, Any]:
 
 def _child(code: Path, args: argparse.Namespace) -> dict[str, Any]:
     env = {**os.environ, "BENCH_STACK_CODE": str(code)}
-    cmd = [sys.executable, __file__, "--json", "--updates", str(args.updates), "--kinds", args.kinds, "--log", args.log]
+    cmd = [sys.executable, __file__, "--json", "--updates", str(args.updates), "--kinds", args.kinds, "--log", args.log,
+           "--transport", args.transport]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -298,6 +353,9 @@ def main() -> int:
     parser.add_argument("--updates", type=int, default=600, help="updates per row (after a warm-up of 200)")
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--log", choices=("on", "off", "both"), default="both", help="the query log")
+    parser.add_argument("--transport", choices=("null", "httpx"), default="null",
+                        help="null: a BaseRequest with canned answers; httpx: the bot's RetryingRequest over httpx "
+                             "with an in-memory transport (adds httpx's per-request work)")
     parser.add_argument("--baseline", type=Path, help="another checkout, measured in turn with this one")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds with --baseline (best kept)")
     parser.add_argument("--profile", choices=KINDS, help="cProfile one kind of update and print the top")
@@ -317,8 +375,8 @@ def main() -> int:
     best = {name: {key: max((r[key] for r in results), key=lambda row: row.get("per_second", 0))
                    for key in results[0]} for name, results in runs.items()}
     load = os.getloadavg()
-    print(f"null network, one process, {args.updates} updates per row; load average {load[0]:.2f} {load[1]:.2f} "
-          f"{load[2]:.2f}; best of {len(runs['this'])} run(s)")
+    print(f"{args.transport} network, one process, {args.updates} updates per row; load average "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; best of {len(runs['this'])} run(s)")
     head = f"| {'updates':30} | log | updates/s | per CPU s | KB out/update |"
     if args.baseline:
         head += " baseline updates/s | per CPU s | ratio |"
