@@ -214,7 +214,9 @@ def make_updates(kind: str, n: int, first_id: int, taps: list[str]) -> list[dict
     updates = []
     questions: list[str] = []
     if kind == "distinct":
-        questions = distinct_questions()[_ASKED[0]:_ASKED[0] + n]
+        every = distinct_questions()
+        n = min(n, len(every) // 2)  # half for the row with the log on, half for the one with it off
+        questions = every[_ASKED[0]:_ASKED[0] + n]
         _ASKED[0] += len(questions)
         n = len(questions)
     for i in range(n):
