@@ -27,11 +27,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, BaseUpdateProcessor
@@ -47,6 +48,7 @@ TOKEN_REJECTED = ("Telegram rejected the bot token (401 Unauthorized): it was re
                   "set the new TELEGRAM_BOT_TOKEN and restart")
 HIGH_WATER = 200  # polling pauses while this many stored updates wait for a handler
 MAX_BACKOFF = 30.0
+JSON_HEADERS = {"Content-Type": "application/json"}
 POLLING_REFUSED = ("another replica is already polling Telegram with this database (it holds the PostgreSQL "
                    "advisory lock): two pollers on one token take each other's updates. Run several replicas in "
                    "webhook mode (BRIEFBOT_WEBHOOK_URL; see README \"Running several replicas\"), or stop the other")
@@ -121,6 +123,18 @@ class Heartbeat:
             return None
 
 
+def json_body(request_data: RequestData | None) -> bytes | None:
+    """A Bot API call as one JSON object (UTF-8, no spaces), or None when it uploads files (those go as
+    multipart). Telegram takes either; PTB form-encodes, which JSON-dumps each parameter and then
+    percent-quotes the result byte by byte in Python: for an inline answer of 20 results that was a
+    sixth of the bot's time and 1.3-9 bytes on the wire per character (Cyrillic the most)."""
+    if request_data is None:
+        return None
+    if any(param.input_files for param in request_data._parameters):
+        return None
+    return json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 class RetryingRequest(HTTPXRequest):
     """HTTPXRequest that retries connection failures, resets and timeouts with backoff (0.5, 1, 2, 4 s ...).
 
@@ -144,8 +158,8 @@ class RetryingRequest(HTTPXRequest):
         attempt = 0
         while True:
             try:
-                code, payload = await super().do_request(url, method, request_data, read_timeout, write_timeout,
-                                                         connect_timeout, pool_timeout)
+                code, payload = await self._round_trip(url, method, request_data, read_timeout, write_timeout,
+                                                       connect_timeout, pool_timeout)
             except (TimedOut, NetworkError) as exc:
                 if attempt >= self.retries or endpoint == "getUpdates":
                     raise
@@ -158,6 +172,36 @@ class RetryingRequest(HTTPXRequest):
             if 200 <= code < 300 and self.heartbeat is not None:
                 self.heartbeat.beat()
             return code, payload
+
+    async def _round_trip(self, url: str, method: str, request_data: RequestData | None,
+                          read_timeout: ODVInput[float], write_timeout: ODVInput[float],
+                          connect_timeout: ODVInput[float], pool_timeout: ODVInput[float]) -> tuple[int, bytes]:
+        """One HTTP call: a JSON body where there is no file to upload (see `json_body`), else PTB's own."""
+        body = json_body(request_data) if method == "POST" else None
+        if body is None:
+            return await super().do_request(url, method, request_data, read_timeout, write_timeout,
+                                            connect_timeout, pool_timeout)
+        client = self._client
+        if client.is_closed:
+            raise RuntimeError("This HTTPXRequest is not initialized!")
+        default = client.timeout
+        timeout = httpx.Timeout(
+            connect=default.connect if isinstance(connect_timeout, DefaultValue) else connect_timeout,
+            read=default.read if isinstance(read_timeout, DefaultValue) else read_timeout,
+            write=default.write if isinstance(write_timeout, DefaultValue) else write_timeout,
+            pool=default.pool if isinstance(pool_timeout, DefaultValue) else pool_timeout,
+        )
+        try:
+            response = await client.request(method=method, url=url, content=body, timeout=timeout,
+                                            headers={"User-Agent": self.USER_AGENT, **JSON_HEADERS})
+        except httpx.TimeoutException as err:  # the same errors PTB's HTTPXRequest raises
+            if isinstance(err, httpx.PoolTimeout):
+                raise TimedOut(message="Pool timeout: all connections in the connection pool are occupied; "
+                               "the request was not sent to Telegram") from err
+            raise TimedOut from err
+        except httpx.HTTPError as err:
+            raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
+        return response.status_code, response.content
 
 
 # ------------------------------------------------------------------------------ processing

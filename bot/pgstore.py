@@ -44,6 +44,7 @@ from bot.storage import (
     INBOX_KEEP_DAYS,
     QUERY_MAX_CHARS,
     Gap,
+    LogBatch,
     StorageError,
     _Opener,
     checked_setting,
@@ -164,6 +165,7 @@ class PostgresStorage:
         self._closed = False
         self._poll_conn: psycopg.AsyncConnection[Any] | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._log = LogBatch(self._write_log)
 
     @classmethod
     def open(cls, dsn: str, *, query_log: bool = True, retention_days: int = 30, claim_seconds: float = 30.0,
@@ -283,6 +285,10 @@ class PostgresStorage:
 
     async def close(self) -> None:
         if not self._closed:
+            try:
+                await self._log.close()
+            except Exception as exc:  # the database is gone: say what the log lost, close the rest anyway
+                log.error("query log: %d row(s) not written at shutdown (%s)", len(self._log), type(exc).__name__)
             self._closed = True
             if self._listener is not None:
                 self._listener.cancel()
@@ -369,13 +375,23 @@ class PostgresStorage:
         moment = at or _now()
         if moment.tzinfo is None:
             raise ValueError("naive datetime: pass an aware one (UTC)")
-        await self._execute(
-            "INSERT INTO query_log (ts, chat_type, command, query, query_norm, matched, best_score, latency_ms) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (moment, chat_type, command, query, normalise_query(query), bool(matched), float(best_score),
-             float(latency_ms)))
+        await self._log.add((moment, chat_type, command, query, normalise_query(query), bool(matched),
+                             float(best_score), float(latency_ms)))
+
+    async def flush(self) -> None:
+        """Write the query-log rows still held in memory (see bot.storage.LogBatch); readers of the log call it."""
+        await self._log.flush()
+
+    async def _write_log(self, rows: list[tuple[Any, ...]]) -> None:
+        async def insert(conn: psycopg.AsyncConnection[Any]) -> None:
+            async with conn.transaction(), conn.cursor() as cur:
+                await cur.executemany(
+                    "INSERT INTO query_log (ts, chat_type, command, query, query_norm, matched, best_score, "
+                    "latency_ms) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+        await self._run(insert)
 
     async def prune(self, now: datetime | None = None) -> int:
+        await self.flush()
         now = now or _now()
         count = await self._execute("DELETE FROM query_log WHERE ts < %s", (now - timedelta(days=self.retention_days),))
         await self._execute("DELETE FROM inbox WHERE state != 'pending' AND received_at < %s",
@@ -385,6 +401,7 @@ class PostgresStorage:
     async def gaps(self, limit: int = 20, since_days: int | None = None, *, now: datetime | None = None) -> list[Gap]:
         if limit < 1:
             raise ValueError(f"limit must be >= 1, not {limit}")
+        await self.flush()
         where = "NOT matched AND query_norm != ''"
         params: list[Any] = []
         if since_days is not None:
@@ -402,6 +419,7 @@ class PostgresStorage:
     async def asked(self, limit: int = 5000, since_days: int | None = None, *,
                     now: datetime | None = None) -> list[tuple[str, str, int]]:
         """(query, command, count) of the answered queries, most frequent first: what users did ask for."""
+        await self.flush()
         where = "matched AND query_norm != ''"
         params: list[Any] = []
         if since_days is not None:
@@ -417,12 +435,14 @@ class PostgresStorage:
                              ) -> list[tuple[datetime, str, bool, float]]:
         """(time, command, matched, latency in ms) of each logged answer of the last `since_days` days, oldest
         first: what `/stats` summarises (no query text, no one's identity)."""
+        await self.flush()
         rows = await self._fetch("SELECT ts, command, matched, latency_ms FROM query_log WHERE ts >= %s ORDER BY ts",
                                  ((now or _now()) - timedelta(days=since_days),))
         return [(ts.astimezone(UTC), str(command), bool(matched), float(latency))
                 for ts, command, matched, latency in rows]
 
     async def stats(self) -> dict[str, Any]:
+        await self.flush()
         rows = await self._fetch(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE matched), MIN(ts), "
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FROM query_log")

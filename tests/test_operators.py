@@ -75,6 +75,7 @@ def test_the_database_backs_up_while_open_and_restores(tmp_path: Path) -> None:
             await storage.set_setting(-100, "length", "brief")
             await storage.log_query(chat_type="private", command="actor", query="aliev", matched=True,
                                     best_score=100.0, latency_ms=1.0)
+            await asyncio.sleep(0.7)  # the query log is written in batches, within half a second
             source = sqlite3.connect(db)  # what `sqlite3 data/briefbot.sqlite3 ".backup ..."` does
             target = sqlite3.connect(backup)
             source.backup(target)

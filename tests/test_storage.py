@@ -250,6 +250,51 @@ async def test_query_log_records_what_was_asked(db_path: Target) -> None:
     assert abs(logged - datetime.now(UTC)) < timedelta(minutes=1)  # UTC, not local time
 
 
+async def test_every_query_is_logged_across_batches_and_a_clean_shutdown(db_path: Target) -> None:
+    # Written in batches (LogBatch): 250 rows are two full batches and half of one left in memory at close.
+    async with Storage.open(db_path) as s:
+        for i in range(250):
+            await log(s, f"query {i}", matched=i % 2 == 0)
+    rows = raw(db_path, "SELECT query FROM query_log ORDER BY id")
+    assert [q for (q,) in rows] == [f"query {i}" for i in range(250)]  # all of them, in the order asked
+    async with Storage.open(db_path) as s:
+        assert (await s.stats())["total_queries"] == 250
+
+
+async def test_logged_queries_reach_the_database_within_a_second_and_readers_see_them_at_once(
+        db_path: Target) -> None:
+    async with Storage.open(db_path) as s:
+        await log(s, "gafarova", matched=True)
+        await log(s, "qqqzz")
+        # /stats and /gaps of the same bot include the answers just given
+        assert (await s.stats())["total_queries"] == 2
+        assert [g.query for g in await s.gaps()] == ["qqqzz"]
+        await log(s, "karabakh")
+        await asyncio.sleep(1.0)  # no flush, no close: an operator's sqlite3/psql sees it anyway
+        assert raw(db_path, "SELECT COUNT(*) FROM query_log") == [(3,)]
+
+
+async def test_a_failed_batch_keeps_its_rows_for_the_next_write() -> None:
+    written: list[tuple] = []
+    failures = [RuntimeError("database is locked")]
+
+    async def write(rows: list[tuple]) -> None:
+        if failures:
+            raise failures.pop()
+        written.extend(rows)
+
+    batch = storage_mod.LogBatch(write, rows=3, seconds=60.0)
+    await batch.add(("a",))
+    await batch.add(("b",))
+    with pytest.raises(RuntimeError):
+        await batch.add(("c",))  # the batch is full and its write fails: the caller hears of it
+    await batch.add(("d",))
+    await batch.close()
+    assert written == [("a",), ("b",), ("c",), ("d",)]
+    with pytest.raises(StorageError):
+        await batch.add(("e",))  # closed: loudly, not silently dropped
+
+
 async def test_query_log_off_stores_nothing(db_path: Target) -> None:
     async with Storage.open(db_path, query_log=False) as s:
         for q in ("aliev", "aliev", "putin"):
@@ -376,6 +421,7 @@ async def test_a_writer_holding_the_lock_briefly_makes_others_wait_not_fail(sqli
         other.execute("INSERT INTO chat_settings VALUES (1, 'length', 'full')")
         asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
         await log(s, "aliev")
+        await s.flush()  # the query log is written in batches: here is the write that has to wait
         other.close()
         assert (await s.stats())["total_queries"] == 1
         assert await s.get_settings(1) == {"length": "full"}

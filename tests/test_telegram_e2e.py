@@ -11,6 +11,7 @@ import os
 import socket
 import sqlite3
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -158,9 +159,36 @@ async def test_inline_query_results_are_valid_articles(fake_api: FakeBotAPI, sta
 
     fake_api.push_chosen_inline_result(results[0]["id"], "gafarova")
     await settle(app, fake_api)
-    rows = sqlite3.connect(tmp_path / "briefbot.sqlite3").execute(
-        "SELECT command, query FROM query_log WHERE command = 'inline'").fetchall()
+    # The query log is written in batches: the row is in the file within half a second, bot still running.
+    deadline = time.monotonic() + 3.0
+    while True:
+        rows = sqlite3.connect(tmp_path / "briefbot.sqlite3").execute(
+            "SELECT command, query FROM query_log WHERE command = 'inline'").fetchall()
+        if rows or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
     assert rows == [("inline", "gafarova")]
+
+
+async def test_inline_results_cite_their_sources_in_each_askers_language_every_time(
+        fake_api: FakeBotAPI, start_bot: StartBot, engine: Engine) -> None:
+    # Inline answers are kept, serialised, per query and language: the second English asker gets the same
+    # cited results as the first, the Russian one gets Russian ones, not the English ones kept.
+    await start_bot(engine)
+    answers = []
+    for user in (fake_api.user(5101, "En1"), fake_api.user(5102, "Ru", language_code="ru"),
+                 fake_api.user(5103, "En2")):
+        since = fake_api.mark()
+        fake_api.push_inline_query("gafarova", user=user)
+        (answer,) = await fake_api.wait_for("answerInlineQuery", since=since)
+        answers.append(answer.params["results"])
+    english, russian, again = answers
+    assert again == english
+    for results, sources in ((english, "<b>Sources</b>"), (russian, "<b>Источники</b>")):
+        text = results[0]["input_message_content"]["message_text"]
+        assert "Gafarova" in text and sources in text and "[1]" in text  # each statement cites a source
+        assert results[0]["reply_markup"]["inline_keyboard"][0][0]["url"].endswith("?start=a_gafarova")
+    assert russian[0]["input_message_content"]["message_text"] != english[0]["input_message_content"]["message_text"]
 
 
 async def test_empty_inline_query_offers_a_starting_list_and_a_miss_offers_help(
