@@ -354,12 +354,15 @@ class SearchIndex:
         if i is None:
             return word
         doc = self.docs[self._post_docs_a[self._word_off[i]]]
+        found = []
         for text in (*doc.names, *doc.titles, *doc.texts):
             for token in _TYPED.findall(text):  # as written ("армян"), not as folded ("armyan")
                 pieces = words(token)
                 if len(pieces) == 1 and skeleton(pieces[0]) == word:
-                    return token.strip(".'’")
-        return word
+                    if token.isascii():
+                        return token.strip(".'’")  # the entry's English spelling, where it has one
+                    found.append(token.strip(".'’"))
+        return found[0] if found else word
 
     # ---- word level
 

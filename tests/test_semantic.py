@@ -94,6 +94,7 @@ def test_a_claim_in_other_words_or_languages_finds_who_said_it(engine: Engine, m
     "/claim the US Congress imposed sanctions on Azerbaijan",  # a topic the curators tag, not this claim's
     "/claim ABŞ Konqresi Azərbaycana sanksiyalar tətbiq etdi",  # the same in Azerbaijani
     "/claim the European Union opposed the Aghdam-Khankendi road",  # the sources say it supported it
+    "/claim Milli Məclis Lüksemburq parlamentinə qətnaməyə görə təşəkkür etdi",  # "thanked": the Majlis praised nothing
     "/claim Армения выполнила резолюции СБ ООН",  # they say it ignored them ("failed to comply")
     "/claim турецкие войска вошли в Карабах",  # a country named by an adjective the sources never name
     "/claim türk əsgərləri Qarabağa daxil oldu",  # the same by a nationality word, in Azerbaijani

@@ -256,6 +256,10 @@ def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]
     paraphrases (measured on the labelled set)."""
     if ("polarity", "negated") in query and ("polarity", "negated") not in entry:
         return True
+    if ("praise", "given") in query and ("praise", "given") not in entry:
+        # Thanks and praise are said in so many words ("thanked", "welcomed"): a claim that says none
+        # of them ("a stage for political adventurism") thanks no one.
+        return True
     for axis in {a for a, _ in query if a != "polarity"}:
         asked = {p for a, p in query if a == axis}
         held = {p for a, p in entry if a == axis}
