@@ -368,3 +368,15 @@ def test_what_a_many_word_speaker_said_splits_where_the_name_ends(engine: Engine
     assert reply.matched, text_of(reply.html)
     heading = text_of(reply.html).splitlines()[0]
     assert speaker in heading and f"“{about}”" in heading
+
+
+@pytest.mark.parametrize("message", [
+    "what did the Luxembourg parliament adopt?", "что принял парламент Люксембурга?",
+    "Lüksemburq parlamenti nə qəbul etdi?",
+])
+def test_what_someone_did_is_their_timeline(engine: Engine, message: str) -> None:
+    """"What did X adopt/sign/do" asks for X's events, not for a claim (the resolution was the
+    third of three did-you-mean items)."""
+    reply = engine.answer(message)
+    assert reply.matched, text_of(reply.html)
+    assert "Luxembourg's Chamber of Deputies adopts a resolution" in text_of(reply.html)
