@@ -380,3 +380,11 @@ def test_what_someone_did_is_their_timeline(engine: Engine, message: str) -> Non
     reply = engine.answer(message)
     assert reply.matched, text_of(reply.html)
     assert "Luxembourg's Chamber of Deputies adopts a resolution" in text_of(reply.html)
+
+
+def test_an_actors_record_of_deeds_is_not_called_what_they_said(engine: Engine) -> None:
+    """Bayramov says nothing in the sources; his record ("was the addressee of the appeal") is what
+    happened to him, and the heading says so."""
+    text = text_of(engine.answer("/actor Bayramov").html)
+    assert "What they said and did (1)" in text
+    assert "What they said (" not in text

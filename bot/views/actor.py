@@ -87,7 +87,9 @@ class ActorView(EntryView[Actor]):
             b.add(f"<i>{say('labels.aliases')}:</i> {esc(', '.join(actor.aliases[:12]))}")
         counts = _counts(v, actor)
         limits = {"said": 8 if full else 2, "about": 6 if full else 2, "events": 8 if full else 2}
-        headings = {"said": "analysis.said_by_them", "about": "analysis.about_them", "events": "analysis.their_events"}
+        # An actor's record holds what they did as well as said ("was the addressee of the appeal").
+        said = "analysis.said_did_by_them" if actor.record else "analysis.said_by_them"
+        headings = {"said": said, "about": "analysis.about_them", "events": "analysis.their_events"}
         for which in LISTS:
             if not counts[which]:
                 continue
@@ -117,7 +119,8 @@ def listing(v: Views, actor_id: str, which: str, page: int, full: bool) -> Reply
     per_page = 8 if full else 4
     pages = max(1, -(-len(items) // per_page))
     page = min(max(page, 1), pages)
-    titles = {"said": "analysis.list_said", "about": "analysis.list_about", "events": "analysis.their_events"}
+    said = "analysis.list_said_did" if actor.record else "analysis.list_said"
+    titles = {"said": said, "about": "analysis.list_about", "events": "analysis.their_events"}
     title = say(titles[which], name=actor.name, n=len(items))
     if pages > 1:
         title += f" · {say('labels.page', page=page, pages=pages)}"
