@@ -47,10 +47,20 @@ class MentionFinder:
             self.by_first[ws[0]].append((ws, entity_id))
         for options in self.by_first.values():
             options.sort(key=lambda o: -len(o[0]))  # longest alias first
+        self._found: dict[tuple[str, bool], tuple[Mention, ...]] = {}  # one answer asks 1-3 times per text
 
     def find(self, text: str, *, inflected: bool = True) -> list[Mention]:
         """Known entities named in `text`, longest alias first; inflected forms count ("в Карабахе").
         `inflected=False` (the corpus's own English texts) folds spelling and possessives only."""
+        key = (text, inflected)
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) > 20_000:
+                self._found.clear()
+            found = self._found[key] = tuple(self._find(text, inflected))
+        return list(found)
+
+    def _find(self, text: str, inflected: bool) -> list[Mention]:
         if inflected:
             terms = term_forms(text)
         else:
