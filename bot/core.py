@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from typing import Any
 import yaml
 
 from bot import i18n
-from bot.corpus import Actor, Corpus, CorpusError, Event, Place, load_corpus
-from bot.dates import DateQuery, effective_span, extract_date, timeline_order
+from bot.corpus import Actor, BriefDate, Corpus, CorpusError, Event, Place, load_corpus
+from bot.dates import DateQuery, effective_span, extract_date, label, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
@@ -33,6 +34,7 @@ from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
+from bot.understand import relative
 from bot.understand.intent import Intent, understand
 from bot.understand.morph import russian_verb
 from bot.views import ENTRY_TYPES, outcomes
@@ -468,6 +470,8 @@ class Engine:
             page = max(1, int(m[1]))
             rest = rest[: m.start()].strip()
         when, topic = extract_date(rest)
+        if when is None and (rel := relative.parse(rest)) is not None:
+            return self._relative_timeline(rest, rel, page, full)
         notice = ""
         if when is not None and when.reading:  # "read as month/day: 3 October 2024", in the answer's language
             reading = i18n.phrase("dates.read_month_first").format(date=i18n.month_date(when.start, "day"))
@@ -519,6 +523,31 @@ class Engine:
         # Nothing is dated in the window asked for: the spans around it are context, not an answer
         # (and the query log counts the question as a gap).
         return replace(reply, matched=False) if spans_only else reply
+
+    def _relative_timeline(self, rest: str, rel: relative.Relative, page: int, full: bool) -> Reply:
+        """"two days before the MPs wrote to Bayramov": the events of the day counted from the event
+        the words describe, saying which event and date the count started from. An event known only
+        to the month or the year gives no day: said so, and it is offered."""
+        ranking = self.ranker.rank(rel.anchor, ("event",))
+        hits = ranking.candidates
+        if not hits or (ranking.outcome == "none" and hits[0].score < self.tiers.near):
+            return outcomes.nothing(self.views, rest, "timeline", hits)
+        anchor = self.corpus.events[hits[0].entry_id]
+        title = self._local([anchor])[0].title
+        if anchor.date.precision != "day":
+            text = say("relative_imprecise", anchor=title, anchor_date=_date_text(anchor.date))
+            return outcomes.suggest(self.views, rest, "timeline", hits[:3], hits[0].score, lead=text)
+        day = anchor.date.start + timedelta(days=rel.days)
+        when = DateQuery(day, day, i18n.month_date(day, "day"))
+        # A day counted from an inferred date is as inferred as the date it was counted from.
+        counted = _date_text(replace(anchor.date, start=day, end=day, value=day.isoformat()))
+        notice = say("relative_reading", anchor=title, anchor_date=_date_text(anchor.date), date=counted)
+        events = [e for e in self._in_window(list(self.timeline), when) if e.id != anchor.id]
+        if not events:
+            reply = timeline_views.nothing_in_window(self.views, rest, when.text)
+            return replace(reply, html=f"<i>{notice}</i>\n{reply.html}")
+        return timeline_views.timeline(self.views, rest, self._local(events), page, full, notice, hits[0].score,
+                                       self._window_only(events, when), paging=self._paging_query(rest, "", None))
 
     def _paging_query(self, rest: str, topic: str, when: DateQuery | None) -> str:
         """The query paging buttons carry: as typed when it fits Telegram's 64 bytes, else the entity's
@@ -665,6 +694,13 @@ class Engine:
     def _alias_names(self) -> dict[str, str]:
         """Folded alias -> canonical name, to show "Stepanakert → Khankendi" on a timeline."""
         return {alias: self.views.name(entry_id) for alias, entry_id in self._alias_ids.items()}
+
+
+def _date_text(d: BriefDate) -> str:
+    """A date as plain text in the answer's language, with its inference mark ("5 October 2024
+    (year inferred)")."""
+    mark = {"year": "labels.year_inferred", "full": "labels.date_inferred"}.get(d.inferred)
+    return f"{label(d)} ({say(mark)})" if mark else label(d)
 
 
 def _deed_or_name(subject: str) -> str:

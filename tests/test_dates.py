@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core import Engine
 from bot.dates import DateQuery, extract_date
+from bot.render import plain_text
+from bot.understand import relative
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(ROOT / "briefs", ROOT / "seeds")
 
 OPEN_START = date.min.isoformat()
 OPEN_END = date.max.isoformat()
@@ -215,3 +226,39 @@ def test_a_day_of_the_year_finds_a_short_range_that_holds_it_and_nothing_coarser
     # A month or a long span is no answer to "which day".
     assert not when.overlaps(date(2024, 11, 1), date(2024, 11, 30), "month")
     assert not when.overlaps(date(2024, 1, 1), date(2024, 12, 31), "range")
+
+
+# ---- dates relative to an event ("two days before the MPs wrote to Bayramov")
+
+@pytest.mark.parametrize(("text", "days", "anchor"), [
+    ("two days before the MPs wrote to Bayramov", -2, "the MPs wrote to Bayramov"),
+    ("the day after the ceasefire", 1, "the ceasefire"),
+    ("3 days after the war", 3, "the war"),
+    ("на следующий день после начала антитеррористических мероприятий", 1, "начала антитеррористических мероприятий"),
+    ("за два дня до обращения депутатов", -2, "обращения депутатов"),
+    ("накануне прекращения огня", -1, "прекращения огня"),
+    ("Bayramova müraciətdən iki gün əvvəl", -2, "Bayramova müraciət"),
+])
+def test_a_date_relative_to_an_event_is_an_offset_and_the_events_words(text: str, days: int, anchor: str) -> None:
+    rel = relative.parse(text)
+    assert rel is not None and (rel.days, rel.anchor) == (days, anchor)
+
+
+@pytest.mark.parametrize("text", ["before the war", "days before the war", "PACE 2024", "Karabakh", "days of glory"])
+def test_no_count_no_relative_date(text: str) -> None:
+    assert relative.parse(text) is None
+
+
+def test_a_relative_date_lists_that_days_events_and_says_what_it_counted_from(engine: Engine) -> None:
+    reply = engine.answer("what happened two days before the MPs wrote to Bayramov?")
+    assert reply.matched
+    text = plain_text(reply.html)
+    # The appeal is dated 5 October 2024 with its year inferred; the day counted from it is too.
+    assert "5 October 2024 (year inferred)): 3 October 2024 (year inferred)" in text
+    assert "Blinken" in text.split("\n")[2]  # the 3 October letter is the first event listed
+
+
+def test_no_day_is_counted_from_an_event_known_only_to_the_year(engine: Engine) -> None:
+    reply = engine.answer("/timeline the day after the ceasefire")
+    assert not reply.matched
+    assert "not to the day" in plain_text(reply.html)

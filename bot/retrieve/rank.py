@@ -222,10 +222,11 @@ def stance(text: str) -> frozenset[tuple[str, str]]:
     # A phrase speaks for the words it is made of: "failed to comply" is a breach, not compliance,
     # and "did not comply" is no negation of the query's verb besides.
     used: set[int] = set()
+    present = set(ws)
     for axis, poles in _axes().items():
         for pole, (_, _, phrases) in poles.items():
             for p in phrases:
-                if at := _phrase_at(p.split(), ws):
+                if p.split(" ", 1)[0] in present and (at := _phrase_at(p.split(), ws)):
                     found.add((axis, pole))
                     used |= at
     rest = [w for n, w in enumerate(ws) if n not in used]

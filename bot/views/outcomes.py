@@ -9,9 +9,11 @@ from bot.retrieve.rank import Candidate
 from bot.views.base import ECHO_LIMIT, Button, Reply, Views, button, payload, short
 
 
-def suggest(v: Views, query: str, command: str, hits: list[Hit] | list[Candidate], best: float) -> Reply:
-    """Did you mean: one line and one button for each entry offered (the caller offers up to three)."""
-    lines = [say("did_you_mean", query=short(query, ECHO_LIMIT))]
+def suggest(v: Views, query: str, command: str, hits: list[Hit] | list[Candidate], best: float,
+            lead: str | None = None) -> Reply:
+    """Did you mean: one line and one button for each entry offered (the caller offers up to three),
+    after `lead` when the caller says why first."""
+    lines = [lead or say("did_you_mean", query=short(query, ECHO_LIMIT))]
     buttons: list[tuple[Button, ...]] = []
     for h in hits:
         title = v.title(h.kind, h.entry_id)
