@@ -297,3 +297,11 @@ def test_never_raises_on_rule_words(message: str) -> None:
     intent = understand(message)
     assert intent.command
     assert "?" not in intent.subject and "«" not in intent.subject
+
+
+def test_an_azerbaijani_when_question_keeps_its_verb_with_the_subject() -> None:
+    """"X nə vaxt dayandırdı?" asks when X *stopped*: the verb, at the end in Azerbaijani, stays
+    with the subject as the English verb does in "when did X stop"."""
+    intent = understand("Azərbaycan AŞPA ilə əməkdaşlığı nə vaxt dayandırdı?")
+    assert (intent.command, intent.subject) == ("timeline", "Azərbaycan AŞPA ilə əməkdaşlığı dayandırdı")
+    assert understand("Qarabağ müharibəsi nə vaxt olub?").subject == "Qarabağ müharibəsi"

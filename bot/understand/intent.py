@@ -127,7 +127,9 @@ def compile_template(template: str) -> re.Pattern[str]:
     for token in _split_template(template):
         optional = token.endswith("?") and len(token) > 1
         body = token[:-1] if optional else token
-        if body.startswith("{") and body.endswith("}"):
+        if body == "{verb}":
+            piece = r"(?P<verb>\S+) "  # one word, kept with the subject ("… nə vaxt dayandırdı")
+        elif body.startswith("{") and body.endswith("}"):
             piece = f"(?P<{body[1:-1]}>.+?) "
         elif body.startswith("(") and body.endswith(")"):
             alternatives = sorted((fold(a.strip()) for a in body[1:-1].split("|")), key=len, reverse=True)
@@ -223,6 +225,9 @@ def _match(text: str, folded: str, lang: str) -> tuple[_Pattern, str, str | None
             continue
         filler = rules().filler[pattern.lang]
         subject = _trim(text[m.start("subject") : m.end("subject")], filler)
+        if "verb" in pattern.regex.groupindex:
+            # The verb says what is asked about the subject ("when did X stop …"): it stays with it.
+            subject = f"{subject} {text[m.start('verb') : m.end('verb')]}".strip()
         about = None
         if "about" in pattern.regex.groupindex:
             about = _trim(text[m.start("about") : m.end("about")], filler) or None
