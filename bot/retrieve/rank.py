@@ -372,8 +372,8 @@ class Ranker:
 
     def _known_word(self, w: str) -> bool:
         sk = skeleton(w)
-        if sk in self.lexical.postings:
-            return True
+        if sk in self.lexical.postings or (self.translated is not None and sk in self.translated.postings):
+            return True  # a word of the entries, or of their reviewed translations ("Великого возвращения")
         return any(sim >= 85 for _, sim in self.lexical.similar_words(sk))
 
     def _speaks_for(self, speaker: str, claim_id: str) -> bool:
