@@ -521,8 +521,12 @@ class Engine:
         reply = timeline_views.timeline(self.views, rest, self._local(events), page, full, notice, best, overlapping,
                                         paging=self._paging_query(rest, topic, when))
         # Nothing is dated in the window asked for: the spans around it are context, not an answer
-        # (and the query log counts the question as a gap).
-        return replace(reply, matched=False) if spans_only else reply
+        # (and the query log counts the question as a gap); so are events whose date is known only
+        # to a period far longer than the window ("between November 2020 and July 2023" for March
+        # 2022). "late 2026" for "Dec 2026" is a plausible answer.
+        vague = only_overlapping and when is not None and not any(
+            e.end is None and _span_days(e) <= 4 * ((when.end - when.start).days + 1) for e in events)
+        return replace(reply, matched=False) if spans_only or vague else reply
 
     def _relative_timeline(self, rest: str, rel: relative.Relative, page: int, full: bool) -> Reply:
         """"two days before the MPs wrote to Bayramov": the events of the day counted from the event
@@ -694,6 +698,12 @@ class Engine:
     def _alias_names(self) -> dict[str, str]:
         """Folded alias -> canonical name, to show "Stepanakert → Khankendi" on a timeline."""
         return {alias: self.views.name(entry_id) for alias, entry_id in self._alias_ids.items()}
+
+
+def _span_days(event: Event) -> int:
+    """How many days the event's date could be on (its effective span)."""
+    first, last = effective_span(event.date)
+    return (last - first).days + 1
 
 
 def _date_text(d: BriefDate) -> str:

@@ -388,3 +388,19 @@ def test_an_actors_record_of_deeds_is_not_called_what_they_said(engine: Engine) 
     text = text_of(engine.answer("/actor Bayramov").html)
     assert "What they said and did (1)" in text
     assert "What they said (" not in text
+
+
+def test_what_someone_said_about_something_they_never_spoke_of_is_no_answer(engine: Engine) -> None:
+    """Their other claims are shown, as context; the question is a gap, not a match."""
+    reply = engine.answer("what did Karimli say about the Lachin checkpoint?")
+    assert not reply.matched
+    assert "Ali Karimli" in text_of(reply.html)
+
+
+@pytest.mark.parametrize(("message", "matched"), [
+    ("/timeline Dec 2026", True),  # "late 2026" may well be December: shown as an answer, with the notice
+    ("/timeline March 2022", False),  # "between November 2020 and July 2023" says nothing of March 2022
+])
+def test_a_window_holding_only_vaguely_dated_events_is_answered_only_when_they_fit_it(
+        engine: Engine, message: str, matched: bool) -> None:
+    assert engine.answer(message).matched is matched

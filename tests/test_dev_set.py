@@ -3,7 +3,9 @@
 - queries_dev.yaml (public): every query passes.
 - queries_dev_extra.yaml (public), queries_labelled.yaml (ours, the thresholds are fitted on it),
   queries_holdout.yaml (ours, never tuned on) and queries_fresh.yaml (written by a reader who saw
-  neither the code nor the other sets; scored once before any change it prompted): no negative is
+  neither the code nor the other sets; scored once before any change it prompted) and
+  queries_console.yaml (a blind tester's 128 console messages, expectations from the sources, see
+  usertest-2026-12-01.md; the tester saw 109/128 right, the set scored 113 when written): no negative is
   ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
   what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -26,7 +28,7 @@ ROOT = HERE.parent
 # raise a rival claim's word coverage, and a thin lead (0.019) fell under the margin; the same change
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 47, "queries_labelled.yaml": 199,
-          "queries_holdout.yaml": 88, "queries_fresh.yaml": 119}
+          "queries_holdout.yaml": 88, "queries_fresh.yaml": 119, "queries_console.yaml": 119}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
@@ -35,6 +37,11 @@ KNOWN_MISSES = {
              # the delegation's 2001-2020 grievance. Only the year refused it before: the delegation's claims
              # were filed "October 2023 - February 2024" (date value 2023-10); the text dates them to early
              # 2024 ("until 2025", issue 9), so the year holds and the ranker's false positive shows
+    "C125",  # "Nəsimi Məmmədli deputatların müraciətini müstəqil addım adlandırdı": the opposite of his claim
+             # ("not believable that MPs would independently take such a step"), a negation inside the
+             # entry, as F112
+    "C128",  # "ermənilər Qarabağda qalmağa qərar verdilər" ("decided to stay"): the exodus claim holds both
+             # sides' words ("despite Baku's calls to stay"), so the stance check sees no opposition
 }
 
 

@@ -62,5 +62,7 @@ def said(v: Views, who: str, actor: Actor, claims: list[Claim], about: str | Non
     if shown < len(claims) and (everything := button(say("analysis.all_said", n=len(claims)),
                                                      f"/open {payload('actor', actor.id)} said:1")):
         buttons.insert(0, (everything,))  # the whole list, page by page
-    return Reply(who, "said", bool(claims), b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
+    # Their claims on nothing else are context, not an answer to "what did X say about Y" (and the
+    # query log counts the question as a gap).
+    return Reply(who, "said", bool(claims) and found_about, b.html(), sources=tuple(b.cited), buttons=tuple(buttons),
                  best_score=score, share_payload=payload("actor", actor.id))
