@@ -137,6 +137,8 @@ def test_the_side_the_sources_take_is_still_answered(engine: Engine, message: st
     ("/actor Xalq Cəbhəsi Partiyasının sədri", "Ali Karimli", "002_bf356d375fa915f2.txt"),
     # "Великого" is no name the index never heard of: the translations use it.
     ("сколько семей вернутся по программе Великого возвращения?", "34,500 families", "003_4c6558f46b133d32.txt"),
+    # The ministry's claim and the event it is about tell the same thing: no rivals for the margin.
+    ("minalardan neçə azərbaycanlı zərər çəkib?", "303", "004_856f7c45f8c9dc7a.txt"),
 ])
 def test_a_question_in_the_words_of_an_entrys_translation_finds_it(engine: Engine, message: str, expected: str,
                                                                     source: str) -> None:

@@ -315,6 +315,12 @@ class Ranker:
         self.related = related  # (kind, id) -> entity ids the entry is about, by, at, or names
         self.links = links  # claim id -> claim ids it disputes or supports (either way)
         self.t = thresholds or Thresholds()
+        self._events = frozenset(i for k, i in related if k == "event")
+        self._about_event: dict[str, set[str]] = {}  # event id -> the claims about it
+        for (k, i), ents in related.items():
+            if k == "claim":
+                for e in ents & self._events:
+                    self._about_event.setdefault(e, set()).add(i)
         self.facts: dict[tuple[str, str], tuple[set[str], frozenset[tuple[str, str]]]] = {
             k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
         counts = Counter(e for ents in related.values() for e in ents)
@@ -495,7 +501,14 @@ class Ranker:
         dropped: not counting the same claimant's other claims as rivals let a made-up claim through.)"""
         if not ranked:
             return 0.0
-        linked = self.links.get(ranked[0].entry_id, frozenset())
+        top = ranked[0]
+        linked = set(self.links.get(top.entry_id, frozenset()))
+        # A claim and the event it is about tell the same thing ("303 mine victims since November
+        # 2020" as the ministry's claim and as the event): neither is the other's rival.
+        if top.kind == "claim":
+            linked |= {i for i in self.related.get(("claim", top.entry_id), frozenset()) if i in self._events}
+        elif top.kind == "event":
+            linked |= self._about_event.get(top.entry_id, set())
         # A party is no rival to its leader when a person is asked for ("the opposition leader").
         runner = next((c for c in ranked[1:] if c.entry_id not in linked
                        and not (pool is not None and self._not_a_person(c, pool))), None)
