@@ -101,8 +101,7 @@ class Engine:
                              actor_kinds={a.id: a.kind for a in corpus.actors.values()},
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share),
-                             translated=SearchIndex(docs, synonyms=_synonyms()) if (docs := self._translated_docs())
-                             else None)
+                             translated=self._translated_index)
         self._views = {i18n.DEFAULT: Views(corpus, self.timeline, self.index, ENTRY_TYPES)}
         self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
 
@@ -164,6 +163,10 @@ class Engine:
             docs.append(Doc(cl.id, "claim", titles=[cl.paraphrase, *cl.asked_as],
                             texts=[cl.quote, *cl.tags, *entry_names(c, (cl.claimant, *cl.about))]))
         return docs
+
+    def _translated_index(self) -> SearchIndex | None:
+        docs = self._translated_docs()
+        return SearchIndex(docs, synonyms=_synonyms()) if docs else None
 
     def _translated_docs(self) -> list[Doc]:
         """Each entry's reviewed Russian and Azerbaijani texts, for the words a question in either

@@ -194,3 +194,12 @@ def test_a_place_written_as_an_adjective_or_nationality_gives_its_name(word: str
 def test_a_plain_adjective_gives_no_place() -> None:
     assert not {"политика", "политикия"} & set(base_forms("политический"))
     assert base_forms("Того") == ("Того", "Тот")  # "of that", not Togo
+
+
+def test_the_stored_country_names_are_cldrs() -> None:
+    """countries.json keeps Babel's CLDR names for start-up; rewrite it with
+    `python -m bot.understand.places` when Babel's data changes."""
+    from bot.understand import places
+
+    for lang in places.LANGS:
+        assert sorted(places.countries(lang)) == places.from_cldr(lang), lang

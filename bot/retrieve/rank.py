@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -294,9 +294,12 @@ class Ranker:
                  proper: frozenset[str] = frozenset(), claimants: dict[str, str] | None = None,
                  states: frozenset[str] = frozenset(), capitals: frozenset[str] = frozenset(),
                  topics: dict[tuple[str, ...], frozenset[tuple[str, str]]] | None = None,
-                 translated: SearchIndex | None = None, actor_kinds: dict[str, str] | None = None) -> None:
+                 translated: SearchIndex | Callable[[], SearchIndex | None] | None = None,
+                 actor_kinds: dict[str, str] | None = None) -> None:
         self.actor_kinds = actor_kinds or {}  # actor id -> "person", "group", "body", "state", ...
-        self.translated = translated  # the entries' Russian and Azerbaijani texts: word evidence only
+        # The entries' Russian and Azerbaijani texts, word evidence only: an index, or how to build one
+        # on first use (start-up stays as fast for a bot that is never asked in those languages).
+        self._translated: SearchIndex | Callable[[], SearchIndex | None] | None = translated
         self.topics = topics or {}  # topic tag (folded words) -> entries tagged with it
         self._tags_by_first: dict[str, list[tuple[str, ...]]] = {}
         for tag in self.topics:
@@ -375,6 +378,12 @@ class Ranker:
                     found.append((tag, tuple(window)))
         # A tag inside a longer one found ("law" in "basic law") is the longer one's.
         return tuple(t for t in found if not any(len(o[0]) > len(t[0]) and set(t[0]) <= set(o[0]) for o in found))
+
+    @property
+    def translated(self) -> SearchIndex | None:
+        if callable(self._translated):
+            self._translated = self._translated()
+        return self._translated
 
     def _known_word(self, w: str) -> bool:
         sk = skeleton(w)

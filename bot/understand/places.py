@@ -11,8 +11,10 @@ the project's i18n library), not a list of ours.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -30,14 +32,38 @@ def _table() -> dict[str, dict[str, str]]:
     return {lang: {str(k): str(v) for k, v in (words or {}).items()} for lang, words in yaml.safe_load(text).items()}
 
 
-@cache
-def countries(lang: str) -> frozenset[str]:
-    """The one-word names of the world's countries in a language, lowercase (CLDR via Babel)."""
+LANGS = ("en", "ru", "az")
+
+
+def from_cldr(lang: str) -> list[str]:
+    """The one-word names of the world's countries in a language, lowercase, as Babel's CLDR data
+    gives them (about 25 ms a language: `countries.json` keeps them for start-up)."""
     from babel import Locale
 
     names = Locale.parse(lang).territories
-    return frozenset(n.replace("İ", "i").lower() for code, n in names.items()
-                     if len(code) == 2 and code.isalpha() and " " not in n and "-" not in n)
+    return sorted({n.replace("İ", "i").lower() for code, n in names.items()
+                   if len(code) == 2 and code.isalpha() and " " not in n and "-" not in n})
+
+
+@cache
+def _stored() -> dict[str, list[str]]:
+    data: dict[str, list[str]] = json.loads(resources.files("bot.understand").joinpath("countries.json")
+                                            .read_text("utf-8"))
+    return data
+
+
+@cache
+def countries(lang: str) -> frozenset[str]:
+    """The one-word names of the world's countries in a language, lowercase (CLDR via Babel, kept in
+    countries.json: `python -m bot.understand.places` rewrites it; a test checks it is current)."""
+    return frozenset(_stored()[lang])
+
+
+if __name__ == "__main__":
+    out = Path(__file__).with_name("countries.json")
+    out.write_text(json.dumps({lang: from_cldr(lang) for lang in LANGS}, ensure_ascii=False, indent=0) + "\n",
+                   encoding="utf-8")
+    print(f"wrote {out}")
 
 
 def russian_place(lemma: str) -> list[str]:
