@@ -13,6 +13,7 @@ never seen ("NATO", "Musk") counts against every entry.
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import math
 import re
@@ -20,13 +21,15 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate, chain, combinations
 from operator import mul
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from bot.normalize import key, skeleton, words
+from bot.normalize import fold_many, key, skeleton, words
 from bot.understand.morph import term_forms
 
 # Words that carry no meaning for search ("the president of Azerbaijan" ~ "president Azerbaijan").
@@ -79,26 +82,65 @@ def query_alternates(text: str) -> dict[str, frozenset[str]]:
     return {typed: alts for typed, alts in term_forms(text) if alts}
 
 
-def _deletions(word: str) -> set[str]:
-    """The word with one letter left out, each way (only for words long enough to fuzz)."""
-    if len(word) < 4:
-        return set()
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 _FIELD = (NAME, TITLE, TEXT)  # a field code (0, 1, 2) -> its weight; 0 is a name
 _FIELD_NP = np.array(_FIELD, dtype=np.float64)
 _PHRASES_APART = "\n"  # between the phrase keys of one entry (keys are [a-z0-9 ] only)
 
 
-def _low32(hashes: np.ndarray) -> np.ndarray:
-    """The low 32 bits of string hashes: the deletion table's keys (a collision only adds a candidate
-    that the edit-distance check drops; 32 bits make that rare and halve the table)."""
-    return (hashes & 0xFFFFFFFF).astype(np.uint32)
+# The deletion table's keys: a polynomial hash of a string's code points (mod 2**64), its high 32 bits
+# after a multiplicative mix. Computed in numpy for all of a word's deletions at once (and, building,
+# for all words of one length at once); a collision only adds a candidate the edit-distance check drops.
+_BASE = np.uint64(0x100000001B3)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _hash32(strings: set[str]) -> np.ndarray:
-    return _low32(np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings)))
+@lru_cache(maxsize=64)
+def _powers(m: int) -> np.ndarray:
+    """_BASE ** (m - 1 - j) for j < m, mod 2**64."""
+    base = int(_BASE)
+    return np.array([pow(base, m - 1 - j, 2**64) for j in range(m)], dtype=np.uint64)
+
+
+def _row_hashes(rows: np.ndarray) -> np.ndarray:
+    """The key of each row of a (strings x code points) uint64 matrix."""
+    h = (rows * _powers(rows.shape[1])).sum(axis=1, dtype=np.uint64)
+    return ((h * _MIX) >> np.uint64(32)).astype(np.uint32)
+
+
+@lru_cache(maxsize=64)
+def _left_out(n: int, edits: int) -> np.ndarray:
+    """Positions kept, one row per way of leaving `edits` of `n` letters out."""
+    return np.array([[j for j in range(n) if j not in gone] for gone in combinations(range(n), edits)],
+                    dtype=np.intp).reshape(-1, n - edits)
+
+
+def _variant_hashes(word: str, edits: int) -> np.ndarray:
+    """Keys of the word itself and of every way of leaving out up to `edits` letters of it."""
+    points = (np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii()
+              else np.array([ord(c) for c in word], dtype=np.int64)).astype(np.uint64)
+    parts = [_row_hashes(points[None, :])]
+    parts += [_row_hashes(points[_left_out(len(word), e)]) for e in range(1, edits + 1)]
+    return np.concatenate(parts)
+
+
+def _vocabulary_hashes(vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, word numbers) of every vocabulary word under itself and, from 4 letters on, each of its
+    one-letter deletions: words of one length at a time, as a matrix of their letters."""
+    keys, owners = [], []
+    lengths = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    for n in np.unique(lengths).tolist():
+        numbers = np.flatnonzero(lengths == n)
+        letters = np.frombuffer("".join([vocab[i] for i in numbers.tolist()]).encode("ascii"),
+                                dtype=np.uint8).reshape(len(numbers), n).astype(np.uint64)
+        keys.append(_row_hashes(letters))
+        owners.append(numbers)
+        if n >= 4:
+            for kept in _left_out(n, 1):
+                keys.append(_row_hashes(letters[:, kept]))
+                owners.append(numbers)
+    if not keys:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32)
+    return np.concatenate(keys), np.concatenate(owners).astype(np.int32)
 
 
 def _shared(values: np.ndarray, code: str) -> tuple[array, np.ndarray]:
@@ -149,6 +191,29 @@ class _Dense:
         return list(zip(coverage[order].tolist(), numbers[order].tolist(), strict=True))
 
 
+def _folded(docs: list[Doc], chunk: int = 20_000) -> Iterator[tuple[int, list[list[str]], list[int], list[int]]]:
+    """Many entries at a time (`fold_many`): how many entries, the skeleton words of each of
+    their names, titles and texts (entry by entry, in that order), each text's field code and the
+    entry it belongs to (counted from the first). The cyclic garbage collector waits meanwhile (the
+    build makes millions of lists, none of them cyclic garbage)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for start in range(0, len(docs), chunk):
+            texts: list[str] = []
+            codes: list[int] = []
+            owner: list[int] = []
+            part = docs[start : start + chunk]
+            for k, d in enumerate(part):
+                for strings, code in ((d.names, 0), (d.titles, 1), (d.texts, 2)):
+                    texts.extend(strings)
+                    codes.extend([code] * len(strings))
+                    owner.extend([k] * len(strings))
+            yield len(part), fold_many(texts), codes, owner
+    finally:
+        if was_enabled:
+            gc.enable()
+
 class _Postings(Mapping[str, list[int]]):
     """The vocabulary as a read-only mapping: word -> numbers of the entries that contain it."""
 
@@ -189,32 +254,40 @@ class SearchIndex:
         # Folded like queries, so a synonym may be written in its own script ("atəşkəs", "перемирие").
         fold = lambda w: " ".join(skeleton(x) for x in words(w))  # noqa: E731
         self.synonyms = {fold(k): tuple(fold(v) for v in vs) for k, vs in (synonyms or {}).items()}
-        first_seen: dict[str, int] = {}  # only while building
-        fwd_words, fwd_codes, doc_off = array("i"), array("b"), array("q", [0])
+        first_seen: dict[str, int] = {}  # word -> number in order of first appearance; only while building
+        fwd_parts: list[tuple[np.ndarray, np.ndarray]] = []
+        lengths_parts: list[np.ndarray] = []
         phrase_keys: list[str] = []
+        for entries, folded, text_code, text_doc in _folded(self.docs):
+            # Entry by entry, its names' (0), titles' (1) then texts' (2) words, each word once, with the
+            # field it first came in (fields come strongest first: the first one is the best).
+            count = len(text_code)
+            keys: list[list[str]] = [[] for _ in range(entries)]
+            for k in range(count):
+                if text_code[k] < 2:
+                    keys[text_doc[k]].append(" ".join(folded[k]))  # "" for a name with no words: skipped
+            phrase_keys.extend(_PHRASES_APART.join(ks) for ks in keys)
+            flat = list(chain.from_iterable(folded))
+            for w in dict.fromkeys(flat):
+                if w not in first_seen:
+                    first_seen[w] = len(first_seen)
+            ids = np.fromiter(map(first_seen.__getitem__, flat), dtype=np.int64, count=len(flat))
+            per_text = np.fromiter(map(len, folded), dtype=np.int64, count=count)
+            word_doc = np.repeat(np.asarray(text_doc, dtype=np.int64), per_text)
+            word_code = np.repeat(np.asarray(text_code, dtype=np.int8), per_text)
+            _, first = np.unique(word_doc * (1 << 32) + ids, return_index=True)
+            first.sort()  # each (entry, word) at its first appearance, in the order of appearance
+            fwd_parts.append((ids[first].astype(np.int32), word_code[first]))
+            lengths_parts.append(np.bincount(word_doc[first], minlength=len(keys)))
+        fwd_words = np.concatenate([w for w, _ in fwd_parts]) if fwd_parts else np.zeros(0, dtype=np.int32)
+        fwd_codes = np.concatenate([c for _, c in fwd_parts]) if fwd_parts else np.zeros(0, dtype=np.int8)
+        del fwd_parts
+        doc_off = np.zeros(len(self.docs) + 1, dtype=np.int64)
+        if lengths_parts:
+            np.cumsum(np.concatenate(lengths_parts), out=doc_off[1:])
+        del lengths_parts
         phrase_off = array("q", [0])
-        at = 0
-        for doc in self.docs:
-            bag: dict[str, int] = {}
-            keys: list[str] = []
-            for strings, code in ((doc.names, 0), (doc.titles, 1), (doc.texts, 2)):
-                for text in strings:
-                    ws = [skeleton(w) for w in words(text)]
-                    for w in ws:
-                        bag.setdefault(w, code)  # fields come strongest first: the first one is the best
-                    if code < 2:
-                        keys.append(" ".join(ws))  # "" for a name with no words: skipped when read
-            for w, code in bag.items():
-                i = first_seen.get(w)
-                if i is None:
-                    i = first_seen[w] = len(first_seen)
-                fwd_words.append(i)
-                fwd_codes.append(code)
-            doc_off.append(len(fwd_words))
-            joined = _PHRASES_APART.join(keys)
-            phrase_keys.append(joined)
-            at += len(joined)
-            phrase_off.append(at)
+        phrase_off.extend(accumulate(map(len, phrase_keys)))
         self._phrase_keys_all = "".join(phrase_keys)
         del phrase_keys
         self._phrase_off = phrase_off
@@ -234,9 +307,9 @@ class SearchIndex:
         self._by_seen = remap
         self._seen = np.empty_like(remap)
         self._seen[remap] = np.arange(len(remap), dtype=np.int32)
-        self._fwd_words = remap[np.frombuffer(fwd_words, dtype=np.int32)] if len(fwd_words) else remap[:0]
-        self._fwd_codes = np.frombuffer(fwd_codes, dtype=np.int8).copy()
-        self._doc_off = np.frombuffer(doc_off, dtype=np.int64).copy()
+        self._fwd_words = remap[fwd_words] if len(fwd_words) else remap[:0]
+        self._fwd_codes = fwd_codes
+        self._doc_off = doc_off
         del fwd_words, fwd_codes, doc_off
         lengths = np.diff(self._doc_off)
         by_word = np.argsort(self._fwd_words, kind="stable")  # entries stay in ascending order per word
@@ -257,19 +330,11 @@ class SearchIndex:
         self.postings = _Postings(self)
         # Symmetric-delete index: every vocabulary word under itself and its one-letter deletions,
         # so words one edit away are found by a few look-ups, whatever the corpus size.
-        hashes = array("q")
-        per_word = array("i")
-        for w in self.vocab:
-            variants = _deletions(w)
-            variants.add(w)
-            hashes.extend(map(hash, variants))
-            per_word.append(len(variants))
-        h = _low32(np.frombuffer(hashes, dtype=np.int64))
+        h, owners = _vocabulary_hashes(self.vocab)
         by_hash = np.argsort(h, kind="stable")
         self._del_hash = h[by_hash]
-        self._del_word = np.repeat(np.arange(len(self.vocab), dtype=np.int32),
-                                   np.frombuffer(per_word, dtype=np.int32))[by_hash]
-        del hashes, per_word, h, by_hash
+        self._del_word = owners[by_hash]
+        del h, owners, by_hash
         # Entry id -> number, as sorted hashes of the ids (the entry itself settles a collision).
         ids = np.fromiter((hash(d.entry_id) for d in self.docs), dtype=np.int64, count=len(self.docs))
         self._id_number = np.argsort(ids, kind="stable").astype(np.int32)
@@ -383,17 +448,15 @@ class SearchIndex:
         fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
         if fuzzable and not (own is not None and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
-            variants = _deletions(word)
-            if max_edits == 2:
-                variants |= {d2 for d1 in variants for d2 in _deletions(d1)}
-            variants.add(word)
-            hashes = _hash32(variants)
-            lo = np.searchsorted(self._del_hash, hashes, "left").tolist()
-            hi = np.searchsorted(self._del_hash, hashes, "right").tolist()
-            pool: set[int] = set()
-            for a, b in zip(lo, hi, strict=True):
-                if b > a:
-                    pool.update(self._seen[self._del_word[a:b]].tolist())
+            # sorted needles: each bisection starts where the last ended
+            hashes = np.sort(_variant_hashes(word, max_edits))
+            lo = np.searchsorted(self._del_hash, hashes, "left")
+            counts = np.searchsorted(self._del_hash, hashes, "right") - lo
+            total = int(counts.sum())
+            # Every (hash -> word) row of every variant at once: row positions lo..lo+count, concatenated.
+            starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+            rows = starts + np.arange(total, dtype=starts.dtype)
+            pool = set(self._seen[self._del_word[rows]].tolist())
             vocab = self.vocab
             for i in self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist():
                 candidate = vocab[i]
