@@ -46,6 +46,9 @@ MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are e
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
 DENSE_FROM = 1000  # posting entries a query walks from which its candidates are kept in numpy arrays
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
+LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
+LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
+LOOSE_LIMIT = 40  # words kept as like a loosened word ("tai": tali, tasi, tabi... in a dense vocabulary)
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
@@ -258,6 +261,7 @@ class SearchIndex:
         fwd_parts: list[tuple[np.ndarray, np.ndarray]] = []
         lengths_parts: list[np.ndarray] = []
         phrase_keys: list[str] = []
+        phrase_off = array("q", [0])
         for entries, folded, text_code, text_doc in _folded(self.docs):
             # Entry by entry, its names' (0), titles' (1) then texts' (2) words, each word once, with the
             # field it first came in (fields come strongest first: the first one is the best).
@@ -266,7 +270,13 @@ class SearchIndex:
             for k in range(count):
                 if text_code[k] < 2:
                     keys[text_doc[k]].append(" ".join(folded[k]))  # "" for a name with no words: skipped
-            phrase_keys.extend(_PHRASES_APART.join(ks) for ks in keys)
+            # One string per chunk (a million small strings held to the end would stay as scattered
+            # memory the allocator cannot give back).
+            joined = [_PHRASES_APART.join(ks) for ks in keys]
+            at = phrase_off[-1]
+            phrase_off.extend(at + n for n in accumulate(map(len, joined)))
+            phrase_keys.append("".join(joined))
+            del joined
             flat = list(chain.from_iterable(folded))
             for w in dict.fromkeys(flat):
                 if w not in first_seen:
@@ -286,19 +296,14 @@ class SearchIndex:
         if lengths_parts:
             np.cumsum(np.concatenate(lengths_parts), out=doc_off[1:])
         del lengths_parts
-        phrase_off = array("q", [0])
-        phrase_off.extend(accumulate(map(len, phrase_keys)))
         self._phrase_keys_all = "".join(phrase_keys)
         del phrase_keys
         self._phrase_off = phrase_off
         # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
-        # (words are ASCII [a-z0-9], so bytes sort as the strings do)
-        seen_words = list(first_seen)
-        del first_seen
-        by_text = np.argsort(np.array([w.encode() for w in seen_words], dtype=bytes), kind="stable")
-        self.vocab: list[str] = [seen_words[i] for i in by_text.tolist()]
+        self.vocab: list[str] = sorted(first_seen)
         self.sorted_vocab = self.vocab
-        del seen_words
+        by_text = np.fromiter(map(first_seen.__getitem__, self.vocab), dtype=np.int32, count=len(self.vocab))
+        del first_seen
         remap = np.empty(len(by_text), dtype=np.int32)
         remap[by_text] = np.arange(len(by_text), dtype=np.int32)
         del by_text
@@ -343,6 +348,7 @@ class SearchIndex:
         self._n = max(len(self.docs), 1)
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
+        self._loose_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._bags: dict[int, dict[str, float]] = {}
         self._phrase_cache: dict[int, list[tuple[str, str, float]]] = {}
         self._last: tuple | None = None  # (text, max_candidates, what _accumulate found)
@@ -394,8 +400,7 @@ class SearchIndex:
     def _name_words(self, number: int) -> set[int]:
         """The numbers of the words of an entry's names (they come first among its words)."""
         a, b = self._doc_off_a[number], self._doc_off_a[number + 1]
-        codes = self._fwd_codes_a[a:b]
-        k = next((j for j, c in enumerate(codes) if c), len(codes))  # names (0) first, then titles, texts
+        k = self._fwd_codes_a[a:b].count(0)  # names (0) first, then titles (1), texts (2)
         return set(self._fwd_words_a[a : a + k])
 
     def _phrases(self, number: int) -> list[tuple[str, str, float]]:
@@ -431,12 +436,21 @@ class SearchIndex:
 
     # ---- word level
 
-    def _similar(self, word: str, limit: int = 12) -> list[tuple[str, float, int]]:
-        cached = self._similar_cache.get(word)
+    def _similar(self, word: str, limit: int = 12, loose: bool = False) -> list[tuple[str, float, int]]:
+        """Vocabulary words like `word`: (word, similarity 0..100, word number), best first. `loose`
+        (a second try, see `_accumulate_new`): three-letter words and short words the vocabulary has as
+        typed are fuzzed too (by edits only), and more of the equally close words are kept."""
+        cache = self._loose_cache if loose else self._similar_cache
+        cached = cache.get(word)
         if cached is not None:
             return cached
-        found: dict[str, tuple[float, int]] = {}
         own = self._word_id(word)
+        if loose:
+            normal = self._similar(word, limit)
+            if not (len(word) == 3 or (len(word) <= 5 and own is not None)) and len(normal) < limit:
+                return normal  # nothing looser to try for this word (nor any word cut off the list)
+            limit = LOOSE_LIMIT
+        found: dict[str, tuple[float, int]] = {}
         if own is not None:
             found[word] = (100.0, own)
         for syn in self.synonyms.get(word, ()):
@@ -445,8 +459,9 @@ class SearchIndex:
                 found.setdefault(syn, (95.0, i))
         # A short word that is in the vocabulary as typed is taken as meant: its one-letter
         # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
-        fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
-        if fuzzable and not (own is not None and len(word) <= 5):
+        fuzzable = (3 if loose else 4) <= len(word) <= MAX_FUZZY_LENGTH and not any(
+            ch.isdigit() for ch in word)
+        if fuzzable and (loose or not (own is not None and len(word) <= 5)):
             max_edits = 1 if len(word) < 8 else 2
             # sorted needles: each bisection starts where the last ended
             hashes = np.sort(_variant_hashes(word, max_edits))
@@ -466,18 +481,21 @@ class SearchIndex:
                 if distance <= max_edits:
                     # Two edits apart is a guess ("germaniya" ~ "armenia"): never confident on its own.
                     found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
-            # "peacekeep" -> "peacekeeping": longer words that start with the query word.
+            # "peacekeep" -> "peacekeeping": longer words that start with the query word (not for a
+            # three-letter word, "out" is not "outcome", nor, searching loosely, for a short word the
+            # vocabulary has: "ansa" is not "ansabalo").
             at = bisect.bisect_left(vocab, word)
-            for i in range(at, min(at + 20, len(vocab))):
+            prefixes = len(word) >= 4 and not (own is not None and len(word) <= 5)
+            for i in range(at, min(at + 20, len(vocab)) if prefixes else at):
                 candidate = vocab[i]
                 if not candidate.startswith(word):
                     break
                 if len(candidate) > len(word) + 1:
                     found.setdefault(candidate, (90.0, i))
         result = [(u, sim, i) for u, (sim, i) in sorted(found.items(), key=lambda kv: -kv[1][0])[:limit]]
-        if len(self._similar_cache) > 100_000:
-            self._similar_cache.clear()
-        self._similar_cache[word] = result
+        if len(cache) > 100_000:
+            cache.clear()
+        cache[word] = result
         return result
 
     def similar_words(self, word: str, limit: int = 12) -> list[tuple[str, float]]:
@@ -524,14 +542,67 @@ class SearchIndex:
         return result
 
     def _accumulate_new(self, text: str, max_candidates: int):
+        """As `_gather`; where no entry covers enough of the query for a confident answer, once more
+        for each short word of it fuzzed too ("Loata" ~ "Lota", "Oaz" ~ "Olaz": a typo that makes
+        another word the index has, or an unknown three-letter word), one word at a time and only
+        where the index has every other word as typed (a typo is one slip; two words matched
+        loosely would be a guess). The best of those is kept only if some
+        entry then has something for every word of the query, covers enough of it for a confident
+        answer and has a name or title that looks like the whole query. A query with a confident
+        answer is never searched loosely: it finds what it found."""
+        first = self._gather(text, max_candidates)
+        if not 0 < len(first[1]) <= LOOSE_WORDS or self._best_coverage(first) >= LOOSE_BELOW:
+            return first
+        chosen, best = first, LOOSE_BELOW
+        exact = {w for w, m in first[1].items() if any(sim >= 100 for _, sim, _ in m)}
+        for w in list(first[1]):
+            if len(exact - {w}) < len(first[1]) - 1 or self._similar(w, loose=True) == self._similar(w):
+                continue  # another word is not as typed either, or nothing looser to try for this word
+            again = self._gather(text, max_candidates, loosen=w, weights=first[2])
+            covered = self._best_coverage(again, like=text)
+            if covered >= best and (chosen is first or covered > best):
+                chosen, best = again, covered
+        return chosen
+
+    def _best_coverage(self, gathered, like: str | None = None) -> float:
+        """The largest share of the query's words one candidate covers (0 without candidates). `like`:
+        among the candidates that have something for each of the query's words, cover enough of it for
+        a confident answer and have a name or title that looks like the whole query (`PHRASE_TRUSTED`)."""
+        qwords, _, weights, found, slot = gathered
+        total = 100.0 * (sum(weights[w] for w in qwords) or 1.0)
+        if isinstance(found, _Dense):
+            numbers, covered = found.numbers, found.numerators(qwords, weights, slot)
+            if like is not None:
+                keep = (found.best > 0).all(axis=1)
+                numbers, covered = numbers[keep], covered[keep]
+            pairs = list(zip(covered.tolist(), numbers.tolist(), strict=True))
+        else:
+            pairs = [(c, n) for n, c in _covered(found, qwords, weights, slot) if like is None or all(found[n])]
+        if like is None:
+            return max(pairs)[0] / total if pairs else 0.0
+        qkeys = self._phrase_keys(like)
+        for covered, number in sorted(pairs, reverse=True):
+            if covered / total < LOOSE_BELOW:
+                break
+            phrases = self._phrases(number)
+            if any(fuzz.ratio(q, k) * weight >= PHRASE_TRUSTED for k, _, weight in phrases for q in qkeys):
+                return covered / total
+        return 0.0
+
+    def _gather(self, text: str, max_candidates: int, loosen: str | None = None,
+                weights: dict[str, float] | None = None):
+        """Query words, their weights and matches, and the candidates' best match per word (see
+        `_accumulate`). `loosen`: that word matched loosely, each word keeping the weight in `weights`
+        (how rare the word typed is does not change with how loosely it is matched)."""
         qwords = query_words(text)
-        matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
+        matches = {w: self._similar(w, loose=w == loosen) for w in dict.fromkeys(qwords)}
         if not all(any(sim >= 80 for _, sim, _ in m) for m in matches.values()):
             qwords, matches = self._split_run_ons(qwords, matches)
         for w, alts in query_alternates(text).items():
             if w in matches:
                 matches[w] = self._with_alternates(matches[w], alts)
-        weights = {w: self.weight(w, m) for w, m in matches.items()}
+        kept = weights or {}
+        weights = {w: kept[w] if w in kept else self.weight(w, m) for w, m in matches.items()}
         # Accumulate along posting lists, rarest query words first; a very common word (think
         # "Azerbaijan") only adds to entries already found rather than flooding in new ones.
         order = sorted(matches, key=lambda w: weights[w], reverse=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import Engine
-from bot.index import SearchIndex, Tiers
+from bot.index import Doc, SearchIndex, Tiers
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -60,3 +60,16 @@ def test_every_eval_message_finds_what_it_found_on_the_real_corpus() -> None:
     moved = [(c["query"], c["hits"], now) for c in EXPECTED["real"]
              if (now := hits(engine.index, c["query"])) != c["hits"]]
     assert moved == [], moved[:5]
+
+
+def test_a_typo_that_makes_another_short_word_still_finds_the_name() -> None:
+    index = SearchIndex([Doc("lota", "actor", names=["Lota Ovri"]), Doc("loyata", "actor", names=["Loyata Homoov"]),
+                         Doc("tasi", "actor", names=["Tasi Zaba"]), Doc("zaba", "actor", names=["Zaba Kerimli"])])
+    confident = Tiers().confident
+    for typed, meant in (("Loata Ovri", "lota"), ("Tai Zaba", "tasi")):  # "loata" is Loyata's; "tai" no word
+        hits = index.search(typed, limit=1)
+        assert hits and hits[0].entry_id == meant and hits[0].score >= confident, (typed, hits)
+    # Two slips in a name are a guess, and a sentence has words to spare: neither is answered confidently.
+    for typed in ("Loata Ovra", "did Loata Ovri ever write to them"):
+        hits = index.search(typed, limit=1)
+        assert not hits or hits[0].score < confident, (typed, hits)
