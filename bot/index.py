@@ -26,7 +26,7 @@ from itertools import accumulate, chain, combinations
 from operator import mul
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.normalize import fold_many, key, skeleton, words
@@ -48,7 +48,7 @@ DENSE_FROM = 1000  # posting entries a query walks from which its candidates are
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
 LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
-LOOSE_LIMIT = 40  # words kept as like a loosened word ("tai": tali, tasi, tabi... in a dense vocabulary)
+SLIP_FROM = 3000  # entries holding the rest of the query above which a slip is not looked for
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
@@ -117,13 +117,21 @@ def _left_out(n: int, edits: int) -> np.ndarray:
                     dtype=np.intp).reshape(-1, n - edits)
 
 
+@lru_cache(maxsize=64)
+def _variants_at(n: int, edits: int) -> np.ndarray:
+    """For a word of `n` letters and up to `edits` left out: one row per variant (the word first), the
+    positions kept (counted from 1), left-padded with 0, a zero code point (which adds nothing to a
+    row's hash, so a padded row hashes as the shorter string does)."""
+    rows = [[0] * e + [j + 1 for j in range(n) if j not in gone]
+            for e in range(edits + 1) for gone in combinations(range(n), e)]
+    return np.array(rows, dtype=np.intp).reshape(-1, n)
+
+
 def _variant_hashes(word: str, edits: int) -> np.ndarray:
     """Keys of the word itself and of every way of leaving out up to `edits` letters of it."""
-    points = (np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii()
-              else np.array([ord(c) for c in word], dtype=np.int64)).astype(np.uint64)
-    parts = [_row_hashes(points[None, :])]
-    parts += [_row_hashes(points[_left_out(len(word), e)]) for e in range(1, edits + 1)]
-    return np.concatenate(parts)
+    points = np.zeros(len(word) + 1, dtype=np.uint64)
+    points[1:] = np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii() else [ord(c) for c in word]
+    return _row_hashes(points[_variants_at(len(word), edits)])
 
 
 def _vocabulary_hashes(vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -348,10 +356,10 @@ class SearchIndex:
         self._n = max(len(self.docs), 1)
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
-        self._loose_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._bags: dict[int, dict[str, float]] = {}
         self._phrase_cache: dict[int, list[tuple[str, str, float]]] = {}
         self._last: tuple | None = None  # (text, max_candidates, what _accumulate found)
+        self._covered_memo: tuple | None = None  # (candidates, weights, _covered of them)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -436,20 +444,11 @@ class SearchIndex:
 
     # ---- word level
 
-    def _similar(self, word: str, limit: int = 12, loose: bool = False) -> list[tuple[str, float, int]]:
-        """Vocabulary words like `word`: (word, similarity 0..100, word number), best first. `loose`
-        (a second try, see `_accumulate_new`): three-letter words and short words the vocabulary has as
-        typed are fuzzed too (by edits only), and more of the equally close words are kept."""
-        cache = self._loose_cache if loose else self._similar_cache
-        cached = cache.get(word)
+    def _similar(self, word: str, limit: int = 12) -> list[tuple[str, float, int]]:
+        cached = self._similar_cache.get(word)
         if cached is not None:
             return cached
         own = self._word_id(word)
-        if loose:
-            normal = self._similar(word, limit)
-            if not (len(word) == 3 or (len(word) <= 5 and own is not None)) and len(normal) < limit:
-                return normal  # nothing looser to try for this word (nor any word cut off the list)
-            limit = LOOSE_LIMIT
         found: dict[str, tuple[float, int]] = {}
         if own is not None:
             found[word] = (100.0, own)
@@ -459,9 +458,8 @@ class SearchIndex:
                 found.setdefault(syn, (95.0, i))
         # A short word that is in the vocabulary as typed is taken as meant: its one-letter
         # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
-        fuzzable = (3 if loose else 4) <= len(word) <= MAX_FUZZY_LENGTH and not any(
-            ch.isdigit() for ch in word)
-        if fuzzable and (loose or not (own is not None and len(word) <= 5)):
+        fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
+        if fuzzable and not (own is not None and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
             # sorted needles: each bisection starts where the last ended
             hashes = np.sort(_variant_hashes(word, max_edits))
@@ -481,21 +479,18 @@ class SearchIndex:
                 if distance <= max_edits:
                     # Two edits apart is a guess ("germaniya" ~ "armenia"): never confident on its own.
                     found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
-            # "peacekeep" -> "peacekeeping": longer words that start with the query word (not for a
-            # three-letter word, "out" is not "outcome", nor, searching loosely, for a short word the
-            # vocabulary has: "ansa" is not "ansabalo").
+            # "peacekeep" -> "peacekeeping": longer words that start with the query word.
             at = bisect.bisect_left(vocab, word)
-            prefixes = len(word) >= 4 and not (own is not None and len(word) <= 5)
-            for i in range(at, min(at + 20, len(vocab)) if prefixes else at):
+            for i in range(at, min(at + 20, len(vocab))):
                 candidate = vocab[i]
                 if not candidate.startswith(word):
                     break
                 if len(candidate) > len(word) + 1:
                     found.setdefault(candidate, (90.0, i))
         result = [(u, sim, i) for u, (sim, i) in sorted(found.items(), key=lambda kv: -kv[1][0])[:limit]]
-        if len(cache) > 100_000:
-            cache.clear()
-        cache[word] = result
+        if len(self._similar_cache) > 100_000:
+            self._similar_cache.clear()
+        self._similar_cache[word] = result
         return result
 
     def similar_words(self, word: str, limit: int = 12) -> list[tuple[str, float]]:
@@ -542,27 +537,69 @@ class SearchIndex:
         return result
 
     def _accumulate_new(self, text: str, max_candidates: int):
-        """As `_gather`; where no entry covers enough of the query for a confident answer, once more
-        for each short word of it fuzzed too ("Loata" ~ "Lota", "Oaz" ~ "Olaz": a typo that makes
-        another word the index has, or an unknown three-letter word), one word at a time and only
-        where the index has every other word as typed (a typo is one slip; two words matched
-        loosely would be a guess). The best of those is kept only if some
-        entry then has something for every word of the query, covers enough of it for a confident
-        answer and has a name or title that looks like the whole query. A query with a confident
-        answer is never searched loosely: it finds what it found."""
+        """As `_gather`; where no entry covers enough of a short query for a confident answer, and the
+        index has every word of it as typed but one, that one is looked for as a slip of one letter
+        among the words of the entries that have all the others ("Loata Ovri" ~ "Lota Ovri": a typo
+        that makes another word the index has, which is never fuzzed; "Tai Zaba" ~ "Tasi Zaba": three
+        letters, never fuzzed). That is kept only if some entry then has something for every word of
+        the query, covers enough of it for a confident answer and has a name or title that looks like
+        the whole query. A query with a confident answer is never searched again: it finds what it
+        always found; nor is a sentence (it has words to spare for a typo), nor two slips (a guess)."""
         first = self._gather(text, max_candidates)
-        if not 0 < len(first[1]) <= LOOSE_WORDS or self._best_coverage(first) >= LOOSE_BELOW:
+        matches = first[1]
+        if not 1 < len(matches) <= LOOSE_WORDS or self._best_coverage(first) >= LOOSE_BELOW:
             return first
+        exact = {w: next((i for u, sim, i in m if sim >= 100), None) for w, m in matches.items()}
         chosen, best = first, LOOSE_BELOW
-        exact = {w for w, m in first[1].items() if any(sim >= 100 for _, sim, _ in m)}
-        for w in list(first[1]):
-            if len(exact - {w}) < len(first[1]) - 1 or self._similar(w, loose=True) == self._similar(w):
-                continue  # another word is not as typed either, or nothing looser to try for this word
-            again = self._gather(text, max_candidates, loosen=w, weights=first[2])
+        for w in matches:
+            others = [i for v, i in exact.items() if v != w]
+            if None in others or len(w) < 3:
+                continue  # another word is not as typed either
+            if not (len(w) == 3 or (exact[w] is not None and len(w) <= 5) or len(matches[w]) >= 12):
+                continue  # fuzzed as usual, nothing cut off: a slip would have been found
+            slips = self._slips(w, others)
+            if not slips:
+                continue
+            again = self._gather(text, max_candidates, slip=(w, slips), weights=first[2])
             covered = self._best_coverage(again, like=text)
-            if covered >= best and (chosen is first or covered > best):
+            if covered > best or (covered == best and chosen is first):
                 chosen, best = again, covered
         return chosen
+
+    def _slips(self, word: str, others: list[int]) -> list[tuple[str, float, int]]:
+        """Words one edit from `word` in the entries that have all the words numbered `others`, as
+        `_similar` gives them (word, similarity, number), the word itself first if the index has it."""
+        off = self._word_off
+        lists = sorted(((off[i], off[i + 1]) for i in others), key=lambda ab: ab[1] - ab[0])
+        if lists[0][1] - lists[0][0] > SLIP_FROM:
+            return []
+        entries = self._post_docs[lists[0][0] : lists[0][1]]
+        for a, b in lists[1:]:
+            entries = np.intersect1d(entries, self._post_docs[a:b], assume_unique=True)
+        # Their words, each once, as strings; those one edit from `word` (rapidfuzz, in C).
+        starts, ends = self._doc_off[entries], self._doc_off[entries + 1]
+        counts = ends - starts
+        rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        numbers = np.unique(self._fwd_words[rows]).tolist()
+        vocab = self.vocab
+        strings = [vocab[i] for i in numbers]
+        distances = process.cdist([word], strings, scorer=Levenshtein.distance, score_cutoff=1, dtype=np.int32)[0]
+        found = {numbers[k]: 100.0 if strings[k] == word else fuzz.ratio(word, strings[k])
+                 for k in np.flatnonzero(distances <= 1).tolist()}
+        if not found or all(sim >= 100 for sim in found.values()):
+            return []
+        return [(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def _covered_list(self, found, qwords: list[str], weights: dict[str, float],
+                      slot: dict[str, int]) -> list[tuple[int, float]]:
+        """`_covered` as a list, kept for the last candidates asked about (deciding whether to look for
+        a slip, `search` and `coverages` all need it)."""
+        memo = self._covered_memo
+        if memo is not None and memo[0] is found and memo[1] is weights:
+            return memo[2]
+        out = list(_covered(found, qwords, weights, slot))
+        self._covered_memo = (found, weights, out)
+        return out
 
     def _best_coverage(self, gathered, like: str | None = None) -> float:
         """The largest share of the query's words one candidate covers (0 without candidates). `like`:
@@ -572,14 +609,14 @@ class SearchIndex:
         total = 100.0 * (sum(weights[w] for w in qwords) or 1.0)
         if isinstance(found, _Dense):
             numbers, covered = found.numbers, found.numerators(qwords, weights, slot)
-            if like is not None:
-                keep = (found.best > 0).all(axis=1)
-                numbers, covered = numbers[keep], covered[keep]
-            pairs = list(zip(covered.tolist(), numbers.tolist(), strict=True))
+            if like is None:
+                return float(covered.max()) / total if len(covered) else 0.0
+            keep = (found.best > 0).all(axis=1)
+            pairs = list(zip(covered[keep].tolist(), numbers[keep].tolist(), strict=True))
+        elif like is None:
+            return max((c for _, c in self._covered_list(found, qwords, weights, slot)), default=0.0) / total
         else:
-            pairs = [(c, n) for n, c in _covered(found, qwords, weights, slot) if like is None or all(found[n])]
-        if like is None:
-            return max(pairs)[0] / total if pairs else 0.0
+            pairs = [(c, n) for n, c in self._covered_list(found, qwords, weights, slot) if all(found[n])]
         qkeys = self._phrase_keys(like)
         for covered, number in sorted(pairs, reverse=True):
             if covered / total < LOOSE_BELOW:
@@ -589,13 +626,15 @@ class SearchIndex:
                 return covered / total
         return 0.0
 
-    def _gather(self, text: str, max_candidates: int, loosen: str | None = None,
+    def _gather(self, text: str, max_candidates: int, slip: tuple[str, list] | None = None,
                 weights: dict[str, float] | None = None):
         """Query words, their weights and matches, and the candidates' best match per word (see
-        `_accumulate`). `loosen`: that word matched loosely, each word keeping the weight in `weights`
-        (how rare the word typed is does not change with how loosely it is matched)."""
+        `_accumulate`). `slip`: a word with the matches to use for it instead, each word keeping the
+        weight in `weights` (how rare the word typed is does not change with how it is matched)."""
         qwords = query_words(text)
-        matches = {w: self._similar(w, loose=w == loosen) for w in dict.fromkeys(qwords)}
+        matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
+        if slip is not None:
+            matches[slip[0]] = slip[1]
         if not all(any(sim >= 80 for _, sim, _ in m) for m in matches.values()):
             qwords, matches = self._split_run_ons(qwords, matches)
         for w, alts in query_alternates(text).items():
@@ -735,7 +774,7 @@ class SearchIndex:
         total = sum(weights[w] for w in qwords) or 1.0
         out = {}
         docs = self.docs
-        for number, covered in _covered(found, qwords, weights, slot):
+        for number, covered in self._covered_list(found, qwords, weights, slot):
             doc = docs[number]
             if allowed is None or doc.kind in allowed:
                 out[(doc.kind, doc.entry_id)] = covered / (100.0 * total)
@@ -790,7 +829,8 @@ class SearchIndex:
             top = found.top(found.numerators(qwords, weights, slot) / denominator, keep,
                             None if allowed is None else [docs[n].kind in allowed for n in found.numbers.tolist()])
         else:
-            scored = [(covered / denominator, number) for number, covered in _covered(found, qwords, weights, slot)
+            covered_list = self._covered_list(found, qwords, weights, slot)
+            scored = [(covered / denominator, number) for number, covered in covered_list
                       if allowed is None or docs[number].kind in allowed]
             # (as nlargest: (coverage, number) pairs never tie; a C sort is quicker on short lists)
             top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)

@@ -3,8 +3,10 @@ benchmark's queries (benchmarks/synthetic.py, 3,000 entries) and of every eval-s
 real corpus, as recorded in tests/fixtures/index_top1.json by benchmarks/expected_top1.py.
 
 Where a change is meant to move answers, regenerate the file with that script and say why in the
-commit. The one intended change so far: a name typed with its space left out ("UszuEnvakaza") now
-finds the name, so a one-edit typo may now find its entry where it did not before, never the other way.
+commit. The intended changes so far: a name typed with its space left out ("UszuEnvakaza") finds the
+name; a short name with one slip that makes another word of the index, or a three-letter typo
+("Loata Ovri" for Lota Ovri, "Eli Kerimli" for Ali Karimli), is answered. So a one-edit typo may now
+find its entry where it did not before (or more confidently), never the other way.
 """
 
 from __future__ import annotations
