@@ -48,7 +48,7 @@ DENSE_FROM = 1000  # posting entries a query walks from which its candidates are
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
 LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
-SLIP_FROM = 3000  # entries holding the rest of the query above which a slip is not looked for
+SLIP_FROM = 1000  # entries holding the rest of the query above which a slip is not looked for
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
@@ -557,22 +557,23 @@ class SearchIndex:
                 continue  # another word is not as typed either
             if not (len(w) == 3 or (exact[w] is not None and len(w) <= 5) or len(matches[w]) >= 12):
                 continue  # fuzzed as usual, nothing cut off: a slip would have been found
-            slips = self._slips(w, others)
-            if not slips:
+            slips, entries = self._slips(w, others)
+            if not slips or isinstance(first[3], _Dense):
                 continue
-            again = self._gather(text, max_candidates, slip=(w, slips), weights=first[2])
+            again = self._slipped(first, w, slips, entries)
             covered = self._best_coverage(again, like=text)
             if covered > best or (covered == best and chosen is first):
                 chosen, best = again, covered
         return chosen
 
-    def _slips(self, word: str, others: list[int]) -> list[tuple[str, float, int]]:
+    def _slips(self, word: str, others: list[int]) -> tuple[list[tuple[str, float, int]], np.ndarray]:
         """Words one edit from `word` in the entries that have all the words numbered `others`, as
-        `_similar` gives them (word, similarity, number), the word itself first if the index has it."""
+        `_similar` gives them (word, similarity, number), the word itself first if the index has it;
+        and those entries."""
         off = self._word_off
         lists = sorted(((off[i], off[i + 1]) for i in others), key=lambda ab: ab[1] - ab[0])
         if lists[0][1] - lists[0][0] > SLIP_FROM:
-            return []
+            return [], self._post_docs[:0]
         entries = self._post_docs[lists[0][0] : lists[0][1]]
         for a, b in lists[1:]:
             entries = np.intersect1d(entries, self._post_docs[a:b], assume_unique=True)
@@ -587,8 +588,45 @@ class SearchIndex:
         found = {numbers[k]: 100.0 if strings[k] == word else fuzz.ratio(word, strings[k])
                  for k in np.flatnonzero(distances <= 1).tolist()}
         if not found or all(sim >= 100 for sim in found.values()):
-            return []
-        return [(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))]
+            return [], entries
+        return [(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))], entries
+
+    def _slipped(self, gathered, word: str, slips: list[tuple[str, float, int]], entries: np.ndarray):
+        """`gathered` with `word` matched by `slips` too: the entries that have the rest of the query
+        (`entries`) scored as the posting-list walk would score them (best sim x field weight per word)."""
+        qwords, matches, weights, found, slot = gathered
+        merged = {u: (sim, i) for u, sim, i in matches[word]}
+        for u, sim, i in slips:
+            if sim > merged.get(u, (-1.0, 0))[0]:
+                merged[u] = (sim, i)
+        matches = {**matches, word: [(u, sim, i) for u, (sim, i) in sorted(merged.items(), key=lambda kv: -kv[1][0])]}
+        starts = self._doc_off[entries]
+        counts = self._doc_off[entries + 1] - starts
+        rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        owner = np.repeat(np.arange(len(entries)), counts)
+        row_words, row_field = self._fwd_words[rows], _FIELD_NP[self._fwd_codes[rows]]
+        best = np.zeros((len(entries), len(slot)), dtype=np.float64)
+        for w, k in slot.items():
+            ids = np.array([i for _, _, i in matches[w]], dtype=np.int64)
+            sims = np.array([sim for _, sim, _ in matches[w]], dtype=np.float64)
+            if not len(ids):
+                continue
+            by_id = np.argsort(ids)
+            ids, sims = ids[by_id], sims[by_id]
+            at = np.minimum(np.searchsorted(ids, row_words), len(ids) - 1)
+            hit = ids[at] == row_words
+            column = best[:, k]
+            np.maximum.at(column, owner[hit], sims[at[hit]] * row_field[hit])
+            best[:, k] = column
+        out = dict(found)
+        for number, row in zip(entries.tolist(), best.tolist(), strict=True):
+            old = out.get(number)
+            if old is None:
+                if any(row):
+                    out[number] = row
+            else:
+                out[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+        return qwords, matches, weights, out, slot
 
     def _covered_list(self, found, qwords: list[str], weights: dict[str, float],
                       slot: dict[str, int]) -> list[tuple[int, float]]:
@@ -626,22 +664,17 @@ class SearchIndex:
                 return covered / total
         return 0.0
 
-    def _gather(self, text: str, max_candidates: int, slip: tuple[str, list] | None = None,
-                weights: dict[str, float] | None = None):
+    def _gather(self, text: str, max_candidates: int):
         """Query words, their weights and matches, and the candidates' best match per word (see
-        `_accumulate`). `slip`: a word with the matches to use for it instead, each word keeping the
-        weight in `weights` (how rare the word typed is does not change with how it is matched)."""
+        `_accumulate`)."""
         qwords = query_words(text)
         matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
-        if slip is not None:
-            matches[slip[0]] = slip[1]
         if not all(any(sim >= 80 for _, sim, _ in m) for m in matches.values()):
             qwords, matches = self._split_run_ons(qwords, matches)
         for w, alts in query_alternates(text).items():
             if w in matches:
                 matches[w] = self._with_alternates(matches[w], alts)
-        kept = weights or {}
-        weights = {w: kept[w] if w in kept else self.weight(w, m) for w, m in matches.items()}
+        weights = {w: self.weight(w, m) for w, m in matches.items()}
         # Accumulate along posting lists, rarest query words first; a very common word (think
         # "Azerbaijan") only adds to entries already found rather than flooding in new ones.
         order = sorted(matches, key=lambda w: weights[w], reverse=True)
