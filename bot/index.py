@@ -341,6 +341,9 @@ class SearchIndex:
         np.cumsum(counts, out=word_off[1:])
         self._word_off = array("q", word_off.tobytes())  # plain ints, fast to index
         self.postings = _Postings(self)
+        lengths = np.fromiter(map(len, self.vocab), dtype=np.int64, count=len(self.vocab))
+        self._word_len = lengths.clip(0, 255).astype(np.uint8)  # (for the slip check: about as long)
+        del lengths
         # Symmetric-delete index: every vocabulary word under itself and its one-letter deletions,
         # so words one edit away are found by a few look-ups, whatever the corpus size.
         h, owners = _vocabulary_hashes(self.vocab)
@@ -359,7 +362,7 @@ class SearchIndex:
         self._bags: dict[int, dict[str, float]] = {}
         self._phrase_cache: dict[int, list[tuple[str, str, float]]] = {}
         self._last: tuple | None = None  # (text, max_candidates, what _accumulate found)
-        self._covered_memo: tuple | None = None  # (candidates, weights, _covered of them)
+        self._covered_memo: dict[int, tuple] = {}  # id(candidates) -> (candidates, weights, _covered of them)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -368,7 +371,7 @@ class SearchIndex:
         """Bytes held by each part of the index (not the entries themselves; not the query caches)."""
         size = sys.getsizeof
         return {
-            "vocabulary (sorted words)": size(self.vocab) + sum(size(w) for w in self.vocab),
+            "vocabulary (sorted words)": size(self.vocab) + sum(size(w) for w in self.vocab) + self._word_len.nbytes,
             "posting lists (entry numbers, fields)": self._post_docs_a.itemsize * len(self._post_docs_a)
             + len(self._post_codes_a) + self._word_off.itemsize * len(self._word_off),
             "entries' words (word numbers, fields)": self._fwd_words_a.itemsize * len(self._fwd_words_a)
@@ -560,16 +563,20 @@ class SearchIndex:
             slips, entries = self._slips(w, others)
             if not slips or isinstance(first[3], _Dense):
                 continue
-            again = self._slipped(first, w, slips, entries)
-            covered = self._best_coverage(again, like=text)
+            slipped, updates = self._slipped(first, w, slips, entries)
+            # Only the entries that hold the rest can have changed, and none of the others was enough.
+            covered = self._best_coverage((first[0], slipped, first[2], updates, first[4]), like=text)
             if covered > best or (covered == best and chosen is first):
-                chosen, best = again, covered
-        return chosen
+                chosen, best = (slipped, updates), covered
+        if chosen is first:
+            return first
+        qwords, _, weights, found, slot = first
+        return qwords, chosen[0], weights, {**found, **chosen[1]}, slot
 
     def _slips(self, word: str, others: list[int]) -> tuple[list[tuple[str, float, int]], np.ndarray]:
         """Words one edit from `word` in the entries that have all the words numbered `others`, as
         `_similar` gives them (word, similarity, number), the word itself first if the index has it;
-        and those entries."""
+        and those of the entries that have one of them other than the word itself."""
         off = self._word_off
         lists = sorted(((off[i], off[i + 1]) for i in others), key=lambda ab: ab[1] - ab[0])
         if lists[0][1] - lists[0][0] > SLIP_FROM:
@@ -577,24 +584,31 @@ class SearchIndex:
         entries = self._post_docs[lists[0][0] : lists[0][1]]
         for a, b in lists[1:]:
             entries = np.intersect1d(entries, self._post_docs[a:b], assume_unique=True)
-        # Their words, each once, as strings; those one edit from `word` (rapidfuzz, in C).
+        # Their words of about the word's length, each once, as strings; those one edit from `word`
+        # (rapidfuzz, in C); and the entries that have one of those (other than the word itself).
         starts, ends = self._doc_off[entries], self._doc_off[entries + 1]
         counts = ends - starts
         rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-        numbers = np.unique(self._fwd_words[rows]).tolist()
+        row_words = self._fwd_words[rows]
+        near = np.abs(self._word_len[row_words].astype(np.int64) - len(word)) <= 1
+        numbers = np.unique(row_words[near]).tolist()
         vocab = self.vocab
         strings = [vocab[i] for i in numbers]
         distances = process.cdist([word], strings, scorer=Levenshtein.distance, score_cutoff=1, dtype=np.int32)[0]
         found = {numbers[k]: 100.0 if strings[k] == word else fuzz.ratio(word, strings[k])
                  for k in np.flatnonzero(distances <= 1).tolist()}
-        if not found or all(sim >= 100 for sim in found.values()):
-            return [], entries
-        return [(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))], entries
+        slipped = [i for i, sim in found.items() if sim < 100]
+        if not slipped:
+            return [], entries[:0]
+        owners = np.repeat(entries, counts)[np.isin(row_words, slipped)]
+        return ([(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))],
+                np.unique(owners))
 
     def _slipped(self, gathered, word: str, slips: list[tuple[str, float, int]], entries: np.ndarray):
-        """`gathered` with `word` matched by `slips` too: the entries that have the rest of the query
-        (`entries`) scored as the posting-list walk would score them (best sim x field weight per word)."""
-        qwords, matches, weights, found, slot = gathered
+        """The matches of `gathered` with `word` matched by `slips` too, and the candidates that changes:
+        the entries that have the rest of the query (`entries`) scored as the posting-list walk would
+        score them (best sim x field weight per word)."""
+        _, matches, _, found, slot = gathered
         merged = {u: (sim, i) for u, sim, i in matches[word]}
         for u, sim, i in slips:
             if sim > merged.get(u, (-1.0, 0))[0]:
@@ -618,25 +632,27 @@ class SearchIndex:
             column = best[:, k]
             np.maximum.at(column, owner[hit], sims[at[hit]] * row_field[hit])
             best[:, k] = column
-        out = dict(found)
+        updates: dict[int, list[float]] = {}
         for number, row in zip(entries.tolist(), best.tolist(), strict=True):
-            old = out.get(number)
+            old = found.get(number)
             if old is None:
                 if any(row):
-                    out[number] = row
+                    updates[number] = row
             else:
-                out[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
-        return qwords, matches, weights, out, slot
+                updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+        return matches, updates
 
     def _covered_list(self, found, qwords: list[str], weights: dict[str, float],
                       slot: dict[str, int]) -> list[tuple[int, float]]:
         """`_covered` as a list, kept for the last candidates asked about (deciding whether to look for
         a slip, `search` and `coverages` all need it)."""
-        memo = self._covered_memo
+        memo = self._covered_memo.get(id(found))
         if memo is not None and memo[0] is found and memo[1] is weights:
             return memo[2]
         out = list(_covered(found, qwords, weights, slot))
-        self._covered_memo = (found, weights, out)
+        if len(self._covered_memo) >= 4:
+            self._covered_memo.clear()
+        self._covered_memo[id(found)] = (found, weights, out)
         return out
 
     def _best_coverage(self, gathered, like: str | None = None) -> float:
