@@ -13,6 +13,7 @@ never seen ("NATO", "Musk") counts against every entry.
 from __future__ import annotations
 
 import bisect
+import ctypes
 import gc
 import heapq
 import math
@@ -48,6 +49,7 @@ DENSE_FROM = 1000  # posting entries a query walks from which its candidates are
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
 LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
+TRIM_FROM = 10_000  # entries from which the build hands its freed memory back (see _give_back_memory)
 SLIP_FROM = 1000  # entries holding the rest of the query above which a slip is not looked for
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
@@ -200,6 +202,16 @@ class _Dense:
             coverage, numbers = coverage[mask], numbers[mask]
         order = np.lexsort((numbers, coverage))[::-1][:keep]
         return list(zip(coverage[order].tolist(), numbers[order].tolist(), strict=True))
+
+
+def _give_back_memory() -> None:
+    """Hand the build's freed temporaries back to the operating system: glibc keeps freed heap memory
+    for reuse, which at 1M entries is ~150 MB of resident memory nothing uses again (536 -> 381 MB)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to do
+        return
+    libc.malloc_trim(0)
 
 
 def _folded(docs: list[Doc], chunk: int = 20_000) -> Iterator[tuple[int, list[list[str]], list[int], list[int]]]:
@@ -356,6 +368,8 @@ class SearchIndex:
         self._id_number = np.argsort(ids, kind="stable").astype(np.int32)
         self._id_hash = ids[self._id_number]
         del ids
+        if len(self.docs) >= TRIM_FROM:
+            _give_back_memory()
         self._n = max(len(self.docs), 1)
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
