@@ -13,6 +13,8 @@ never seen ("NATO", "Musk") counts against every entry.
 from __future__ import annotations
 
 import bisect
+import ctypes
+import gc
 import heapq
 import math
 import re
@@ -20,13 +22,15 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate, chain, combinations
 from operator import mul
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.normalize import key, skeleton, words
+from bot.normalize import fold_many, key, skeleton, words
 from bot.understand.morph import term_forms
 
 # Words that carry no meaning for search ("the president of Azerbaijan" ~ "president Azerbaijan").
@@ -43,6 +47,10 @@ MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are e
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
 DENSE_FROM = 1000  # posting entries a query walks from which its candidates are kept in numpy arrays
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
+LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
+LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
+TRIM_FROM = 10_000  # entries from which the build hands its freed memory back (see _give_back_memory)
+SLIP_FROM = 1000  # entries holding the rest of the query above which a slip is not looked for
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 
 
@@ -79,26 +87,73 @@ def query_alternates(text: str) -> dict[str, frozenset[str]]:
     return {typed: alts for typed, alts in term_forms(text) if alts}
 
 
-def _deletions(word: str) -> set[str]:
-    """The word with one letter left out, each way (only for words long enough to fuzz)."""
-    if len(word) < 4:
-        return set()
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 _FIELD = (NAME, TITLE, TEXT)  # a field code (0, 1, 2) -> its weight; 0 is a name
 _FIELD_NP = np.array(_FIELD, dtype=np.float64)
 _PHRASES_APART = "\n"  # between the phrase keys of one entry (keys are [a-z0-9 ] only)
 
 
-def _low32(hashes: np.ndarray) -> np.ndarray:
-    """The low 32 bits of string hashes: the deletion table's keys (a collision only adds a candidate
-    that the edit-distance check drops; 32 bits make that rare and halve the table)."""
-    return (hashes & 0xFFFFFFFF).astype(np.uint32)
+# The deletion table's keys: a polynomial hash of a string's code points (mod 2**64), its high 32 bits
+# after a multiplicative mix. Computed in numpy for all of a word's deletions at once (and, building,
+# for all words of one length at once); a collision only adds a candidate the edit-distance check drops.
+_BASE = np.uint64(0x100000001B3)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _hash32(strings: set[str]) -> np.ndarray:
-    return _low32(np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings)))
+@lru_cache(maxsize=64)
+def _powers(m: int) -> np.ndarray:
+    """_BASE ** (m - 1 - j) for j < m, mod 2**64."""
+    base = int(_BASE)
+    return np.array([pow(base, m - 1 - j, 2**64) for j in range(m)], dtype=np.uint64)
+
+
+def _row_hashes(rows: np.ndarray) -> np.ndarray:
+    """The key of each row of a (strings x code points) uint64 matrix."""
+    h = (rows * _powers(rows.shape[1])).sum(axis=1, dtype=np.uint64)
+    return ((h * _MIX) >> np.uint64(32)).astype(np.uint32)
+
+
+@lru_cache(maxsize=64)
+def _left_out(n: int, edits: int) -> np.ndarray:
+    """Positions kept, one row per way of leaving `edits` of `n` letters out."""
+    return np.array([[j for j in range(n) if j not in gone] for gone in combinations(range(n), edits)],
+                    dtype=np.intp).reshape(-1, n - edits)
+
+
+@lru_cache(maxsize=64)
+def _variants_at(n: int, edits: int) -> np.ndarray:
+    """For a word of `n` letters and up to `edits` left out: one row per variant (the word first), the
+    positions kept (counted from 1), left-padded with 0, a zero code point (which adds nothing to a
+    row's hash, so a padded row hashes as the shorter string does)."""
+    rows = [[0] * e + [j + 1 for j in range(n) if j not in gone]
+            for e in range(edits + 1) for gone in combinations(range(n), e)]
+    return np.array(rows, dtype=np.intp).reshape(-1, n)
+
+
+def _variant_hashes(word: str, edits: int) -> np.ndarray:
+    """Keys of the word itself and of every way of leaving out up to `edits` letters of it."""
+    points = np.zeros(len(word) + 1, dtype=np.uint64)
+    points[1:] = np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii() else [ord(c) for c in word]
+    return _row_hashes(points[_variants_at(len(word), edits)])
+
+
+def _vocabulary_hashes(vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, word numbers) of every vocabulary word under itself and, from 4 letters on, each of its
+    one-letter deletions: words of one length at a time, as a matrix of their letters."""
+    keys, owners = [], []
+    lengths = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    for n in np.unique(lengths).tolist():
+        numbers = np.flatnonzero(lengths == n)
+        letters = np.frombuffer("".join([vocab[i] for i in numbers.tolist()]).encode("ascii"),
+                                dtype=np.uint8).reshape(len(numbers), n).astype(np.uint64)
+        keys.append(_row_hashes(letters))
+        owners.append(numbers)
+        if n >= 4:
+            for kept in _left_out(n, 1):
+                keys.append(_row_hashes(letters[:, kept]))
+                owners.append(numbers)
+    if not keys:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32)
+    return np.concatenate(keys), np.concatenate(owners).astype(np.int32)
 
 
 def _shared(values: np.ndarray, code: str) -> tuple[array, np.ndarray]:
@@ -149,6 +204,39 @@ class _Dense:
         return list(zip(coverage[order].tolist(), numbers[order].tolist(), strict=True))
 
 
+def _give_back_memory() -> None:
+    """Hand the build's freed temporaries back to the operating system: glibc keeps freed heap memory
+    for reuse, which at 1M entries is ~150 MB of resident memory nothing uses again (536 -> 381 MB)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to do
+        return
+    libc.malloc_trim(0)
+
+
+def _folded(docs: list[Doc], chunk: int = 20_000) -> Iterator[tuple[int, list[list[str]], list[int], list[int]]]:
+    """Many entries at a time (`fold_many`): how many entries, the skeleton words of each of
+    their names, titles and texts (entry by entry, in that order), each text's field code and the
+    entry it belongs to (counted from the first). The cyclic garbage collector waits meanwhile (the
+    build makes millions of lists, none of them cyclic garbage)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for start in range(0, len(docs), chunk):
+            texts: list[str] = []
+            codes: list[int] = []
+            owner: list[int] = []
+            part = docs[start : start + chunk]
+            for k, d in enumerate(part):
+                for strings, code in ((d.names, 0), (d.titles, 1), (d.texts, 2)):
+                    texts.extend(strings)
+                    codes.extend([code] * len(strings))
+                    owner.extend([k] * len(strings))
+            yield len(part), fold_many(texts), codes, owner
+    finally:
+        if was_enabled:
+            gc.enable()
+
 class _Postings(Mapping[str, list[int]]):
     """The vocabulary as a read-only mapping: word -> numbers of the entries that contain it."""
 
@@ -189,43 +277,53 @@ class SearchIndex:
         # Folded like queries, so a synonym may be written in its own script ("atəşkəs", "перемирие").
         fold = lambda w: " ".join(skeleton(x) for x in words(w))  # noqa: E731
         self.synonyms = {fold(k): tuple(fold(v) for v in vs) for k, vs in (synonyms or {}).items()}
-        first_seen: dict[str, int] = {}  # only while building
-        fwd_words, fwd_codes, doc_off = array("i"), array("b"), array("q", [0])
+        first_seen: dict[str, int] = {}  # word -> number in order of first appearance; only while building
+        fwd_parts: list[tuple[np.ndarray, np.ndarray]] = []
+        lengths_parts: list[np.ndarray] = []
         phrase_keys: list[str] = []
         phrase_off = array("q", [0])
-        at = 0
-        for doc in self.docs:
-            bag: dict[str, int] = {}
-            keys: list[str] = []
-            for strings, code in ((doc.names, 0), (doc.titles, 1), (doc.texts, 2)):
-                for text in strings:
-                    ws = [skeleton(w) for w in words(text)]
-                    for w in ws:
-                        bag.setdefault(w, code)  # fields come strongest first: the first one is the best
-                    if code < 2:
-                        keys.append(" ".join(ws))  # "" for a name with no words: skipped when read
-            for w, code in bag.items():
-                i = first_seen.get(w)
-                if i is None:
-                    i = first_seen[w] = len(first_seen)
-                fwd_words.append(i)
-                fwd_codes.append(code)
-            doc_off.append(len(fwd_words))
-            joined = _PHRASES_APART.join(keys)
-            phrase_keys.append(joined)
-            at += len(joined)
-            phrase_off.append(at)
+        for entries, folded, text_code, text_doc in _folded(self.docs):
+            # Entry by entry, its names' (0), titles' (1) then texts' (2) words, each word once, with the
+            # field it first came in (fields come strongest first: the first one is the best).
+            count = len(text_code)
+            keys: list[list[str]] = [[] for _ in range(entries)]
+            for k in range(count):
+                if text_code[k] < 2:
+                    keys[text_doc[k]].append(" ".join(folded[k]))  # "" for a name with no words: skipped
+            # One string per chunk (a million small strings held to the end would stay as scattered
+            # memory the allocator cannot give back).
+            joined = [_PHRASES_APART.join(ks) for ks in keys]
+            at = phrase_off[-1]
+            phrase_off.extend(at + n for n in accumulate(map(len, joined)))
+            phrase_keys.append("".join(joined))
+            del joined
+            flat = list(chain.from_iterable(folded))
+            for w in dict.fromkeys(flat):
+                if w not in first_seen:
+                    first_seen[w] = len(first_seen)
+            ids = np.fromiter(map(first_seen.__getitem__, flat), dtype=np.int64, count=len(flat))
+            per_text = np.fromiter(map(len, folded), dtype=np.int64, count=count)
+            word_doc = np.repeat(np.asarray(text_doc, dtype=np.int64), per_text)
+            word_code = np.repeat(np.asarray(text_code, dtype=np.int8), per_text)
+            _, first = np.unique(word_doc * (1 << 32) + ids, return_index=True)
+            first.sort()  # each (entry, word) at its first appearance, in the order of appearance
+            fwd_parts.append((ids[first].astype(np.int32), word_code[first]))
+            lengths_parts.append(np.bincount(word_doc[first], minlength=len(keys)))
+        fwd_words = np.concatenate([w for w, _ in fwd_parts]) if fwd_parts else np.zeros(0, dtype=np.int32)
+        fwd_codes = np.concatenate([c for _, c in fwd_parts]) if fwd_parts else np.zeros(0, dtype=np.int8)
+        del fwd_parts
+        doc_off = np.zeros(len(self.docs) + 1, dtype=np.int64)
+        if lengths_parts:
+            np.cumsum(np.concatenate(lengths_parts), out=doc_off[1:])
+        del lengths_parts
         self._phrase_keys_all = "".join(phrase_keys)
         del phrase_keys
         self._phrase_off = phrase_off
         # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
-        # (words are ASCII [a-z0-9], so bytes sort as the strings do)
-        seen_words = list(first_seen)
-        del first_seen
-        by_text = np.argsort(np.array([w.encode() for w in seen_words], dtype=bytes), kind="stable")
-        self.vocab: list[str] = [seen_words[i] for i in by_text.tolist()]
+        self.vocab: list[str] = sorted(first_seen)
         self.sorted_vocab = self.vocab
-        del seen_words
+        by_text = np.fromiter(map(first_seen.__getitem__, self.vocab), dtype=np.int32, count=len(self.vocab))
+        del first_seen
         remap = np.empty(len(by_text), dtype=np.int32)
         remap[by_text] = np.arange(len(by_text), dtype=np.int32)
         del by_text
@@ -234,9 +332,9 @@ class SearchIndex:
         self._by_seen = remap
         self._seen = np.empty_like(remap)
         self._seen[remap] = np.arange(len(remap), dtype=np.int32)
-        self._fwd_words = remap[np.frombuffer(fwd_words, dtype=np.int32)] if len(fwd_words) else remap[:0]
-        self._fwd_codes = np.frombuffer(fwd_codes, dtype=np.int8).copy()
-        self._doc_off = np.frombuffer(doc_off, dtype=np.int64).copy()
+        self._fwd_words = remap[fwd_words] if len(fwd_words) else remap[:0]
+        self._fwd_codes = fwd_codes
+        self._doc_off = doc_off
         del fwd_words, fwd_codes, doc_off
         lengths = np.diff(self._doc_off)
         by_word = np.argsort(self._fwd_words, kind="stable")  # entries stay in ascending order per word
@@ -255,32 +353,30 @@ class SearchIndex:
         np.cumsum(counts, out=word_off[1:])
         self._word_off = array("q", word_off.tobytes())  # plain ints, fast to index
         self.postings = _Postings(self)
+        lengths = np.fromiter(map(len, self.vocab), dtype=np.int64, count=len(self.vocab))
+        self._word_len = lengths.clip(0, 255).astype(np.uint8)  # (for the slip check: about as long)
+        del lengths
         # Symmetric-delete index: every vocabulary word under itself and its one-letter deletions,
         # so words one edit away are found by a few look-ups, whatever the corpus size.
-        hashes = array("q")
-        per_word = array("i")
-        for w in self.vocab:
-            variants = _deletions(w)
-            variants.add(w)
-            hashes.extend(map(hash, variants))
-            per_word.append(len(variants))
-        h = _low32(np.frombuffer(hashes, dtype=np.int64))
+        h, owners = _vocabulary_hashes(self.vocab)
         by_hash = np.argsort(h, kind="stable")
         self._del_hash = h[by_hash]
-        self._del_word = np.repeat(np.arange(len(self.vocab), dtype=np.int32),
-                                   np.frombuffer(per_word, dtype=np.int32))[by_hash]
-        del hashes, per_word, h, by_hash
+        self._del_word = owners[by_hash]
+        del h, owners, by_hash
         # Entry id -> number, as sorted hashes of the ids (the entry itself settles a collision).
         ids = np.fromiter((hash(d.entry_id) for d in self.docs), dtype=np.int64, count=len(self.docs))
         self._id_number = np.argsort(ids, kind="stable").astype(np.int32)
         self._id_hash = ids[self._id_number]
         del ids
+        if len(self.docs) >= TRIM_FROM:
+            _give_back_memory()
         self._n = max(len(self.docs), 1)
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._bags: dict[int, dict[str, float]] = {}
         self._phrase_cache: dict[int, list[tuple[str, str, float]]] = {}
         self._last: tuple | None = None  # (text, max_candidates, what _accumulate found)
+        self._covered_memo: dict[int, tuple] = {}  # id(candidates) -> (candidates, weights, _covered of them)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -289,7 +385,7 @@ class SearchIndex:
         """Bytes held by each part of the index (not the entries themselves; not the query caches)."""
         size = sys.getsizeof
         return {
-            "vocabulary (sorted words)": size(self.vocab) + sum(size(w) for w in self.vocab),
+            "vocabulary (sorted words)": size(self.vocab) + sum(size(w) for w in self.vocab) + self._word_len.nbytes,
             "posting lists (entry numbers, fields)": self._post_docs_a.itemsize * len(self._post_docs_a)
             + len(self._post_codes_a) + self._word_off.itemsize * len(self._word_off),
             "entries' words (word numbers, fields)": self._fwd_words_a.itemsize * len(self._fwd_words_a)
@@ -329,8 +425,7 @@ class SearchIndex:
     def _name_words(self, number: int) -> set[int]:
         """The numbers of the words of an entry's names (they come first among its words)."""
         a, b = self._doc_off_a[number], self._doc_off_a[number + 1]
-        codes = self._fwd_codes_a[a:b]
-        k = next((j for j, c in enumerate(codes) if c), len(codes))  # names (0) first, then titles, texts
+        k = self._fwd_codes_a[a:b].count(0)  # names (0) first, then titles (1), texts (2)
         return set(self._fwd_words_a[a : a + k])
 
     def _phrases(self, number: int) -> list[tuple[str, str, float]]:
@@ -370,8 +465,8 @@ class SearchIndex:
         cached = self._similar_cache.get(word)
         if cached is not None:
             return cached
-        found: dict[str, tuple[float, int]] = {}
         own = self._word_id(word)
+        found: dict[str, tuple[float, int]] = {}
         if own is not None:
             found[word] = (100.0, own)
         for syn in self.synonyms.get(word, ()):
@@ -383,17 +478,15 @@ class SearchIndex:
         fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
         if fuzzable and not (own is not None and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
-            variants = _deletions(word)
-            if max_edits == 2:
-                variants |= {d2 for d1 in variants for d2 in _deletions(d1)}
-            variants.add(word)
-            hashes = _hash32(variants)
-            lo = np.searchsorted(self._del_hash, hashes, "left").tolist()
-            hi = np.searchsorted(self._del_hash, hashes, "right").tolist()
-            pool: set[int] = set()
-            for a, b in zip(lo, hi, strict=True):
-                if b > a:
-                    pool.update(self._seen[self._del_word[a:b]].tolist())
+            # sorted needles: each bisection starts where the last ended
+            hashes = np.sort(_variant_hashes(word, max_edits))
+            lo = np.searchsorted(self._del_hash, hashes, "left")
+            counts = np.searchsorted(self._del_hash, hashes, "right") - lo
+            total = int(counts.sum())
+            # Every (hash -> word) row of every variant at once: row positions lo..lo+count, concatenated.
+            starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+            rows = starts + np.arange(total, dtype=starts.dtype)
+            pool = set(self._seen[self._del_word[rows]].tolist())
             vocab = self.vocab
             for i in self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist():
                 candidate = vocab[i]
@@ -461,6 +554,149 @@ class SearchIndex:
         return result
 
     def _accumulate_new(self, text: str, max_candidates: int):
+        """As `_gather`; where no entry covers enough of a short query for a confident answer, and the
+        index has every word of it as typed but one, that one is looked for as a slip of one letter
+        among the words of the entries that have all the others ("Loata Ovri" ~ "Lota Ovri": a typo
+        that makes another word the index has, which is never fuzzed; "Tai Zaba" ~ "Tasi Zaba": three
+        letters, never fuzzed). That is kept only if some entry then has something for every word of
+        the query, covers enough of it for a confident answer and has a name or title that looks like
+        the whole query. A query with a confident answer is never searched again: it finds what it
+        always found; nor is a sentence (it has words to spare for a typo), nor two slips (a guess)."""
+        first = self._gather(text, max_candidates)
+        matches = first[1]
+        if not 1 < len(matches) <= LOOSE_WORDS or self._best_coverage(first) >= LOOSE_BELOW:
+            return first
+        exact = {w: next((i for u, sim, i in m if sim >= 100), None) for w, m in matches.items()}
+        chosen, best = first, LOOSE_BELOW
+        for w in matches:
+            others = [i for v, i in exact.items() if v != w]
+            if None in others or len(w) < 3:
+                continue  # another word is not as typed either
+            if not (len(w) == 3 or (exact[w] is not None and len(w) <= 5) or len(matches[w]) >= 12):
+                continue  # fuzzed as usual, nothing cut off: a slip would have been found
+            slips, entries = self._slips(w, others)
+            if not slips or isinstance(first[3], _Dense):
+                continue
+            slipped, updates = self._slipped(first, w, slips, entries)
+            # Only the entries that hold the rest can have changed, and none of the others was enough.
+            covered = self._best_coverage((first[0], slipped, first[2], updates, first[4]), like=text)
+            if covered > best or (covered == best and chosen is first):
+                chosen, best = (slipped, updates), covered
+        if chosen is first:
+            return first
+        qwords, _, weights, found, slot = first
+        return qwords, chosen[0], weights, {**found, **chosen[1]}, slot
+
+    def _slips(self, word: str, others: list[int]) -> tuple[list[tuple[str, float, int]], np.ndarray]:
+        """Words one edit from `word` in the entries that have all the words numbered `others`, as
+        `_similar` gives them (word, similarity, number), the word itself first if the index has it;
+        and those of the entries that have one of them other than the word itself."""
+        off = self._word_off
+        lists = sorted(((off[i], off[i + 1]) for i in others), key=lambda ab: ab[1] - ab[0])
+        if lists[0][1] - lists[0][0] > SLIP_FROM:
+            return [], self._post_docs[:0]
+        entries = self._post_docs[lists[0][0] : lists[0][1]]
+        for a, b in lists[1:]:
+            entries = np.intersect1d(entries, self._post_docs[a:b], assume_unique=True)
+        # Their words of about the word's length, each once, as strings; those one edit from `word`
+        # (rapidfuzz, in C); and the entries that have one of those (other than the word itself).
+        starts, ends = self._doc_off[entries], self._doc_off[entries + 1]
+        counts = ends - starts
+        rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        row_words = self._fwd_words[rows]
+        near = np.abs(self._word_len[row_words].astype(np.int64) - len(word)) <= 1
+        numbers = np.unique(row_words[near]).tolist()
+        vocab = self.vocab
+        strings = [vocab[i] for i in numbers]
+        distances = process.cdist([word], strings, scorer=Levenshtein.distance, score_cutoff=1, dtype=np.int32)[0]
+        found = {numbers[k]: 100.0 if strings[k] == word else fuzz.ratio(word, strings[k])
+                 for k in np.flatnonzero(distances <= 1).tolist()}
+        slipped = [i for i, sim in found.items() if sim < 100]
+        if not slipped:
+            return [], entries[:0]
+        owners = np.repeat(entries, counts)[np.isin(row_words, slipped)]
+        return ([(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))],
+                np.unique(owners))
+
+    def _slipped(self, gathered, word: str, slips: list[tuple[str, float, int]], entries: np.ndarray):
+        """The matches of `gathered` with `word` matched by `slips` too, and the candidates that changes:
+        the entries that have the rest of the query (`entries`) scored as the posting-list walk would
+        score them (best sim x field weight per word)."""
+        _, matches, _, found, slot = gathered
+        merged = {u: (sim, i) for u, sim, i in matches[word]}
+        for u, sim, i in slips:
+            if sim > merged.get(u, (-1.0, 0))[0]:
+                merged[u] = (sim, i)
+        matches = {**matches, word: [(u, sim, i) for u, (sim, i) in sorted(merged.items(), key=lambda kv: -kv[1][0])]}
+        starts = self._doc_off[entries]
+        counts = self._doc_off[entries + 1] - starts
+        rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        owner = np.repeat(np.arange(len(entries)), counts)
+        row_words, row_field = self._fwd_words[rows], _FIELD_NP[self._fwd_codes[rows]]
+        best = np.zeros((len(entries), len(slot)), dtype=np.float64)
+        for w, k in slot.items():
+            ids = np.array([i for _, _, i in matches[w]], dtype=np.int64)
+            sims = np.array([sim for _, sim, _ in matches[w]], dtype=np.float64)
+            if not len(ids):
+                continue
+            by_id = np.argsort(ids)
+            ids, sims = ids[by_id], sims[by_id]
+            at = np.minimum(np.searchsorted(ids, row_words), len(ids) - 1)
+            hit = ids[at] == row_words
+            column = best[:, k]
+            np.maximum.at(column, owner[hit], sims[at[hit]] * row_field[hit])
+            best[:, k] = column
+        updates: dict[int, list[float]] = {}
+        for number, row in zip(entries.tolist(), best.tolist(), strict=True):
+            old = found.get(number)
+            if old is None:
+                if any(row):
+                    updates[number] = row
+            else:
+                updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+        return matches, updates
+
+    def _covered_list(self, found, qwords: list[str], weights: dict[str, float],
+                      slot: dict[str, int]) -> list[tuple[int, float]]:
+        """`_covered` as a list, kept for the last candidates asked about (deciding whether to look for
+        a slip, `search` and `coverages` all need it)."""
+        memo = self._covered_memo.get(id(found))
+        if memo is not None and memo[0] is found and memo[1] is weights:
+            return memo[2]
+        out = list(_covered(found, qwords, weights, slot))
+        if len(self._covered_memo) >= 4:
+            self._covered_memo.clear()
+        self._covered_memo[id(found)] = (found, weights, out)
+        return out
+
+    def _best_coverage(self, gathered, like: str | None = None) -> float:
+        """The largest share of the query's words one candidate covers (0 without candidates). `like`:
+        among the candidates that have something for each of the query's words, cover enough of it for
+        a confident answer and have a name or title that looks like the whole query (`PHRASE_TRUSTED`)."""
+        qwords, _, weights, found, slot = gathered
+        total = 100.0 * (sum(weights[w] for w in qwords) or 1.0)
+        if isinstance(found, _Dense):
+            numbers, covered = found.numbers, found.numerators(qwords, weights, slot)
+            if like is None:
+                return float(covered.max()) / total if len(covered) else 0.0
+            keep = (found.best > 0).all(axis=1)
+            pairs = list(zip(covered[keep].tolist(), numbers[keep].tolist(), strict=True))
+        elif like is None:
+            return max((c for _, c in self._covered_list(found, qwords, weights, slot)), default=0.0) / total
+        else:
+            pairs = [(c, n) for n, c in self._covered_list(found, qwords, weights, slot) if all(found[n])]
+        qkeys = self._phrase_keys(like)
+        for covered, number in sorted(pairs, reverse=True):
+            if covered / total < LOOSE_BELOW:
+                break
+            phrases = self._phrases(number)
+            if any(fuzz.ratio(q, k) * weight >= PHRASE_TRUSTED for k, _, weight in phrases for q in qkeys):
+                return covered / total
+        return 0.0
+
+    def _gather(self, text: str, max_candidates: int):
+        """Query words, their weights and matches, and the candidates' best match per word (see
+        `_accumulate`)."""
         qwords = query_words(text)
         matches = {w: self._similar(w) for w in dict.fromkeys(qwords)}
         if not all(any(sim >= 80 for _, sim, _ in m) for m in matches.values()):
@@ -601,7 +837,7 @@ class SearchIndex:
         total = sum(weights[w] for w in qwords) or 1.0
         out = {}
         docs = self.docs
-        for number, covered in _covered(found, qwords, weights, slot):
+        for number, covered in self._covered_list(found, qwords, weights, slot):
             doc = docs[number]
             if allowed is None or doc.kind in allowed:
                 out[(doc.kind, doc.entry_id)] = covered / (100.0 * total)
@@ -656,7 +892,8 @@ class SearchIndex:
             top = found.top(found.numerators(qwords, weights, slot) / denominator, keep,
                             None if allowed is None else [docs[n].kind in allowed for n in found.numbers.tolist()])
         else:
-            scored = [(covered / denominator, number) for number, covered in _covered(found, qwords, weights, slot)
+            covered_list = self._covered_list(found, qwords, weights, slot)
+            scored = [(covered / denominator, number) for number, covered in covered_list
                       if allowed is None or docs[number].kind in allowed]
             # (as nlargest: (coverage, number) pairs never tie; a C sort is quicker on short lists)
             top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)

@@ -95,3 +95,45 @@ def skeleton(word: str) -> str:
 def key(text: str) -> str:
     """The comparison key of a phrase: transliterated, skeleton-folded words joined by spaces."""
     return " ".join(skeleton(w) for w in words(text))
+
+
+_APART = "\x00"  # between texts folded together (no text of the corpus has it; one that does is folded alone)
+_NON_WORD_OR_APART = re.compile(r"[^a-z0-9\x00]+")
+
+
+def skeleton_many(unique: list[str]) -> list[str]:
+    """`skeleton` of each of many distinct words, the rules run once over all of them joined by spaces
+    (no rule matches a space or across one, and no word folds to nothing, so each word's result is
+    its own): an index of a million entries folds ~1.5M distinct words."""
+    if not unique:
+        return []
+    text = " ".join(unique)
+    for pattern, repl in _SKELETON:
+        literal = pattern.pattern
+        text = text.replace(literal, repl) if literal.isalpha() else pattern.sub(repl, text)
+    out = text.split(" ")
+    return out if len(out) == len(unique) else [skeleton(w) for w in unique]
+
+
+def fold_many(texts: list[str]) -> list[list[str]]:
+    """`[skeleton(w) for w in words(t)]` for each of many texts, transliterated in one pass over all of
+    them: str.replace / a regex over one long string instead of a few Python calls per text."""
+    if not texts:
+        return []
+    joined = _APART.join(texts)
+    if _APART in joined.replace(_APART, "", len(texts) - 1):  # a text with the separator of its own
+        return [[skeleton(w) for w in words(t)] for t in texts]
+    joined = unicodedata.normalize("NFC", joined)
+    for letter, plain in (("ə", "a"), ("Ə", "A"), ("ı", "i"), ("İ", "I")):  # _AZ_LETTERS, letter by letter
+        joined = joined.replace(letter, plain)
+    if not joined.isascii():  # anyascii reads one character at a time: replace each distinct one once
+        for char in set(re.findall(r"[^\x00-\x7f]", joined)):
+            joined = joined.replace(char, anyascii(char))
+    joined = joined.casefold().replace(".", "").replace("'", "")
+    parts = _NON_WORD_OR_APART.sub(" ", joined).split(_APART)
+    if len(parts) != len(texts):
+        return [[skeleton(w) for w in words(t)] for t in texts]
+    per_text = [p.split() for p in parts]
+    unique = list({w: None for ws in per_text for w in ws})
+    folded = dict(zip(unique, skeleton_many(unique), strict=True))
+    return [[folded[w] for w in ws] for ws in per_text]
