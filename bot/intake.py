@@ -9,6 +9,16 @@ finished without a delivery failure. A crash therefore leaves unanswered updates
 and `Intake.start` answers the young ones again (older ones are marked expired and counted).
 Duplicates by update_id are dropped, so Telegram's re-deliveries are answered once.
 
+Replies are recorded too (`SendLog`, the outbox): each message an update sends is marked 'sending'
+in the storage before the Bot API call and 'sent', with Telegram's answer, once the call returned.
+When an unfinished update is answered again (after a crash; on PostgreSQL, by the replica that takes
+over a dead one's lease), the handlers run again but a message already marked sent is not sent again:
+its recorded answer is returned instead. What remains is the call in flight: marked 'sending' and never
+confirmed (the process died between the request leaving and the mark being written, a round trip to
+Telegram and one to the database). Nobody can tell whether Telegram got it, so it is sent again (at
+least once rather than at most once: a duplicate is better than a question left unanswered) and
+counted as `resent_unconfirmed`.
+
 Also here: the Bot API request class that retries network failures with bounded backoff and
 records each successful round trip in the heartbeat file `briefbot health` reads.
 """
@@ -17,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hmac
 import json
 import logging
@@ -35,7 +46,7 @@ from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import Application, BaseRateLimiter, BaseUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
 if TYPE_CHECKING:
@@ -204,6 +215,101 @@ class RetryingRequest(HTTPXRequest):
         return response.status_code, response.content
 
 
+# ------------------------------------------------------------------------------ the outbox
+
+# Calls that put a new message in a chat: sent twice, the user sees it twice (edits and answers to a
+# callback query are idempotent or expire, and are not recorded).
+SENDS = ("send", "forward", "copy")
+
+
+class _Replies:
+    """The messages one handling of one update sends, numbered in order (held in a context variable)."""
+
+    def __init__(self, update_id: int, log: dict[int, Any] | None) -> None:
+        self.update_id = update_id
+        self.log = log or {}  # what an earlier handling recorded (loaded only for updates answered again)
+        self.next = 0
+
+
+_REPLIES: contextvars.ContextVar[_Replies | None] = contextvars.ContextVar("briefbot_replies", default=None)
+
+
+class SendLog(BaseRateLimiter[Any]):
+    """PTB's hook around every Bot API call (a rate limiter's place), recording the messages an update
+    sends in the storage's outbox and not sending again what an earlier handling did (module docstring).
+
+    Wraps the real limiter (or none): the 'sending' mark is written before the limiter gives the call
+    its slot, so the slot stays right before the request (bot.limits). Calls outside an update's
+    handling (admin notices, start-up) and calls that do not send a message pass straight through.
+    """
+
+    def __init__(self, inner: BaseRateLimiter[Any] | None, storage: Callable[[], Any],
+                 on_trouble: Callable[[str, BaseException], None]) -> None:
+        self.inner = inner
+        self._storage = storage
+        self._trouble = on_trouble
+        self.stats = {"recorded": 0, "not_resent": 0, "resent_unconfirmed": 0}
+
+    async def initialize(self) -> None:
+        if self.inner is not None:
+            await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        if self.inner is not None:
+            await self.inner.shutdown()
+
+    async def _call(self, callback: Callable[..., Any], args: Any, kwargs: dict[str, Any], endpoint: str,
+                    data: dict[str, Any], rate_limit_args: Any) -> Any:
+        if self.inner is None:
+            return await callback(*args, **kwargs)
+        return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def process_request(self, callback: Callable[..., Any], args: Any, kwargs: dict[str, Any],
+                              endpoint: str, data: dict[str, Any], rate_limit_args: Any) -> Any:
+        replies = _REPLIES.get()
+        storage = self._storage()
+        if (replies is None or not endpoint.startswith(SENDS) or data.get("chat_id") is None
+                or not hasattr(storage, "outbox_mark")):
+            return await self._call(callback, args, kwargs, endpoint, data, rate_limit_args)
+        seq, replies.next = replies.next, replies.next + 1
+        chat = str(data["chat_id"])
+        before = replies.log.get(seq)
+        if before is not None and (before.method, before.chat_id) == (endpoint, chat):
+            if before.state == "sent" and before.result is not None:
+                self.stats["not_resent"] += 1  # the user has it: hand the handler Telegram's answer again
+                return json.loads(before.result)
+            if before.state == "sending":
+                self.stats["resent_unconfirmed"] += 1
+                log.info("update %s: a reply was on its way when its replica stopped; sending it again "
+                         "(it may arrive twice)", replies.update_id)
+                await self._count(storage, "resent_unconfirmed")
+        await self._mark(storage, replies.update_id, seq, endpoint, chat, "sending")
+        try:
+            result = await self._call(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except TelegramError as exc:
+            # Telegram answered no (400, 403, 429 after the retries): nothing was sent. No answer at all (a
+            # timeout, a reset): it may have been; the mark stays 'sending'.
+            if type(exc) not in (NetworkError, TimedOut):
+                await self._mark(storage, replies.update_id, seq, endpoint, chat, "refused")
+            raise
+        await self._mark(storage, replies.update_id, seq, endpoint, chat, "sent", json.dumps(result))
+        self.stats["recorded"] += 1
+        return result
+
+    async def _mark(self, storage: Any, update_id: int, seq: int, method: str, chat: str, state: str,
+                    result: str | None = None) -> None:
+        try:
+            await storage.outbox_mark(update_id, seq, method, chat, state, result)
+        except Exception as exc:  # the reply matters more than its record: at worst it is sent again later
+            self._trouble("outbox", exc)
+
+    async def _count(self, storage: Any, name: str) -> None:
+        try:
+            await storage.count(name)
+        except Exception as exc:
+            self._trouble("counters", exc)
+
+
 # ------------------------------------------------------------------------------ processing
 
 
@@ -269,6 +375,7 @@ class Intake:
         self._active: set[asyncio.Task[Any]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._seen: deque[int] = deque(maxlen=10_000)  # de-duplication while the inbox cannot be written
+        self._again: set[int] = set()  # updates answered again: their outbox says what was already sent
         self._abandon = False
         self._server: tornado.httpserver.HTTPServer | None = None
         self._throttled = Throttled(log)
@@ -325,6 +432,7 @@ class Intake:
                 await self._poison(update_id, exc, stored=True)
                 continue
             self._seen.append(update_id)
+            self._again.add(update_id)
             self.backlog.append(update)
             taken += 1
         return taken
@@ -486,12 +594,26 @@ class Intake:
         if task is not None:
             self._active.add(task)
         try:
+            if update_id is not None:
+                _REPLIES.set(_Replies(update_id, await self._sent_before(update_id)))
             await coroutine
             await self._finish(update_id)
         finally:  # also when cancelled at the end of a drain: then the update stays unfinished
             if task is not None:
                 self._active.discard(task)
             self._release(update_id)
+
+    async def _sent_before(self, update_id: int) -> dict[int, Any] | None:
+        """The outbox of an update answered again (recovered, or taken over); None for a fresh one."""
+        if update_id not in self._again:
+            return None
+        self._again.discard(update_id)
+        storage = self._storage()
+        try:
+            return await storage.outbox_log(update_id) if hasattr(storage, "outbox_log") else None
+        except Exception as exc:  # unknown: answer in full (a duplicate rather than a lost reply)
+            self._storage_trouble("outbox", exc)
+            return None
 
     async def _finish(self, update_id: int | None) -> None:
         if update_id is None:
