@@ -7,14 +7,20 @@ alternating, so the machine's load hits both alike. Prints numbers; asserts noth
     bash .ci/postgres.sh up      # prints a DSN
     PG_TEST_DSN=postgresql://… python benchmarks/replica_faults.py kills --runs 20 --baseline /tmp/base
     PG_TEST_DSN=postgresql://… python benchmarks/replica_faults.py load --hogs 2 --baseline /tmp/base
+    PG_TEST_DSN=postgresql://… python benchmarks/replica_faults.py e2e      # the issue's full size (`make e2e`)
 
+overhead: benchmarks/replicas.py's unlimited runs (SQLite ×1, PostgreSQL ×1 and ×3), for what the
+outbox's two writes per reply cost.
 kills: 180 updates from 60 private chats, posted round robin (failing over like a balancer), a quarter
 re-delivered to a second replica; replica 3 is killed with -9 after 60; count the chats answered twice.
 load: 3 replicas at the default limits while `--hogs` busy loops (one per core) compete for the CPU; one
 update per private chat plus `--groups` groups asking 25 times each; every reply is traced inside the
 replica (when it took its slot, when its request started) and at the server (when it began to arrive).
 The fake Bot API runs in its own process at a higher CPU priority when allowed (as root): Telegram's
-servers are not starved by our busy loops, and a starved fake would stamp on-time requests late.
+servers are not starved by our busy loops. (It stamps each request with the kernel's receive time.)
+e2e: the issue's full size: 2,000 updates from 200 chats (100 private, 100 groups, 10 of them asking
+30 times), three replicas, replica 3 killed with -9 after 700; lost, twice, the busiest second and the
+busiest group minute at the fake server, and when the last reply came after the kill.
 """
 
 from __future__ import annotations
@@ -76,6 +82,7 @@ async def traced_do(self, url, method, request_data=None, *args, **kwargs):
         return await _do(self, url, method, request_data, *args, **kwargs)
     task = asyncio.current_task()
     asked, granted = slots.pop(task, (None, None))
+    chat_of[task] = request_data.parameters.get("chat_id")
     started = time.monotonic()
     written.pop(task, None)
     try:
@@ -84,6 +91,27 @@ async def traced_do(self, url, method, request_data=None, *args, **kwargs):
         out.write(json.dumps([request_data.parameters.get("chat_id"), asked, granted, started,
                               grants[0], written.pop(task, None)]) + "\n")
 intake.RetryingRequest.do_request = traced_do
+# When a reply became safe from being sent again by whoever answers its update a second time: the
+# outbox's 'sent' mark (this checkout) or the update's finish (any), whichever is written first.
+from bot import pgstore
+chat_of, safe = {}, set()
+def protected():
+    task = asyncio.current_task()
+    if task in chat_of and task not in safe:
+        safe.add(task)
+        out.write(json.dumps(["safe", chat_of[task], time.monotonic()]) + "\n")
+_finish = pgstore.PostgresStorage.inbox_finish
+async def traced_finish(self, *args, **kwargs):
+    await _finish(self, *args, **kwargs)
+    protected()
+pgstore.PostgresStorage.inbox_finish = traced_finish
+_mark = getattr(pgstore.PostgresStorage, "outbox_mark", None)
+if _mark is not None:
+    async def traced_mark(self, update_id, seq, method, chat_id, state, result=None):
+        await _mark(self, update_id, seq, method, chat_id, state, result)
+        if state == "sent":
+            protected()
+    pgstore.PostgresStorage.outbox_mark = traced_mark
 from bot.telegram_app import run
 sys.exit(run())
 """
@@ -221,6 +249,75 @@ async def kill_run(code: Path, server: str, workdir: Path, *, updates: int = 180
         drop_database(server, name)
 
 
+def e2e_messages() -> list[dict[str, Any]]:
+    """The issue's end-to-end: 2,000 updates from 200 chats. 100 private chats ask 8 times each, 90 groups
+    10 times, and 10 busy groups 30 times each (so the 20-a-minute group limit has to hold back)."""
+    messages = [{"user_id": 70_000 + u, "text": "/actor aliev"} for u in range(100) for _ in range(8)]
+    for g in range(100):
+        messages += [{"user_id": 71_000 + g, "group_id": -100_700_000 - g, "text": "/actor aliev"}
+                     for _ in range(30 if g < 10 else 10)]
+    random.Random(12).shuffle(messages)
+    return messages
+
+
+async def e2e_run(code: Path, server: str, workdir: Path, *, kill_after: int, claim_seconds: float
+                  ) -> dict[str, Any]:
+    """Three replicas, every update posted round robin (failing over), a quarter re-delivered to a second
+    replica, replica 3 killed with -9 after `kill_after` updates; measured at the fake Bot API."""
+    fake, api_port = await start_fake(favoured=True)
+    api = f"http://127.0.0.1:{api_port}"
+    name, dsn = new_database(server)
+    replicas = Replicas(code, dsn, api, workdir, claim_seconds=claim_seconds)
+    messages = e2e_messages()
+    try:
+        await replicas.start()
+        dead: set[int] = set()
+        async with httpx.AsyncClient(timeout=30) as client:
+            pushed = (await client.post(f"{api}/_control/push", json={"messages": messages})).json()["updates"]
+            started = time.monotonic()
+            killed_at = started
+            for n, update in enumerate(pushed):
+                if n == kill_after:
+                    replicas.kill(2)
+                    await replicas.procs[2].wait()
+                    killed_at = time.monotonic()
+                    dead.add(replicas.ports[2])
+                await deliver(client, replicas.ports, dead, update, n % 3)
+                if n % 4 == 0:
+                    await deliver(client, replicas.ports, dead, update, n % 3 + 1)
+            delivered = time.monotonic()
+            deadline = time.monotonic() + 300
+            while (await stats(client, api))["counts"].get("sendMessage", 0) < len(messages):
+                if time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+            finished = time.monotonic()
+            await asyncio.sleep(2.0)  # a late duplicate would arrive now
+            result = await stats(client, api)
+        sends = [(int(c), float(at)) for c, at in result["sends"]]
+        per_chat = Counter(c for c, _ in sends)
+        expected = Counter(m.get("group_id") or m["user_id"] for m in messages)
+        groups: dict[int, list[float]] = {}
+        for c, at in sends:
+            if c < 0:
+                groups.setdefault(c, []).append(at)
+        after_kill = sorted(at for _, at in sends if at > killed_at)
+        return {"updates": len(messages), "chats": len(expected), "answered": len(sends),
+                "twice": sum(max(0, per_chat[c] - k) for c, k in expected.items()),
+                "missing": sum(max(0, k - per_chat[c]) for c, k in expected.items()),
+                "busiest_1s": busiest_window([at for _, at in sends], 1.0),
+                "busiest_group_60s": max(busiest_window(t, 60.0) for t in groups.values()),
+                "delivered_s": delivered - started, "seconds": finished - started,
+                "last_after_kill_s": (after_kill[-1] - killed_at) if after_kill else None,
+                "counters": counters(dsn)}
+    finally:
+        await replicas.stop()
+        assert fake.stdin is not None
+        fake.stdin.close()
+        await fake.wait()
+        drop_database(server, name)
+
+
 def counters(dsn: str) -> dict[str, int]:
     import psycopg
 
@@ -270,14 +367,17 @@ async def load_run(code: Path, server: str, workdir: Path, *, private: int, grou
         for hog in hog_procs:
             hog.kill()
         sends = [(int(c), float(at)) for c, at in result["sends"]]
-        traces = replicas.traces()
+        traces = [t for t in replicas.traces() if t[0] != "safe"]
         arrived = {c: at for c, at in sends if c > 0}
+        # The window in which a kill -9 sends a reply twice: from its arrival at Telegram until it was safe.
+        windows = [at - arrived[c] for kind, c, at in (t for t in replicas.traces() if t[0] == "safe")
+                   if c in arrived]
         lags = [(granted - asked, wire - granted, (kernel or wire) - wire, arrived[c] - (kernel or wire),
                  arrived[c] - asked)
                 for c, asked, granted, wire, _, kernel in traces if c in arrived and asked is not None]
         # Slots granted but not sent in (taken again because too old by the time the request was to leave).
-        retaken = sum(t[4] for t in (max(rows, key=lambda t: t[4]) for rows in replicas.traces_by_replica()
-                                     if rows)) - len(traces)
+        retaken = sum(t[4] for t in (max((r for r in rows if r[0] != "safe"), key=lambda t: t[4])
+                                     for rows in replicas.traces_by_replica() if rows)) - len(traces)
         per_group_times: dict[int, list[float]] = {}
         for c, at in sends:
             if c < 0:
@@ -287,7 +387,7 @@ async def load_run(code: Path, server: str, workdir: Path, *, private: int, grou
                 "busiest_wire_1s": busiest_window([t[5] or t[3] for t in traces], 1.0),
                 "busiest_asked_1s": busiest_window([t[1] for t in traces if t[1] is not None], 1.0),
                 "busiest_group_60s": max((busiest_window(t, 60.0) for t in per_group_times.values()), default=0),
-                "lags": lags, "retaken": retaken, "counters": counters(dsn)}
+                "lags": lags, "retaken": retaken, "windows": windows, "counters": counters(dsn)}
     finally:
         for hog in hog_procs:
             if hog.returncode is None:
@@ -309,9 +409,11 @@ def ms(values: list[float]) -> str:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["kills", "load"])
+    parser.add_argument("mode", choices=["kills", "load", "e2e", "overhead"])
     parser.add_argument("--baseline", type=Path, help="another checkout to run beside this one")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--kill-after", type=int, default=700, help="e2e: kill replica 3 after this many updates")
+    parser.add_argument("--claim-seconds", type=float, default=10.0, help="e2e: BRIEFBOT_CLAIM_SECONDS")
     parser.add_argument("--hogs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--private", type=int, default=300)
     parser.add_argument("--groups", type=int, default=4)
@@ -327,7 +429,26 @@ async def main() -> None:
     with open("/proc/loadavg") as f:
         print(f"load average at start: {f.read().split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
-        if args.mode == "kills":
+        if args.mode == "overhead":  # what the outbox's writes cost: benchmarks/replicas.py's unlimited runs
+            from replicas import run_once, show
+
+            for run in range(args.runs):
+                for label, code in (codes if run % 2 == 0 else codes[::-1]):
+                    for engine, n in ((None, 1), (server, 1), (server, 3)):
+                        r = await run_once(engine, n, 300, 150, rate=1000, workdir=Path(tmp), code=code)
+                        show(r, label)
+        elif args.mode == "e2e":
+            for label, code in codes:
+                workdir = Path(tmp) / label
+                workdir.mkdir()
+                r = await e2e_run(code, server, workdir, kill_after=args.kill_after, claim_seconds=args.claim_seconds)
+                print(f"{label:<9} {r['answered']}/{r['updates']} answered from {r['chats']} chats: "
+                      f"{r['missing']} lost, {r['twice']} twice; busiest 1 s {r['busiest_1s']} (Telegram: 30), "
+                      f"busiest group 60 s {r['busiest_group_60s']} (Telegram: 20); posted in "
+                      f"{r['delivered_s']:.0f} s, all answered after {r['seconds']:.0f} s; replica 3 killed "
+                      f"after {args.kill_after} updates, last reply {r['last_after_kill_s']:.0f} s after the kill "
+                      f"(claim {args.claim_seconds:.0f} s); counters {r['counters']}", flush=True)
+        elif args.mode == "kills":
             totals: dict[str, list[int]] = {label: [] for label, _ in codes}
             for run in range(args.runs):
                 for label, code in (codes if run % 2 == 0 else codes[::-1]):
@@ -353,7 +474,8 @@ async def main() -> None:
                     print(f"{label:<9} {r['sent']:>4}/{r['expected']:<4} {r['busiest_asked_1s']:>4} "
                           f"{r['busiest_wire_1s']:>4} {r['busiest_1s']:>4}  "
                           f"{r['busiest_group_60s']:>10}     " + "  ".join(ms(list(c)) for c in cols)
-                          + f"  retaken {r['retaken']}  {r['seconds']:.0f} s", flush=True)
+                          + f"  retaken {r['retaken']}  {r['seconds']:.0f} s; reply unsafe after arrival "
+                          f"{ms(r['windows'])}", flush=True)
             with open("/proc/loadavg") as f:
                 print(f"load average at end: {f.read().split()[0]}")
 

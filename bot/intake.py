@@ -238,9 +238,9 @@ class SendLog(BaseRateLimiter[Any]):
     """PTB's hook around every Bot API call (a rate limiter's place), recording the messages an update
     sends in the storage's outbox and not sending again what an earlier handling did (module docstring).
 
-    Wraps the real limiter (or none): the 'sending' mark is written before the limiter gives the call
-    its slot, so the slot stays right before the request (bot.limits). Calls outside an update's
-    handling (admin notices, start-up) and calls that do not send a message pass straight through.
+    Wraps the real limiter (or none), and marks a message 'sending' only once the limiter lets it go, so
+    the count of replies sent again without confirmation holds only those that had left. Calls outside
+    an update's handling (admin notices, start-up) and calls that do not send a message pass through.
     """
 
     def __init__(self, inner: BaseRateLimiter[Any] | None, storage: Callable[[], Any],
@@ -283,15 +283,27 @@ class SendLog(BaseRateLimiter[Any]):
                 log.info("update %s: a reply was on its way when its replica stopped; sending it again "
                          "(it may arrive twice)", replies.update_id)
                 await self._count(storage, "resent_unconfirmed")
-        await self._mark(storage, replies.update_id, seq, endpoint, chat, "sending")
+        marks: list[asyncio.Task[None]] = []
+
+        async def on_the_wire(*call_args: Any, **call_kwargs: Any) -> Any:
+            # Called by the limiter once the slot is taken: 'sending' is written beside the request, not
+            # before it (a round trip there would age the slot). Killed while waiting for the slot, the
+            # update has no mark and is answered in full, uncounted: nothing had left.
+            marks.append(asyncio.create_task(self._mark(storage, replies.update_id, seq, endpoint, chat, "sending")))
+            return await callback(*call_args, **call_kwargs)
+
         try:
-            result = await self._call(callback, args, kwargs, endpoint, data, rate_limit_args)
+            result = await self._call(on_the_wire, args, kwargs, endpoint, data, rate_limit_args)
         except TelegramError as exc:
             # Telegram answered no (400, 403, 429 after the retries): nothing was sent. No answer at all (a
             # timeout, a reset): it may have been; the mark stays 'sending'.
+            if marks:
+                await asyncio.gather(*marks)
             if type(exc) not in (NetworkError, TimedOut):
                 await self._mark(storage, replies.update_id, seq, endpoint, chat, "refused")
             raise
+        if marks:
+            await asyncio.gather(*marks)  # in order: 'sent' must not be overwritten by a late 'sending'
         await self._mark(storage, replies.update_id, seq, endpoint, chat, "sent", json.dumps(result))
         self.stats["recorded"] += 1
         return result

@@ -11,13 +11,14 @@ leaves, Telegram counts when it arrives, and the two differ by network jitter.
 
 A slot is worth something only if the message leaves right after it was taken: a replica starved of
 CPU (or waiting on a slow database round trip) that sends a message late makes it arrive together with
-the ones other replicas sent on time, and Telegram, counting arrivals, sees a burst. So right before the
-request goes out, the slot's age is checked: older than `FRESH_SECONDS` (the bot's slot) or a twelfth
-of the group window (a group's), the message takes a new slot, and the old one stays counted (it cost
-throughput, never the limit). The group's log window is that twelfth longer than Telegram's, so a
-group slot up to that old still lands inside Telegram's 60 s. What is left is the time between the
-request starting and its bytes reaching Telegram, which no limiter sees (measured in
-benchmarks/replica_faults.py; README "Running several replicas").
+the ones other replicas sent on time, and Telegram, counting arrivals, sees a burst. So right before
+the request goes out, the slot's age is checked: older than slots usually are when granted plus
+`FRESH_SECONDS` (the bot's slot), or than a twelfth of the group window (a group's), the message
+takes a new slot, and the old one stays counted (it cost throughput, never the limit). The group's
+log window is that twelfth longer than Telegram's, so a group slot up to that old still lands inside
+Telegram's 60 s. What is left is the time between the request starting and its bytes reaching
+Telegram, which no limiter sees (measured in benchmarks/replica_faults.py; README "Running several
+replicas").
 
 A RetryAfter seen by any replica is written to `briefbot_flood_wait`; every replica waits it out
 before its next message, then the request is retried (at most `max_retries` times), as
@@ -32,8 +33,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import statistics
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -47,8 +50,10 @@ JSON = Any
 WAIT_TABLE = "briefbot_flood_wait"
 PAUSE_CHECK_SECONDS = 0.1
 LEAK_SECONDS = 10.0  # how often old rows are deleted from the shared log
-# A slot asked for longer ago than this when the request is about to leave is taken again. Budget: the
-# bot's log allows 27 in any second, one per 37 ms; Telegram allows 30, i.e. about 110 ms of lateness.
+# A slot asked for this much longer ago than slots usually take to be granted (the database's round
+# trips, the median of the last ones) is taken again when its request is about to leave. What bunches
+# arrivals is lateness that varies, not a constant delay; budget: the bot's log allows 27 in any second,
+# one per 37 ms, and Telegram 30, i.e. about 110 ms of varying lateness.
 FRESH_SECONDS = 0.05
 GROUP_MARGIN = 1 / 12  # of the group window: 5 s of 60 (the log counts 65 s; a group slot stays fresh 5 s)
 
@@ -92,6 +97,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._last_trouble = float("-inf")
         self.waited = 0  # requests that had to wait for a slot (for logs and benchmarks)
         self.retaken = 0  # slots taken again because the first was too old when the request was to leave
+        self._granting: deque[float] = deque([0.0], maxlen=64)  # how long the last slots took to be granted
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -232,7 +238,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             slow, asked = await self._take(self._overall, "all", self._overall_lock, 0.5 / max(1.0, self.per_second))
             waited |= slow
             now = time.monotonic()
-            if now - asked <= FRESH_SECONDS and (group_asked is None or now - group_asked <= group_fresh):
+            usual = statistics.median(self._granting)
+            self._granting.append(now - asked)
+            if now - asked <= usual + FRESH_SECONDS and (group_asked is None or now - group_asked <= group_fresh):
                 return waited
             self.retaken += 1  # the old slot stays counted: it costs throughput, never the limit
 
