@@ -302,9 +302,10 @@ class SendLog(BaseRateLimiter[Any]):
             if type(exc) not in (NetworkError, TimedOut):
                 await self._mark(storage, replies.update_id, seq, endpoint, chat, "refused")
             raise
-        if marks:
-            await asyncio.gather(*marks)  # in order: 'sent' must not be overwritten by a late 'sending'
+        # At once, not after 'sending' (which cannot undo it): until this is written, a crash resends the reply.
         await self._mark(storage, replies.update_id, seq, endpoint, chat, "sent", json.dumps(result))
+        if marks:
+            await asyncio.gather(*marks)
         self.stats["recorded"] += 1
         return result
 

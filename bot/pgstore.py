@@ -549,7 +549,10 @@ class PostgresStorage:
         await self._execute(
             "INSERT INTO outbox (update_id, seq, method, chat_id, state, result) VALUES (%s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (update_id, seq) DO UPDATE SET method = excluded.method, chat_id = excluded.chat_id, "
-            "state = excluded.state, result = excluded.result", (update_id, seq, method, chat_id, state, result))
+            "state = excluded.state, result = excluded.result"
+            # 'sending' is written beside the request and may land after 'sent': it never undoes it.
+            + (" WHERE outbox.state != 'sent'" if state == "sending" else ""),
+            (update_id, seq, method, chat_id, state, result))
 
     async def outbox_log(self, update_id: int) -> dict[int, Sent]:
         rows = await self._fetch("SELECT seq, method, chat_id, state, result FROM outbox WHERE update_id = %s",

@@ -574,7 +574,10 @@ class Storage:
         await self._db.execute(
             "INSERT INTO outbox (update_id, seq, method, chat_id, state, result) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (update_id, seq) DO UPDATE SET method = excluded.method, chat_id = excluded.chat_id, "
-            "state = excluded.state, result = excluded.result", (update_id, seq, method, chat_id, state, result))
+            "state = excluded.state, result = excluded.result"
+            # 'sending' is written beside the request and may land after 'sent': it never undoes it.
+            + (" WHERE outbox.state != 'sent'" if state == "sending" else ""),
+            (update_id, seq, method, chat_id, state, result))
 
     async def outbox_log(self, update_id: int) -> dict[int, Sent]:
         async with self._db.execute("SELECT seq, method, chat_id, state, result FROM outbox WHERE update_id = ?",

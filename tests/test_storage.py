@@ -451,6 +451,7 @@ async def test_the_outbox_keeps_each_reply_of_an_unfinished_update_until_it_is_f
         await storage.inbox_add([(5, '{"n": 5}'), (6, '{"n": 6}')])
         await storage.outbox_mark(5, 0, "sendMessage", "42", "sending")
         await storage.outbox_mark(5, 0, "sendMessage", "42", "sent", '{"message_id": 9}')
+        await storage.outbox_mark(5, 0, "sendMessage", "42", "sending")  # late (written beside the call): ignored
         await storage.outbox_mark(5, 1, "sendDocument", "42", "sending")
         await storage.outbox_mark(6, 0, "sendMessage", "43", "refused")
         log = await storage.outbox_log(5)
