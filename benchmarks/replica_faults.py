@@ -188,8 +188,9 @@ class Replicas:
 
 
 async def deliver(client: httpx.AsyncClient, ports: list[int], dead: set[int], update: dict[str, Any],
-                  first: int) -> None:
-    """To replica `first`, or the next live one (a balancer's failover); a 5xx is retried."""
+                  first: int) -> int:
+    """To replica `first`, or the next live one (a balancer's failover); a 5xx is retried. Returns the port
+    of the replica that took it."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
     body = json.dumps(update)
     for attempt in range(60):
@@ -199,7 +200,7 @@ async def deliver(client: httpx.AsyncClient, ports: list[int], dead: set[int], u
         with contextlib.suppress(httpx.HTTPError):
             r = await client.post(f"http://127.0.0.1:{port}/hook", content=body, headers=headers)
             if r.status_code == 200:
-                return
+                return port
         await asyncio.sleep(0.05)
     raise RuntimeError(f"update {update['update_id']} was never accepted")
 
@@ -275,14 +276,16 @@ async def e2e_run(code: Path, server: str, workdir: Path, *, kill_after: int, cl
         async with httpx.AsyncClient(timeout=30) as client:
             pushed = (await client.post(f"{api}/_control/push", json={"messages": messages})).json()["updates"]
             started = time.monotonic()
-            killed_at = started
+            killed_at, killed_wall = started, time.time()
+            held: list[int] = []  # updates replica 3 took in first
             for n, update in enumerate(pushed):
                 if n == kill_after:
                     replicas.kill(2)
                     await replicas.procs[2].wait()
-                    killed_at = time.monotonic()
+                    killed_at, killed_wall = time.monotonic(), time.time()
                     dead.add(replicas.ports[2])
-                await deliver(client, replicas.ports, dead, update, n % 3)
+                if await deliver(client, replicas.ports, dead, update, n % 3) == replicas.ports[2]:
+                    held.append(update["update_id"])
                 if n % 4 == 0:
                     await deliver(client, replicas.ports, dead, update, n % 3 + 1)
             delivered = time.monotonic()
@@ -302,6 +305,12 @@ async def e2e_run(code: Path, server: str, workdir: Path, *, kill_after: int, cl
             if c < 0:
                 groups.setdefault(c, []).append(at)
         after_kill = sorted(at for _, at in sends if at > killed_at)
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True) as con:  # when the dead replica's unanswered ones were done
+            taken_over = sorted(float(r[0]) - killed_wall for r in con.execute(
+                "SELECT EXTRACT(EPOCH FROM finished_at) FROM inbox WHERE update_id = ANY(%s) AND finished_at > "
+                "to_timestamp(%s)", (held, killed_wall)).fetchall())
         return {"updates": len(messages), "chats": len(expected), "answered": len(sends),
                 "twice": sum(max(0, per_chat[c] - k) for c, k in expected.items()),
                 "missing": sum(max(0, k - per_chat[c]) for c, k in expected.items()),
@@ -309,6 +318,7 @@ async def e2e_run(code: Path, server: str, workdir: Path, *, kill_after: int, cl
                 "busiest_group_60s": max(busiest_window(t, 60.0) for t in groups.values()),
                 "delivered_s": delivered - started, "seconds": finished - started,
                 "last_after_kill_s": (after_kill[-1] - killed_at) if after_kill else None,
+                "taken_over": taken_over,
                 "counters": counters(dsn)}
     finally:
         await replicas.stop()
@@ -446,8 +456,11 @@ async def main() -> None:
                       f"{r['missing']} lost, {r['twice']} twice; busiest 1 s {r['busiest_1s']} (Telegram: 30), "
                       f"busiest group 60 s {r['busiest_group_60s']} (Telegram: 20); posted in "
                       f"{r['delivered_s']:.0f} s, all answered after {r['seconds']:.0f} s; replica 3 killed "
-                      f"after {args.kill_after} updates, last reply {r['last_after_kill_s']:.0f} s after the kill "
-                      f"(claim {args.claim_seconds:.0f} s); counters {r['counters']}", flush=True)
+                      f"after {args.kill_after} updates holding {len(r['taken_over'])} unanswered, answered by "
+                      f"the others {r['taken_over'][0] if r['taken_over'] else 0:.1f}–"
+                      f"{r['taken_over'][-1] if r['taken_over'] else 0:.1f} s after the kill (claim "
+                      f"{args.claim_seconds:.0f} s); last reply {r['last_after_kill_s']:.0f} s after the kill; "
+                      f"counters {r['counters']}", flush=True)
         elif args.mode == "kills":
             totals: dict[str, list[int]] = {label: [] for label, _ in codes}
             for run in range(args.runs):

@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 TOKEN_REJECTED = ("Telegram rejected the bot token (401 Unauthorized): it was revoked or replaced in @BotFather; "
                   "set the new TELEGRAM_BOT_TOKEN and restart")
 HIGH_WATER = 200  # polling pauses while this many stored updates wait for a handler
+TAKEOVER_BATCH = 50  # a dead replica's updates taken over per sweep even when this replica's queue is full
 MAX_BACKOFF = 30.0
 JSON_HEADERS = {"Content-Type": "application/json"}
 POLLING_REFUSED = ("another replica is already polling Telegram with this database (it holds the PostgreSQL "
@@ -432,10 +433,12 @@ class Intake:
                      taken, expired, self.config.inbox_max_age_seconds)
         self._wake.set()
 
-    async def _take(self, rows: Sequence[tuple[int, str]]) -> int:
-        """Queue stored updates (recovered, or claimed from a replica that stopped answering them)."""
+    async def _take(self, rows: Sequence[tuple[int, str]], *, first: bool = False) -> int:
+        """Queue stored updates (recovered, or claimed from a replica that stopped answering them); `first`:
+        ahead of the queue (they are older than anything in it)."""
         queued = {u.update_id for u in self.backlog} | self._fed
         taken = 0
+        ahead: list[Update] = []
         for update_id, payload in rows:
             if update_id in queued:
                 continue
@@ -446,8 +449,12 @@ class Intake:
                 continue
             self._seen.append(update_id)
             self._again.add(update_id)
-            self.backlog.append(update)
+            if first:
+                ahead.append(update)
+            else:
+                self.backlog.append(update)
             taken += 1
+        self.backlog.extendleft(reversed(ahead))
         return taken
 
     async def _sweep(self, storage: Any) -> None:
@@ -457,13 +464,15 @@ class Intake:
             await asyncio.sleep(every)
             try:
                 await storage.inbox_renew([u.update_id for u in self.backlog] + list(self._fed))
-                if len(self.backlog) < HIGH_WATER:
-                    taken = await self._take(await storage.inbox_claim_stale(HIGH_WATER - len(self.backlog)))
-                    if taken:
-                        self.stats["recovered"] += taken
-                        log.info("answering %d update(s) another replica took in but did not answer in %.0f s",
-                                 taken, storage.claim_seconds)
-                        self._wake.set()
+                # Also behind a long queue, and ahead of it: a dead replica's updates are the oldest waiting,
+                # and should not wait for this replica's backlog to drain on top of the lease.
+                room = max(HIGH_WATER - len(self.backlog), TAKEOVER_BATCH)
+                taken = await self._take(await storage.inbox_claim_stale(room), first=True)
+                if taken:
+                    self.stats["recovered"] += taken
+                    log.info("answering %d update(s) another replica took in but did not answer in %.0f s",
+                             taken, storage.claim_seconds)
+                    self._wake.set()
             except Exception as exc:
                 self._storage_trouble("inbox", exc)
 
