@@ -10,10 +10,10 @@ and `Intake.start` answers the young ones again (older ones are marked expired a
 Duplicates by update_id are dropped, so Telegram's re-deliveries are answered once.
 
 Replies are recorded too (`SendLog`, the outbox): each message an update sends is marked 'sending'
-in the storage before the Bot API call and 'sent', with Telegram's answer, once the call returned.
+in the storage as its Bot API call leaves and 'sent', with its message id, once the call returned.
 When an unfinished update is answered again (after a crash; on PostgreSQL, by the replica that takes
 over a dead one's lease), the handlers run again but a message already marked sent is not sent again:
-its recorded answer is returned instead. What remains is the call in flight: marked 'sending' and never
+the recorded receipt is returned instead. What remains is the call in flight: marked 'sending' and never
 confirmed (the process died between the request leaving and the mark being written, a round trip to
 Telegram and one to the database). Nobody can tell whether Telegram got it, so it is sent again (at
 least once rather than at most once: a duplicate is better than a question left unanswered) and
@@ -223,6 +223,18 @@ class RetryingRequest(HTTPXRequest):
 SENDS = ("send", "forward", "copy")
 
 
+def _receipt(result: Any) -> Any:
+    """What the outbox keeps of Telegram's answer: the message's id, date and chat (id, type), enough for
+    the handler to be handed a Message again; not its text, nor the question it replied to."""
+    if isinstance(result, list):
+        return [_receipt(item) for item in result]
+    if not isinstance(result, dict) or "message_id" not in result:
+        return result
+    chat = result.get("chat") or {}
+    return {"message_id": result["message_id"], "date": result.get("date", 0),
+            "chat": {"id": chat.get("id"), "type": chat.get("type", "private")}}
+
+
 class _Replies:
     """The messages one handling of one update sends, numbered in order (held in a context variable)."""
 
@@ -304,7 +316,7 @@ class SendLog(BaseRateLimiter[Any]):
                 await self._mark(storage, replies.update_id, seq, endpoint, chat, "refused")
             raise
         # At once, not after 'sending' (which cannot undo it): until this is written, a crash resends the reply.
-        await self._mark(storage, replies.update_id, seq, endpoint, chat, "sent", json.dumps(result))
+        await self._mark(storage, replies.update_id, seq, endpoint, chat, "sent", json.dumps(_receipt(result)))
         if marks:
             await asyncio.gather(*marks)
         self.stats["recorded"] += 1

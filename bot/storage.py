@@ -78,7 +78,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
     ),
     (
         # The replies of an unfinished update, one row per message it sends (in order), marked 'sending'
-        # before the call and 'sent' (with Telegram's answer, incl. message_id) after it: when the update
+        # as the call leaves and 'sent' (with the message's id, date and chat) after it: when the update
         # is answered again (after a crash, or by another replica), what was sent is not sent twice.
         # Deleted with the update's content when it is finished.
         """CREATE TABLE outbox (
@@ -129,7 +129,7 @@ class Sent:
     method: str
     chat_id: str
     state: str  # 'sending': the call may or may not have reached Telegram; 'sent': it did; 'refused': 4xx
-    result: str | None  # Telegram's answer (JSON) once 'sent'
+    result: str | None  # once 'sent': the message's id, date and chat (JSON), as Telegram answered
 
 
 class StorageError(RuntimeError):
@@ -567,7 +567,7 @@ class Storage:
 
     async def outbox_mark(self, update_id: int, seq: int, method: str, chat_id: str, state: str,
                           result: str | None = None) -> None:
-        """One message of an unfinished update: 'sending' before the Bot API call, 'sent' (with the answer)
+        """One message of an unfinished update: 'sending' as the Bot API call leaves, 'sent' (with its receipt)
         or 'refused' (Telegram said no: nothing was sent) after it."""
         if state not in OUTBOX_STATES:
             raise ValueError(f"not an outbox state: {state!r}")
