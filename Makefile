@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup chat check test lint bench chaos lock run clean
+.PHONY: setup chat check test lint bench chaos e2e lock run clean
 
 # A plain (non-editable) install, as in the Docker image, at the versions in constraints.txt;
 # reinstalled whenever the package or the lock changes.
@@ -47,6 +47,12 @@ bench: $(STAMP)
 ## The fault table in the README (kill -9, resets, revoked token, poison update, storage faults); minutes.
 chaos: $(STAMP)
 	$(BIN)/python benchmarks/chaos.py
+
+## The full-size replica run: 2,000 updates from 200 chats, three `briefbot run` on one PostgreSQL, one killed
+## with -9 mid-run (README "Running several replicas"); a throwaway PostgreSQL unless PG_TEST_DSN is set; ~3 min.
+e2e: $(STAMP)
+	@if [ -n "$$PG_TEST_DSN" ]; then $(BIN)/python benchmarks/replica_faults.py e2e; else \
+		bash -c 'source .ci/postgres.sh && pg_up && trap pg_down EXIT && $(BIN)/python benchmarks/replica_faults.py e2e'; fi
 
 ## Re-pin constraints.txt after changing dependencies in pyproject.toml (fresh resolve in a throwaway venv).
 lock:

@@ -164,7 +164,8 @@ async def start_fake() -> tuple[asyncio.subprocess.Process, int]:
 
 
 async def run_once(server: str | None, replicas: int, updates: int, chats: int, *, rate: float | None,
-                   workdir: Path) -> dict[str, Any]:
+                   workdir: Path, code: Path = ROOT) -> dict[str, Any]:
+    """One run; `code`: the checkout whose bot the replicas run (benchmarks/replica_faults.py compares two)."""
     fake, api_port = await start_fake()
     api = f"http://127.0.0.1:{api_port}"
     name = dsn = None
@@ -175,7 +176,8 @@ async def run_once(server: str | None, replicas: int, updates: int, chats: int, 
     balancer = RoundRobin(ports)
     lb_port, lb_server = await balancer.serve()
     procs = []
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BRIEFBOT_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BRIEFBOT_", "PYTHONPATH"))}
+    base["PYTHONPATH"] = str(code)
     common = base | {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api, "BRIEFBOT_DB": db,
                      "BRIEFBOT_WEBHOOK_SECRET": SECRET, "BRIEFBOT_WEBHOOK_URL": f"http://127.0.0.1:{lb_port}/hook",
                      "BRIEFBOT_LOG_LEVEL": "WARNING", "BRIEFBOT_FLOOD_BURST": "1000", "BRIEFBOT_SET_WEBHOOK": "0"}
@@ -186,13 +188,13 @@ async def run_once(server: str | None, replicas: int, updates: int, chats: int, 
                         "BRIEFBOT_HEARTBEAT_FILE": str(workdir / f"r{i}.alive")}
         if rate is not None:
             env["BRIEFBOT_RATE_PER_SECOND"] = str(rate)
-        procs.append(await asyncio.create_subprocess_exec(sys.executable, "-c", RUN, cwd=ROOT, env=env,
+        procs.append(await asyncio.create_subprocess_exec(sys.executable, "-c", RUN, cwd=code, env=env,
                                                           stdout=asyncio.subprocess.DEVNULL,
                                                           stderr=asyncio.subprocess.DEVNULL))
     try:
         await asyncio.gather(*(wait_up(p) for p in ports))
         # The deploy step: one setWebhook, pointing Telegram (the fake) at the balancer.
-        hook = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "set-webhook", cwd=ROOT, env=common,
+        hook = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "set-webhook", cwd=code, env=common,
                                                     stdout=asyncio.subprocess.DEVNULL)
         assert await hook.wait() == 0, "briefbot set-webhook failed"
         async with httpx.AsyncClient(timeout=60) as client:

@@ -9,6 +9,16 @@ finished without a delivery failure. A crash therefore leaves unanswered updates
 and `Intake.start` answers the young ones again (older ones are marked expired and counted).
 Duplicates by update_id are dropped, so Telegram's re-deliveries are answered once.
 
+Replies are recorded too (`SendLog`, the outbox): each message an update sends is marked 'sending'
+in the storage as its Bot API call leaves and 'sent', with its message id, once the call returned.
+When an unfinished update is answered again (after a crash; on PostgreSQL, by the replica that takes
+over a dead one's lease), the handlers run again but a message already marked sent is not sent again:
+the recorded receipt is returned instead. What remains is the call in flight: marked 'sending' and never
+confirmed (the process died between the request leaving and the mark being written, a round trip to
+Telegram and one to the database). Nobody can tell whether Telegram got it, so it is sent again (at
+least once rather than at most once: a duplicate is better than a question left unanswered) and
+counted as `resent_unconfirmed`.
+
 Also here: the Bot API request class that retries network failures with bounded backoff and
 records each successful round trip in the heartbeat file `briefbot health` reads.
 """
@@ -17,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hmac
 import json
 import logging
@@ -35,7 +46,7 @@ from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import Application, BaseRateLimiter, BaseUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
 if TYPE_CHECKING:
@@ -47,6 +58,7 @@ log = logging.getLogger(__name__)
 TOKEN_REJECTED = ("Telegram rejected the bot token (401 Unauthorized): it was revoked or replaced in @BotFather; "
                   "set the new TELEGRAM_BOT_TOKEN and restart")
 HIGH_WATER = 200  # polling pauses while this many stored updates wait for a handler
+TAKEOVER_BATCH = 50  # a dead replica's updates taken over per sweep even when this replica's queue is full
 MAX_BACKOFF = 30.0
 JSON_HEADERS = {"Content-Type": "application/json"}
 POLLING_REFUSED = ("another replica is already polling Telegram with this database (it holds the PostgreSQL "
@@ -204,6 +216,126 @@ class RetryingRequest(HTTPXRequest):
         return response.status_code, response.content
 
 
+# ------------------------------------------------------------------------------ the outbox
+
+# Calls that put a new message in a chat: sent twice, the user sees it twice (edits and answers to a
+# callback query are idempotent or expire, and are not recorded).
+SENDS = ("send", "forward", "copy")
+
+
+def _receipt(result: Any) -> Any:
+    """What the outbox keeps of Telegram's answer: the message's id, date and chat (id, type), enough for
+    the handler to be handed a Message again; not its text, nor the question it replied to."""
+    if isinstance(result, list):
+        return [_receipt(item) for item in result]
+    if not isinstance(result, dict) or "message_id" not in result:
+        return result
+    chat = result.get("chat") or {}
+    return {"message_id": result["message_id"], "date": result.get("date", 0),
+            "chat": {"id": chat.get("id"), "type": chat.get("type", "private")}}
+
+
+class _Replies:
+    """The messages one handling of one update sends, numbered in order (held in a context variable)."""
+
+    def __init__(self, update_id: int, log: dict[int, Any] | None) -> None:
+        self.update_id = update_id
+        self.log = log or {}  # what an earlier handling recorded (loaded only for updates answered again)
+        self.next = 0
+
+
+_REPLIES: contextvars.ContextVar[_Replies | None] = contextvars.ContextVar("briefbot_replies", default=None)
+
+
+class SendLog(BaseRateLimiter[Any]):
+    """PTB's hook around every Bot API call (a rate limiter's place), recording the messages an update
+    sends in the storage's outbox and not sending again what an earlier handling did (module docstring).
+
+    Wraps the real limiter (or none), and marks a message 'sending' only once the limiter lets it go, so
+    the count of replies sent again without confirmation holds only those that had left. Calls outside
+    an update's handling (admin notices, start-up) and calls that do not send a message pass through.
+    """
+
+    def __init__(self, inner: BaseRateLimiter[Any] | None, storage: Callable[[], Any],
+                 on_trouble: Callable[[str, BaseException], None]) -> None:
+        self.inner = inner
+        self._storage = storage
+        self._trouble = on_trouble
+        self.stats = {"recorded": 0, "not_resent": 0, "resent_unconfirmed": 0}
+
+    async def initialize(self) -> None:
+        if self.inner is not None:
+            await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        if self.inner is not None:
+            await self.inner.shutdown()
+
+    async def _call(self, callback: Callable[..., Any], args: Any, kwargs: dict[str, Any], endpoint: str,
+                    data: dict[str, Any], rate_limit_args: Any) -> Any:
+        if self.inner is None:
+            return await callback(*args, **kwargs)
+        return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def process_request(self, callback: Callable[..., Any], args: Any, kwargs: dict[str, Any],
+                              endpoint: str, data: dict[str, Any], rate_limit_args: Any) -> Any:
+        replies = _REPLIES.get()
+        storage = self._storage()
+        if (replies is None or not endpoint.startswith(SENDS) or data.get("chat_id") is None
+                or not hasattr(storage, "outbox_mark")):
+            return await self._call(callback, args, kwargs, endpoint, data, rate_limit_args)
+        seq, replies.next = replies.next, replies.next + 1
+        chat = str(data["chat_id"])
+        before = replies.log.get(seq)
+        if before is not None and (before.method, before.chat_id) == (endpoint, chat):
+            if before.state == "sent" and before.result is not None:
+                self.stats["not_resent"] += 1  # the user has it: hand the handler Telegram's answer again
+                return json.loads(before.result)
+            if before.state == "sending":
+                self.stats["resent_unconfirmed"] += 1
+                log.info("update %s: a reply was on its way when its replica stopped; sending it again "
+                         "(it may arrive twice)", replies.update_id)
+                await self._count(storage, "resent_unconfirmed")
+        marks: list[asyncio.Task[None]] = []
+
+        async def on_the_wire(*call_args: Any, **call_kwargs: Any) -> Any:
+            # Called by the limiter once the slot is taken: 'sending' is written beside the request, not
+            # before it (a round trip there would age the slot). Killed while waiting for the slot, the
+            # update has no mark and is answered in full, uncounted: nothing had left.
+            marks.append(asyncio.create_task(self._mark(storage, replies.update_id, seq, endpoint, chat, "sending")))
+            return await callback(*call_args, **call_kwargs)
+
+        try:
+            result = await self._call(on_the_wire, args, kwargs, endpoint, data, rate_limit_args)
+        except TelegramError as exc:
+            # Telegram answered no (400, 403, 429 after the retries): nothing was sent. No answer at all (a
+            # timeout, a reset): it may have been; the mark stays 'sending'.
+            if marks:
+                await asyncio.gather(*marks)
+            if type(exc) not in (NetworkError, TimedOut):
+                await self._mark(storage, replies.update_id, seq, endpoint, chat, "refused")
+            raise
+        # At once, not after 'sending' (which cannot undo it): until this is written, a crash resends the reply.
+        await self._mark(storage, replies.update_id, seq, endpoint, chat, "sent", json.dumps(_receipt(result)))
+        if marks:
+            await asyncio.gather(*marks)
+        self.stats["recorded"] += 1
+        return result
+
+    async def _mark(self, storage: Any, update_id: int, seq: int, method: str, chat: str, state: str,
+                    result: str | None = None) -> None:
+        try:
+            await storage.outbox_mark(update_id, seq, method, chat, state, result)
+        except Exception as exc:  # the reply matters more than its record: at worst it is sent again later
+            self._trouble("outbox", exc)
+
+    async def _count(self, storage: Any, name: str) -> None:
+        try:
+            await storage.count(name)
+        except Exception as exc:
+            self._trouble("counters", exc)
+
+
 # ------------------------------------------------------------------------------ processing
 
 
@@ -269,6 +401,7 @@ class Intake:
         self._active: set[asyncio.Task[Any]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._seen: deque[int] = deque(maxlen=10_000)  # de-duplication while the inbox cannot be written
+        self._again: set[int] = set()  # updates answered again: their outbox says what was already sent
         self._abandon = False
         self._server: tornado.httpserver.HTTPServer | None = None
         self._throttled = Throttled(log)
@@ -312,10 +445,12 @@ class Intake:
                      taken, expired, self.config.inbox_max_age_seconds)
         self._wake.set()
 
-    async def _take(self, rows: Sequence[tuple[int, str]]) -> int:
-        """Queue stored updates (recovered, or claimed from a replica that stopped answering them)."""
+    async def _take(self, rows: Sequence[tuple[int, str]], *, first: bool = False) -> int:
+        """Queue stored updates (recovered, or claimed from a replica that stopped answering them); `first`:
+        ahead of the queue (they are older than anything in it)."""
         queued = {u.update_id for u in self.backlog} | self._fed
         taken = 0
+        ahead: list[Update] = []
         for update_id, payload in rows:
             if update_id in queued:
                 continue
@@ -325,8 +460,13 @@ class Intake:
                 await self._poison(update_id, exc, stored=True)
                 continue
             self._seen.append(update_id)
-            self.backlog.append(update)
+            self._again.add(update_id)
+            if first:
+                ahead.append(update)
+            else:
+                self.backlog.append(update)
             taken += 1
+        self.backlog.extendleft(reversed(ahead))
         return taken
 
     async def _sweep(self, storage: Any) -> None:
@@ -336,13 +476,15 @@ class Intake:
             await asyncio.sleep(every)
             try:
                 await storage.inbox_renew([u.update_id for u in self.backlog] + list(self._fed))
-                if len(self.backlog) < HIGH_WATER:
-                    taken = await self._take(await storage.inbox_claim_stale(HIGH_WATER - len(self.backlog)))
-                    if taken:
-                        self.stats["recovered"] += taken
-                        log.info("answering %d update(s) another replica took in but did not answer in %.0f s",
-                                 taken, storage.claim_seconds)
-                        self._wake.set()
+                # Also behind a long queue, and ahead of it: a dead replica's updates are the oldest waiting,
+                # and should not wait for this replica's backlog to drain on top of the lease.
+                room = max(HIGH_WATER - len(self.backlog), TAKEOVER_BATCH)
+                taken = await self._take(await storage.inbox_claim_stale(room), first=True)
+                if taken:
+                    self.stats["recovered"] += taken
+                    log.info("answering %d update(s) another replica took in but did not answer in %.0f s",
+                             taken, storage.claim_seconds)
+                    self._wake.set()
             except Exception as exc:
                 self._storage_trouble("inbox", exc)
 
@@ -486,12 +628,26 @@ class Intake:
         if task is not None:
             self._active.add(task)
         try:
+            if update_id is not None:
+                _REPLIES.set(_Replies(update_id, await self._sent_before(update_id)))
             await coroutine
             await self._finish(update_id)
         finally:  # also when cancelled at the end of a drain: then the update stays unfinished
             if task is not None:
                 self._active.discard(task)
             self._release(update_id)
+
+    async def _sent_before(self, update_id: int) -> dict[int, Any] | None:
+        """The outbox of an update answered again (recovered, or taken over); None for a fresh one."""
+        if update_id not in self._again:
+            return None
+        self._again.discard(update_id)
+        storage = self._storage()
+        try:
+            return await storage.outbox_log(update_id) if hasattr(storage, "outbox_log") else None
+        except Exception as exc:  # unknown: answer in full (a duplicate rather than a lost reply)
+            self._storage_trouble("outbox", exc)
+            return None
 
     async def _finish(self, update_id: int | None) -> None:
         if update_id is None:

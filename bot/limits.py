@@ -9,6 +9,17 @@ across replicas whose own clocks differ), with a table lock taken per check so t
 both take the last slot. Defaults leave headroom (27/s, 19/min): the limit is checked when a request
 leaves, Telegram counts when it arrives, and the two differ by network jitter.
 
+A slot is worth something only if the message leaves right after it was taken: a replica starved of
+CPU (or waiting on a slow database round trip) that sends a message late makes it arrive together with
+the ones other replicas sent on time, and Telegram, counting arrivals, sees a burst. So right before
+the request goes out, the slot's age is checked: older than slots usually are when granted plus
+`FRESH_SECONDS` (the bot's slot), or than a twelfth of the group window (a group's), the message
+takes a new slot, and the old one stays counted (it cost throughput, never the limit). The group's
+log window is that twelfth longer than Telegram's, so a group slot up to that old still lands inside
+Telegram's 60 s. What is left is the time between the request starting and its bytes reaching
+Telegram, which no limiter sees (measured in benchmarks/replica_faults.py; README "Running several
+replicas").
+
 A RetryAfter seen by any replica is written to `briefbot_flood_wait`; every replica waits it out
 before its next message, then the request is retried (at most `max_retries` times), as
 AIORateLimiter does within one process.
@@ -22,8 +33,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import statistics
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -36,7 +49,13 @@ log = logging.getLogger(__name__)
 JSON = Any
 WAIT_TABLE = "briefbot_flood_wait"
 PAUSE_CHECK_SECONDS = 0.1
-LEAK_SECONDS = 10.0  # how soon a 429 seen by another replica pauses this one
+LEAK_SECONDS = 10.0  # how often old rows are deleted from the shared log
+# A slot asked for this much longer ago than slots usually take to be granted (the database's round
+# trips, the median of the last ones) is taken again when its request is about to leave. What bunches
+# arrivals is lateness that varies, not a constant delay; budget: the bot's log allows 27 in any second,
+# one per 37 ms, and Telegram 30, i.e. about 110 ms of varying lateness.
+FRESH_SECONDS = 0.05
+GROUP_MARGIN = 1 / 12  # of the group window: 5 s of 60 (the log counts 65 s; a group slot stays fresh 5 s)
 
 
 def _rate(limit_per_window: float, window_ms: int) -> Any:
@@ -77,6 +96,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._pause_until = 0.0
         self._last_trouble = float("-inf")
         self.waited = 0  # requests that had to wait for a slot (for logs and benchmarks)
+        self.retaken = 0  # slots taken again because the first was too old when the request was to leave
+        self._granting: deque[float] = deque([0.0], maxlen=64)  # how long the last slots took to be granted
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -104,7 +125,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # bursts, a 20 ms delay of a burst's tail measured 31 in a second at the server).
         spacing = [Rate(1, max(1, int(1000 / self.per_second)))] if self.per_second >= 1 else []
         overall = PostgresBucket(pool, "briefbot_all", [_rate(self.per_second, 1000), *spacing])
-        group_rate = [_rate(self.group_per_minute * self.group_window_ms / 60_000, self.group_window_ms)]
+        # Counted over the window plus the margin a group slot may age before its message leaves (see _admit).
+        group_rate = [_rate(self.group_per_minute * self.group_window_ms / 60_000,
+                            int(self.group_window_ms * (1 + GROUP_MARGIN)))]
 
         class Groups(BucketFactory):
             """One bucket (table) per group, made when the bot first writes there."""
@@ -188,13 +211,38 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                             type(exc).__name__)
             return 1.0
 
-    async def _take(self, limiter: Any, name: str, lock: asyncio.Lock, retry: float) -> bool:
+    async def _take(self, limiter: Any, name: str, lock: asyncio.Lock, retry: float) -> tuple[bool, float]:
+        """Wait for a slot; whether that meant waiting, and when (monotonic) the granting attempt began:
+        the slot's time stamp is no older than that."""
         waited = False
         async with lock:
-            while (wait := self._try(limiter, name)) != 0:
+            while True:
+                asked = time.monotonic()
+                if (wait := self._try(limiter, name)) == 0:
+                    return waited, asked
                 waited = True
                 await asyncio.sleep(wait if wait > 0 else retry)
-        return waited
+
+    async def _admit(self, group: str | None) -> bool:
+        """Slots for one message (the group's, then the bot's), each still fresh when this returns: the
+        caller sends at once, without awaiting anything else first. Returns whether it had to wait."""
+        group_fresh = self.group_window_ms / 1000 * GROUP_MARGIN
+        group_asked: float | None = None
+        waited = False
+        while True:
+            if group is not None and (group_asked is None or time.monotonic() - group_asked > group_fresh):
+                slow, group_asked = await self._take(
+                    self._groups, group, self._group_locks.setdefault(group, asyncio.Lock()),
+                    self.group_window_ms / 1000 / max(1, self.group_per_minute) / 2)
+                waited |= slow
+            slow, asked = await self._take(self._overall, "all", self._overall_lock, 0.5 / max(1.0, self.per_second))
+            waited |= slow
+            now = time.monotonic()
+            usual = statistics.median(self._granting)
+            self._granting.append(now - asked)
+            if now - asked <= usual + FRESH_SECONDS and (group_asked is None or now - group_asked <= group_fresh):
+                return waited
+            self.retaken += 1  # the old slot stays counted: it costs throughput, never the limit
 
     # -- PTB's hook ------------------------------------------------------------------------------------
 
@@ -214,14 +262,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         loop = asyncio.get_running_loop()
         retries = rate_limit_args or self.max_retries
         for attempt in range(retries + 1):
-            waited = False
-            if group is not None:
-                waited = await self._take(self._groups, group, self._group_locks.setdefault(group, asyncio.Lock()),
-                                          self.group_window_ms / 1000 / max(1, self.group_per_minute) / 2)
-            waited |= await self._take(self._overall, "all", self._overall_lock, 0.5 / max(1.0, self.per_second))
-            self.waited += waited
+            self.waited += await self._admit(group)
             try:
-                return await callback(*args, **kwargs)
+                return await callback(*args, **kwargs)  # nothing awaited between the fresh slot and the request
             except RetryAfter as exc:
                 delay = getattr(exc, "_retry_after", None)  # a timedelta; `.retry_after` warns of its type change
                 seconds = delay.total_seconds() if delay is not None else float(exc.retry_after)

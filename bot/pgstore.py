@@ -42,9 +42,11 @@ from psycopg_pool import AsyncConnectionPool
 from bot.storage import (
     DEFAULTS,
     INBOX_KEEP_DAYS,
+    OUTBOX_STATES,
     QUERY_MAX_CHARS,
     Gap,
     LogBatch,
+    Sent,
     StorageError,
     _Opener,
     checked_setting,
@@ -103,6 +105,17 @@ PG_MIGRATIONS: list[tuple[str, ...]] = [
         """CREATE TABLE counters (
             name  TEXT   PRIMARY KEY,
             value BIGINT NOT NULL
+        )""",
+    ),
+    (
+        """CREATE TABLE outbox (
+            update_id BIGINT  NOT NULL,
+            seq       INTEGER NOT NULL,
+            method    TEXT    NOT NULL,
+            chat_id   TEXT    NOT NULL,
+            state     TEXT    NOT NULL CHECK (state IN ('sending', 'sent', 'refused')),
+            result    TEXT,
+            PRIMARY KEY (update_id, seq)
         )""",
     ),
 ]
@@ -396,6 +409,8 @@ class PostgresStorage:
         count = await self._execute("DELETE FROM query_log WHERE ts < %s", (now - timedelta(days=self.retention_days),))
         await self._execute("DELETE FROM inbox WHERE state != 'pending' AND received_at < %s",
                             (now - timedelta(days=INBOX_KEEP_DAYS),))
+        await self._execute("DELETE FROM outbox o WHERE NOT EXISTS "
+                            "(SELECT 1 FROM inbox i WHERE i.update_id = o.update_id AND i.state = 'pending')")
         return max(count, 0)
 
     async def gaps(self, limit: int = 20, since_days: int | None = None, *, now: datetime | None = None) -> list[Gap]:
@@ -482,8 +497,9 @@ class PostgresStorage:
         if state not in ("done", "expired", "poison"):
             raise ValueError(f"not a final state: {state!r}")
         await self._execute(
-            "UPDATE inbox SET state = %s, payload = NULL, finished_at = now(), claimed_by = NULL, "
-            "claimed_until = NULL WHERE update_id = %s", (state, update_id))
+            "WITH gone AS (DELETE FROM outbox WHERE update_id = %(id)s) "
+            "UPDATE inbox SET state = %(state)s, payload = NULL, finished_at = now(), claimed_by = NULL, "
+            "claimed_until = NULL WHERE update_id = %(id)s", {"state": state, "id": update_id})
 
     async def inbox_retry_later(self, update_id: int) -> None:
         """Not delivered: count it and let the lease run out, so a sweep (here or elsewhere) tries again."""
@@ -524,6 +540,24 @@ class PostgresStorage:
         while batch := await self.inbox_claim_stale(500):
             rows.extend(batch)
         return rows, expired
+
+    async def outbox_mark(self, update_id: int, seq: int, method: str, chat_id: str, state: str,
+                          result: str | None = None) -> None:
+        """See bot.storage.Storage.outbox_mark (the same, for every replica to see)."""
+        if state not in OUTBOX_STATES:
+            raise ValueError(f"not an outbox state: {state!r}")
+        await self._execute(
+            "INSERT INTO outbox (update_id, seq, method, chat_id, state, result) VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (update_id, seq) DO UPDATE SET method = excluded.method, chat_id = excluded.chat_id, "
+            "state = excluded.state, result = excluded.result"
+            # 'sending' is written beside the request and may land after 'sent': it never undoes it.
+            + (" WHERE outbox.state != 'sent'" if state == "sending" else ""),
+            (update_id, seq, method, chat_id, state, result))
+
+    async def outbox_log(self, update_id: int) -> dict[int, Sent]:
+        rows = await self._fetch("SELECT seq, method, chat_id, state, result FROM outbox WHERE update_id = %s",
+                                 (update_id,))
+        return {int(seq): Sent(str(m), str(c), str(st), r) for seq, m, c, st, r in rows}
 
     async def inbox_states(self) -> dict[str, int]:
         return {str(s): int(n) for s, n in await self._fetch("SELECT state, COUNT(*) FROM inbox GROUP BY state")}

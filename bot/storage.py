@@ -76,6 +76,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
             value INTEGER NOT NULL
         ) WITHOUT ROWID""",
     ),
+    (
+        # The replies of an unfinished update, one row per message it sends (in order), marked 'sending'
+        # as the call leaves and 'sent' (with the message's id, date and chat) after it: when the update
+        # is answered again (after a crash, or by another replica), what was sent is not sent twice.
+        # Deleted with the update's content when it is finished.
+        """CREATE TABLE outbox (
+            update_id INTEGER NOT NULL,
+            seq       INTEGER NOT NULL,
+            method    TEXT    NOT NULL,
+            chat_id   TEXT    NOT NULL,
+            state     TEXT    NOT NULL CHECK (state IN ('sending', 'sent', 'refused')),
+            result    TEXT,
+            PRIMARY KEY (update_id, seq)
+        ) WITHOUT ROWID""",
+    ),
 ]
 INBOX_KEEP_DAYS = 2  # Telegram re-delivers an update for at most 24 hours
 
@@ -104,6 +119,19 @@ def checked_setting(key: str, value: str) -> tuple[str, str]:
     return key, value
 
 
+OUTBOX_STATES = ("sending", "sent", "refused")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message an unfinished update sent, or was sending, as the outbox recorded it."""
+
+    method: str
+    chat_id: str
+    state: str  # 'sending': the call may or may not have reached Telegram; 'sent': it did; 'refused': 4xx
+    result: str | None  # once 'sent': the message's id, date and chat (JSON), as Telegram answered
+
+
 class StorageError(RuntimeError):
     """The database cannot be used as is (e.g. written by a newer briefbot)."""
 
@@ -126,6 +154,15 @@ class UpdateInbox(Protocol):
     async def count(self, name: str, n: int = 1) -> None: ...
 
     async def counters(self) -> dict[str, int]: ...
+
+    async def outbox_mark(self, update_id: int, seq: int, method: str, chat_id: str, state: str,
+                          result: str | None = None) -> None:
+        """Record the `seq`-th message of an update: 'sending' before the call, 'sent'/'refused' after."""
+        ...
+
+    async def outbox_log(self, update_id: int) -> dict[int, Sent]:
+        """What an unfinished update sent (or was sending) so far, by position."""
+        ...
 
 
 def sqlite_path(target: str) -> Path:
@@ -466,6 +503,8 @@ class Storage:
         await cur.close()
         inbox_cutoff = _ts((now or _now()) - timedelta(days=INBOX_KEEP_DAYS))
         await self._db.execute("DELETE FROM inbox WHERE state != 'pending' AND received_at < ?", (inbox_cutoff,))
+        await self._db.execute("DELETE FROM outbox WHERE update_id NOT IN "
+                               "(SELECT update_id FROM inbox WHERE state = 'pending')")
         return max(count, 0)
 
     # -- the update inbox --------------------------------------------------------------------
@@ -503,6 +542,7 @@ class Storage:
             raise ValueError(f"not a final state: {state!r}")
         await self._db.execute("UPDATE inbox SET state = ?, payload = NULL, finished_at = ? WHERE update_id = ?",
                                (state, _ts(_now()), update_id))
+        await self._db.execute("DELETE FROM outbox WHERE update_id = ?", (update_id,))
 
     async def inbox_retry_later(self, update_id: int) -> None:
         """The reply could not be delivered: the update stays unfinished, for the next start."""
@@ -524,6 +564,25 @@ class Storage:
                 "SELECT update_id, payload FROM inbox WHERE state = 'pending' ORDER BY update_id") as cur:
             rows = [(int(i), str(p)) for i, p in await cur.fetchall()]
         return rows, expired
+
+    async def outbox_mark(self, update_id: int, seq: int, method: str, chat_id: str, state: str,
+                          result: str | None = None) -> None:
+        """One message of an unfinished update: 'sending' as the Bot API call leaves, 'sent' (with its receipt)
+        or 'refused' (Telegram said no: nothing was sent) after it."""
+        if state not in OUTBOX_STATES:
+            raise ValueError(f"not an outbox state: {state!r}")
+        await self._db.execute(
+            "INSERT INTO outbox (update_id, seq, method, chat_id, state, result) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (update_id, seq) DO UPDATE SET method = excluded.method, chat_id = excluded.chat_id, "
+            "state = excluded.state, result = excluded.result"
+            # 'sending' is written beside the request and may land after 'sent': it never undoes it.
+            + (" WHERE outbox.state != 'sent'" if state == "sending" else ""),
+            (update_id, seq, method, chat_id, state, result))
+
+    async def outbox_log(self, update_id: int) -> dict[int, Sent]:
+        async with self._db.execute("SELECT seq, method, chat_id, state, result FROM outbox WHERE update_id = ?",
+                                    (update_id,)) as cur:
+            return {int(seq): Sent(str(m), str(c), str(st), r) for seq, m, c, st, r in await cur.fetchall()}
 
     async def inbox_states(self) -> dict[str, int]:
         async with self._db.execute("SELECT state, COUNT(*) FROM inbox GROUP BY state") as cur:

@@ -62,7 +62,16 @@ from telegram.request import BaseRequest
 from bot import i18n
 from bot.config import Config, ConfigError
 from bot.hygiene import clean
-from bot.intake import TOKEN_REJECTED, Heartbeat, InboxProcessor, Intake, PollingRefused, RetryingRequest, Throttled
+from bot.intake import (
+    TOKEN_REJECTED,
+    Heartbeat,
+    InboxProcessor,
+    Intake,
+    PollingRefused,
+    RetryingRequest,
+    SendLog,
+    Throttled,
+)
 from bot.limits import rate_limiter_for
 from bot.render import TELEGRAM_LIMIT as TEXT_LIMIT
 from bot.render import esc, plain_text, say
@@ -995,8 +1004,10 @@ def build_application(config: Config, engine: AnswerEngine, storage: StoragePort
         .post_init(bot.post_init)
         .post_shutdown(bot.post_shutdown)
     )
-    if rate_limited:  # Telegram's 30/s and 20/min per group; shared by all replicas on PostgreSQL (bot.limits)
-        builder = builder.rate_limiter(rate_limiter_for(config))
+    # Telegram's 30/s and 20/min per group, shared by all replicas on PostgreSQL (bot.limits), inside the
+    # outbox that keeps an update answered again from sending twice what it already sent (bot.intake).
+    limiter = rate_limiter_for(config) if rate_limited else None
+    builder = builder.rate_limiter(SendLog(limiter, storage=lambda: bot.storage, on_trouble=bot.storage_trouble))
     if config.base_url:
         builder = builder.base_url(config.base_url).base_file_url(config.base_file_url)
     app = builder.build()

@@ -108,6 +108,32 @@ async def test_a_429_seen_by_one_replica_pauses_the_others(pg_dsn: str) -> None:
     assert [who for who, _ in attempts].count("a") == 2  # a retried once the pause was over
 
 
+async def test_a_slot_that_aged_before_its_message_left_is_taken_again_and_a_slow_database_still_sends(
+        pg_dsn: str) -> None:
+    import psycopg
+
+    (limiter,) = await _replicas(pg_dsn, n=1, per_second=100)
+    # From now on the database takes 0.2 s to record each slot (a trigger), as a loaded or distant one may:
+    # the first slots come late against how slots have been granted so far and are taken again ...
+    with psycopg.connect(pg_dsn, autocommit=True) as con:
+        con.execute("CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN PERFORM pg_sleep(0.2); RETURN NEW; END $$")
+        con.execute("CREATE TRIGGER stall BEFORE INSERT ON ratelimit___briefbot_all "
+                    "FOR EACH ROW EXECUTE FUNCTION stall()")
+    try:
+        started = time.monotonic()
+        sent = [await limiter.process_request(asyncio.sleep, (0, i), {}, "sendMessage", {"chat_id": 7000 + i}, None)
+                for i in range(5)]
+        took = time.monotonic() - started
+    finally:
+        await limiter.shutdown()
+    with psycopg.connect(pg_dsn, autocommit=True) as con:
+        counted = con.execute("SELECT COUNT(*) FROM ratelimit___briefbot_all").fetchone()
+    assert sent == list(range(5))  # ... and every message still goes: a slow database is slow, not stuck
+    assert 1 <= limiter.retaken < 5 and counted == (5 + limiter.retaken,)  # a re-taken slot stays counted
+    assert took < 5.0
+
+
 def test_limits_come_from_the_environment_and_pick_the_shared_limiter_with_postgresql() -> None:
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "BRIEFBOT_RATE_PER_SECOND": "12", "BRIEFBOT_RATE_GROUP_PER_MINUTE": "10"}
     local = Config.from_env(env)

@@ -444,3 +444,19 @@ async def test_asked_counts_answered_queries_and_the_log_rows_keep_no_text(db_pa
         rows = await s.query_log_rows(7, now=NOW)
     assert [(command, matched) for _, command, matched, _ in rows] == [("actor", True)] * 3 + [("actor", False)]
     assert rows[-1][3] == 7.0 and all(t.tzinfo is not None for t, *_ in rows)
+
+
+async def test_the_outbox_keeps_each_reply_of_an_unfinished_update_until_it_is_finished(db_path: Target) -> None:
+    async with Storage.open(db_path) as storage:
+        await storage.inbox_add([(5, '{"n": 5}'), (6, '{"n": 6}')])
+        await storage.outbox_mark(5, 0, "sendMessage", "42", "sending")
+        await storage.outbox_mark(5, 0, "sendMessage", "42", "sent", '{"message_id": 9}')
+        await storage.outbox_mark(5, 0, "sendMessage", "42", "sending")  # late (written beside the call): ignored
+        await storage.outbox_mark(5, 1, "sendDocument", "42", "sending")
+        await storage.outbox_mark(6, 0, "sendMessage", "43", "refused")
+        log = await storage.outbox_log(5)
+        assert [(seq, s.method, s.state, s.result) for seq, s in sorted(log.items())] == [
+            (0, "sendMessage", "sent", '{"message_id": 9}'), (1, "sendDocument", "sending", None)]
+        await storage.inbox_finish(5)
+        assert await storage.outbox_log(5) == {}
+        assert (await storage.outbox_log(6))[0].state == "refused"  # another update's record is untouched
