@@ -231,7 +231,11 @@ def test_installed_package_ships_its_data_files() -> None:
     # `pip install .` (not editable) puts only .py files in site-packages unless package-data says otherwise.
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     package_data = config.get("tool", {}).get("setuptools", {}).get("package-data", {})
-    patterns = [*package_data.get("bot", []), *package_data.get("*", [])]
+    # Each key names a package; its patterns are relative to that package's folder ("bot.understand":
+    # ["*.json"] ships bot/understand/*.json).
+    patterns = [*package_data.get("bot", []), *package_data.get("*", []),
+                *(f"{key.removeprefix('bot.').replace('.', '/')}/{pat}" for key, pats in package_data.items()
+                  if key.startswith("bot.") for pat in pats)]
     data_files = [
         p.relative_to(ROOT / "bot").as_posix()
         for p in (ROOT / "bot").rglob("*")
