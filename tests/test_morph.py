@@ -203,3 +203,9 @@ def test_the_stored_country_names_are_cldrs() -> None:
 
     for lang in places.LANGS:
         assert sorted(places.countries(lang)) == places.from_cldr(lang), lang
+
+
+def test_an_acronyms_plural_gives_the_acronym() -> None:
+    assert "mp" in [f.lower() for f in base_forms("MPs")]
+    assert "ngo" in [f.lower() for f in base_forms("NGOs")]
+    assert base_forms("US") == ("US",) and base_forms("PACE") == ("PACE",)

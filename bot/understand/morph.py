@@ -265,9 +265,12 @@ _NOT_PLURAL = frozenset({"news", "series", "species", "means", "politics", "econ
                          "perhaps", "whereas", "towards", "afterwards", "yes", "this", "has", "was", "does"})
 
 
+_ACRONYM_PLURAL = re.compile(r"^[A-Z]{2,}s$")  # MPs, NGOs
+
+
 def _english(word: str) -> list[str]:
     low = word.lower()
-    forms: list[str] = []
+    forms: list[str] = [low[:-1]] if _ACRONYM_PLURAL.match(word) else []
     for mark in _APOSTROPHES:  # Aliyev's, ministers'
         for tail in (mark + "s", mark):
             if low.endswith(tail) and len(low) > len(tail) + 1:
