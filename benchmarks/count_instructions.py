@@ -25,7 +25,9 @@ from bench_semantic import messages
 from bot.core import Engine
 engine = Engine.load(root / "briefs", root / "seeds")
 msgs = messages()
-for m in msgs[:10]:
+# Warm-up, in the three languages the messages are in: one-time work (a language's first answer,
+# an index built on first use) is start-up, not the per-message cost counted here.
+for m in [*msgs[:10], "кто такая Гафарова?", "Qafarova kimdir?", "/claim Erdogan says PACE is biased"]:
     engine.answer(m)
 subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True)
 for m in msgs:

@@ -35,7 +35,7 @@ from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
 from bot.understand import relative
-from bot.understand.intent import Intent, understand
+from bot.understand.intent import Intent, guess_lang, understand
 from bot.understand.morph import russian_verb
 from bot.views import ENTRY_TYPES, outcomes
 from bot.views import actor as actor_views
@@ -358,8 +358,11 @@ class Engine:
         found_about = True
         if about and claims:
             topic = self.ranker.rank(about, ("claim",))
+            t = self.ranker.t
+            # A topic in Russian or Azerbaijani lies further from English claims: the same offset as answers.
+            offset = t.cross_lingual if guess_lang(about) != "en" else 0.0
             on_topic = [c for c in topic.candidates if c.entry_id in {x.id for x in claims}
-                        and (c.lexical >= self.tiers.near or c.semantic >= self.ranker.t.sem_answer_wide)]
+                        and (c.lexical >= self.tiers.near or c.semantic + offset >= t.sem_answer_wide)]
             if on_topic:
                 chosen = {c.entry_id for c in on_topic}
                 claims = [c for c in claims if c.id in chosen]

@@ -404,3 +404,20 @@ def test_what_someone_said_about_something_they_never_spoke_of_is_no_answer(engi
 def test_a_window_holding_only_vaguely_dated_events_is_answered_only_when_they_fit_it(
         engine: Engine, message: str, matched: bool) -> None:
     assert engine.answer(message).matched is matched
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # found by the second blind session
+    ("Bayramova müraciətdən iki gün əvvəl nə baş verdi?", "3 October 2024"),  # a relative date in a question
+    ("what happened on 10/11/2020?", "10 November 2020"),  # a numeric date survives the question's cleaning
+])
+def test_second_blind_session_dates(engine: Engine, message: str, expected: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched, text_of(reply.html)
+    assert expected in text_of(reply.html)
+
+
+def test_what_someone_said_about_a_topic_in_azerbaijani_finds_their_claim_on_it(engine: Engine) -> None:
+    reply = engine.answer("Əli Kərimli konqresmenlərin məktubu haqqında nə dedi?")
+    assert reply.matched, text_of(reply.html)
+    assert "no claim" not in text_of(reply.html)

@@ -40,6 +40,7 @@ _MATCH_FOLD = str.maketrans({
 _QUOTES = str.maketrans({ch: " " for ch in "«»\u201c\u201d\u201e\u201f\"‹›"} | {
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00a0": " ",
 })
+_DATE_SLASH = re.compile(r"(?<=\d)/(?=\d)")
 _PUNCT = re.compile(r"[?!¿¡,;:()\[\]{}…<>*~|\\/=+#№^%$&]+|\s[-–—]+(?=\s)|^[-–—]+\s|\s[-–—]+$|[–—]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-ZəƏıİğĞşŞçÇöÖüÜ]")
@@ -92,7 +93,7 @@ def clean(text: str) -> str:
     """The message with punctuation, quotes and @mentions removed and spaces collapsed; words,
     hyphens inside words, apostrophes inside words (who's, Bakı'da) and dots inside words (U.S.) kept."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = _PUNCT.sub(" ", text)
+    text = _PUNCT.sub(" ", _DATE_SLASH.sub("\x00", text)).replace("\x00", "/")  # 10/11/2020 stays a date
     tokens = []
     for token in text.split():
         if token.startswith("@"):
