@@ -457,7 +457,11 @@ class Ranker:
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         outcome = self.t.lexical.outcome(lex_hits)
         sem: dict[tuple[str, str], SemanticHit] = {}
-        by_name = outcome == "answer" and lex_hits[0].kind in ("actor", "place") and lex_hits[0].named >= 0.5
+        by_name = (outcome == "answer" and lex_hits[0].kind in ("actor", "place") and lex_hits[0].named >= 0.5
+                   # "председатель Народного фронта" names the party but asks for a person: one the
+                   # party is related to (the mention must hold for the answer)
+                   and not (query.person and self.actor_kinds.get(lex_hits[0].entry_id) not in PEOPLE
+                            and lex_hits[0].entry_id in {m.entity_id for m in mentions}))
         if semantic and self.semantic is not None and query_words(text) and not by_name:
             # A name, a typo of one or an alias is answered by words alone: the model is not asked.
             sem = {(h.kind, h.entry_id): h for h in self.semantic.search(text, kinds=kinds, limit=30)}
