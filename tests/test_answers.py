@@ -421,3 +421,15 @@ def test_what_someone_said_about_a_topic_in_azerbaijani_finds_their_claim_on_it(
     reply = engine.answer("Əli Kərimli konqresmenlərin məktubu haqqında nə dedi?")
     assert reply.matched, text_of(reply.html)
     assert "no claim" not in text_of(reply.html)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # a two-word Azerbaijani verb ("elan etdi") stays with the subject
+    ("separatçı rejim özünü buraxdığını nə vaxt elan etdi?", "28 September 2023"),
+    # "Böyük Qayıdış" is a name the reviewed translation writes for the Great Return
+    ("Böyük Qayıdış proqramının birinci mərhələsi nə vaxt başa çatacaq?", "late 2026"),
+])
+def test_azerbaijani_when_questions_of_the_second_blind_session(engine: Engine, message: str, expected: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched, text_of(reply.html)
+    assert expected in text_of(reply.html)

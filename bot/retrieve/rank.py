@@ -391,6 +391,14 @@ class Ranker:
             return True  # a word of the entries, or of their reviewed translations ("Великого возвращения")
         return any(sim >= 85 for _, sim in self.lexical.similar_words(sk))
 
+    def _translation_holds(self, kind: str, entry_id: str, forms: frozenset[str]) -> bool:
+        """A name as the entry's reviewed translation writes it ("Böyük Qayıdış" for the Great Return)."""
+        translated = self.translated if forms else None
+        if translated is None:
+            return False
+        bag = translated.bag(kind, entry_id)
+        return any(u in bag for name in forms for u, sim in translated.similar_words(name) if sim >= 85)
+
     def _speaks_for(self, speaker: str, claim_id: str) -> bool:
         """"Caspian News says …" must be Caspian News's claim; "Azerbaijan says …" may be its
         government's (a state speaks through its ministries), never another party's."""
@@ -424,7 +432,8 @@ class Ranker:
                            for k in linked):
                     return False
         for forms in query.names:
-            if not any(u in bag for name in forms for u, sim in self.lexical.similar_words(name) if sim >= 85):
+            if not any(u in bag for name in forms for u, sim in self.lexical.similar_words(name) if sim >= 85) \
+                    and not self._translation_holds(kind, entry_id, forms):
                 return False
         facts = self.facts.get((kind, entry_id))
         if facts is None:

@@ -129,7 +129,7 @@ def compile_template(template: str) -> re.Pattern[str]:
         optional = token.endswith("?") and len(token) > 1
         body = token[:-1] if optional else token
         if body == "{verb}":
-            piece = r"(?P<verb>\S+) "  # one word, kept with the subject ("… nə vaxt dayandırdı")
+            piece = r"(?P<verb>\S+(?: \S+)?) "  # a word or two, kept with the subject ("… nə vaxt elan etdi")
         elif body.startswith("{") and body.endswith("}"):
             piece = f"(?P<{body[1:-1]}>.+?) "
         elif body.startswith("(") and body.endswith(")"):
