@@ -23,12 +23,12 @@ from typing import Any
 import yaml
 
 from bot import i18n
-from bot.corpus import Actor, BriefDate, Corpus, CorpusError, Event, Place, load_corpus
-from bot.dates import DateQuery, effective_span, extract_date, label, timeline_order
+from bot.corpus import Actor, Corpus, CorpusError, Event, Place, load_corpus
+from bot.dates import DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
-from bot.render import fit, say
+from bot.render import date_text, fit, say
 from bot.retrieve import deeds, entries
 from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
@@ -545,13 +545,13 @@ class Engine:
         anchor = self.corpus.events[hits[0].entry_id]
         title = self._local([anchor])[0].title
         if anchor.date.precision != "day":
-            text = say("relative_imprecise", anchor=title, anchor_date=_date_text(anchor.date))
+            text = say("relative_imprecise", anchor=title, anchor_date=date_text(anchor.date))
             return outcomes.suggest(self.views, rest, "timeline", hits[:3], hits[0].score, lead=text)
         day = anchor.date.start + timedelta(days=rel.days)
         when = DateQuery(day, day, i18n.month_date(day, "day"))
         # A day counted from an inferred date is as inferred as the date it was counted from.
-        counted = _date_text(replace(anchor.date, start=day, end=day, value=day.isoformat()))
-        notice = say("relative_reading", anchor=title, anchor_date=_date_text(anchor.date), date=counted)
+        counted = date_text(replace(anchor.date, start=day, end=day, value=day.isoformat()))
+        notice = say("relative_reading", anchor=title, anchor_date=date_text(anchor.date), date=counted)
         events = [e for e in self._in_window(list(self.timeline), when) if e.id != anchor.id]
         if not events:
             reply = timeline_views.nothing_in_window(self.views, rest, when.text)
@@ -710,13 +710,6 @@ def _span_days(event: Event) -> int:
     """How many days the event's date could be on (its effective span)."""
     first, last = effective_span(event.date)
     return (last - first).days + 1
-
-
-def _date_text(d: BriefDate) -> str:
-    """A date as plain text in the answer's language, with its inference mark ("5 October 2024
-    (year inferred)")."""
-    mark = {"year": "labels.year_inferred", "full": "labels.date_inferred"}.get(d.inferred)
-    return f"{label(d)} ({say(mark)})" if mark else label(d)
 
 
 def _deed_or_name(subject: str) -> str:

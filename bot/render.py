@@ -98,14 +98,20 @@ def plain_length(markup: str) -> int:
     return len(plain_text(markup))
 
 
+_INFERRED = {"year": "labels.year_inferred", "full": "labels.date_inferred"}
+
+
 def date_html(d: BriefDate) -> str:  # in the answer's language
     """A date at its real precision, with a visible mark when it was inferred."""
-    text = esc(label(d))
-    if d.inferred == "year":
-        text += f" <i>({say('labels.year_inferred')})</i>"
-    elif d.inferred == "full":
-        text += f" <i>({say('labels.date_inferred')})</i>"
-    return text
+    mark = _INFERRED.get(d.inferred)
+    return esc(label(d)) + (f" <i>({say(mark)})</i>" if mark else "")
+
+
+def date_text(d: BriefDate) -> str:
+    """The same as plain text, for a sentence that is escaped as a whole ("5 October 2024 (year
+    inferred)")."""
+    mark = _INFERRED.get(d.inferred)
+    return f"{label(d)} ({say(mark)})" if mark else label(d)
 
 
 def quote_html(text: str) -> str:

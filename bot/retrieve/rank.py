@@ -166,17 +166,21 @@ def numbers(text: str) -> set[str]:
 
 
 @cache
-def person_words() -> frozenset[str]:
-    """Words asking for a person (bot/retrieve/person_words.yaml), folded as term_forms folds them."""
+def _role_words(section: str) -> frozenset[str]:
+    """bot/retrieve/person_words.yaml's "people" or "bodies", folded as term_forms folds them (a
+    phrase by its last word)."""
     data = yaml.safe_load(Path(__file__).with_name("person_words.yaml").read_text(encoding="utf-8"))
-    return frozenset(skeleton(w) for ws in data["people"].values() for entry in ws for w in words(str(entry))[-1:])
+    return frozenset(skeleton(w) for ws in data[section].values() for entry in ws for w in words(str(entry))[-1:])
 
 
-@cache
+def person_words() -> frozenset[str]:
+    """Words asking for a person ("leader", "министр", "nazir")."""
+    return _role_words("people")
+
+
 def body_words() -> frozenset[str]:
     """Words asking for a body, an outlet or an organisation ("agency", "министерство", "partiya")."""
-    data = yaml.safe_load(Path(__file__).with_name("person_words.yaml").read_text(encoding="utf-8"))
-    return frozenset(skeleton(w) for ws in data["bodies"].values() for entry in ws for w in words(str(entry))[-1:])
+    return _role_words("bodies")
 
 
 def asks_for_person(text: str, mentions: Sequence[Mention]) -> bool:
@@ -195,18 +199,20 @@ def asks_for_person(text: str, mentions: Sequence[Mention]) -> bool:
 
 
 @cache
-def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]]:
-    """axis -> pole -> (whole words, prefixes, phrases), folded as queries are."""
+def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
+    """axis -> pole -> (whole words, prefixes, phrases as their words), folded as queries are."""
     data = yaml.safe_load(Path(__file__).with_name("stance.yaml").read_text(encoding="utf-8"))
-    out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]] = {}
+    out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]]] = {}
     for axis, poles in data.items():
         out[axis] = {}
         for pole, langs in poles.items():
-            whole, prefixes, phrases = set(), [], []
+            whole: set[str] = set()
+            prefixes: list[str] = []
+            phrases: list[tuple[str, ...]] = []
             for entry in (str(w) for ws in langs.values() for w in ws):
                 folded = " ".join(words(entry.rstrip("*")))
                 if " " in folded:
-                    phrases.append(folded)
+                    phrases.append(tuple(folded.split()))
                 elif entry.endswith("*"):
                     prefixes.append(folded)
                 else:
@@ -226,7 +232,7 @@ def stance(text: str) -> frozenset[tuple[str, str]]:
     for axis, poles in _axes().items():
         for pole, (_, _, phrases) in poles.items():
             for p in phrases:
-                if p.split(" ", 1)[0] in present and (at := _phrase_at(p.split(), ws)):
+                if p[0] in present and (at := _phrase_at(p, ws)):
                     found.add((axis, pole))
                     used |= at
     rest = [w for n, w in enumerate(ws) if n not in used]
@@ -269,7 +275,7 @@ def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]
     return False
 
 
-def _phrase_at(phrase: list[str], ws: list[str], gap: int = 2) -> set[int]:
+def _phrase_at(phrase: Sequence[str], ws: list[str], gap: int = 2) -> set[int]:
     """The positions of the phrase's words, in order, at most `gap` words between them ("gives
     Azerbaijan back"); empty when the text does not hold it."""
     for i, w in enumerate(ws):
@@ -393,7 +399,7 @@ class Ranker:
 
     def _translation_holds(self, kind: str, entry_id: str, forms: frozenset[str]) -> bool:
         """A name as the entry's reviewed translation writes it ("Böyük Qayıdış" for the Great Return)."""
-        translated = self.translated if forms else None
+        translated = self.translated
         if translated is None:
             return False
         bag = translated.bag(kind, entry_id)
@@ -414,7 +420,7 @@ class Ranker:
         own = self.related.get((kind, entry_id), frozenset())
         if kind in ("actor", "place"):
             own = own | {entry_id}
-            if query.person and (kind == "place" or self.actor_kinds.get(entry_id) not in PEOPLE):
+            if query.person and not self._is_person(kind, entry_id):
                 return False  # "the opposition leader" is no party, "министр обороны" no ministry
         if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
             return False
@@ -469,7 +475,7 @@ class Ranker:
         by_name = (outcome == "answer" and lex_hits[0].kind in ("actor", "place") and lex_hits[0].named >= 0.5
                    # "председатель Народного фронта" names the party but asks for a person: one the
                    # party is related to (the mention must hold for the answer)
-                   and not (query.person and self.actor_kinds.get(lex_hits[0].entry_id) not in PEOPLE
+                   and not (query.person and not self._is_person(lex_hits[0].kind, lex_hits[0].entry_id)
                             and lex_hits[0].entry_id in {m.entity_id for m in mentions}))
         if semantic and self.semantic is not None and query_words(text) and not by_name:
             # A name, a typo of one or an alias is answered by words alone: the model is not asked.
@@ -542,8 +548,11 @@ class Ranker:
 
     def _not_a_person(self, c: Candidate, pool: Pool) -> bool:
         """The query asks for a person and this entry is a body, an outlet, a state or a place."""
-        return pool.person and (c.kind == "place" or (c.kind == "actor" and self.actor_kinds.get(c.entry_id)
-                                                       not in PEOPLE))
+        return pool.person and c.kind in ("actor", "place") and not self._is_person(c.kind, c.entry_id)
+
+    def _is_person(self, kind: str, entry_id: str) -> bool:
+        """A person or a group of people: what a word asking for a person may mean."""
+        return kind == "actor" and self.actor_kinds.get(entry_id) in PEOPLE
 
     def _only_named(self, c: Candidate, pool: Pool) -> bool:
         """An entity named inside a description of someone else: "the commentator who spoke to Radio
