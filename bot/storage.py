@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 QUERY_MAX_CHARS = 512
 BUSY_TIMEOUT_MS = 5000
+_T = TypeVar("_T")
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
 
 # Each step is applied once, in order, inside one transaction; `PRAGMA user_version` is the
@@ -398,18 +399,16 @@ class Storage:
         for target, statements in enumerate(MIGRATIONS, start=1):
             if target <= applied:
                 continue
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
+
+            async def step(target: int = target, statements: tuple[str, ...] = statements) -> None:
                 current = await self._user_version()
                 self._refuse_newer(current)
                 if current < target:
                     for statement in statements:
                         await self._db.execute(statement)
                     await self._db.execute(f"PRAGMA user_version = {target}")
-                await self._db.execute("COMMIT")
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
+
+            await self._transaction(step)
 
     async def close(self) -> None:
         if not self._closed:
@@ -482,17 +481,34 @@ class Storage:
         await self._log.flush()
 
     async def _write_log(self, rows: list[tuple[Any, ...]]) -> None:
-        async with self._tx:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                await self._db.executemany(
-                    "INSERT INTO query_log (ts, chat_type, command, query, query_norm, matched, best_score, "
-                    "latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                await self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:  # SQLite ends it itself on some errors (a full disk)
-                    await self._db.execute("ROLLBACK")
-                raise
+        async def insert() -> None:
+            await self._db.executemany(
+                "INSERT INTO query_log (ts, chat_type, command, query, query_norm, matched, best_score, "
+                "latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+        await self._transaction(insert)
+
+    async def _transaction(self, work: Callable[[], Awaitable[_T]]) -> _T:
+        """Run `work` between BEGIN IMMEDIATE and COMMIT, one transaction at a time on this connection.
+
+        Shielded from cancellation: aiosqlite runs each statement in its own thread, so a cancelled await
+        does not stop the statement. A stop arriving while COMMIT was queued used to roll back a transaction
+        that had just committed ("cannot rollback - no transaction is active"), swallowing the cancellation
+        and holding the shutdown until its time-out. Now the transaction always ends (commit or rollback)
+        and the caller still sees its cancellation."""
+        async def run() -> _T:
+            async with self._tx:
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = await work()
+                    await self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+                        await self._db.execute("ROLLBACK")
+                    raise
+                return result
+
+        return await asyncio.shield(run())
 
     async def prune(self, now: datetime | None = None) -> int:
         """Delete log rows past retention; returns how many, for the bot's log line."""
@@ -518,23 +534,20 @@ class Storage:
             return []
         ids = [update_id for update_id, _ in updates]
         stamp = _ts(at or _now())
-        async with self._tx:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                marks = ",".join("?" * len(ids))
-                async with self._db.execute(f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids) as cur:
-                    seen = {int(row[0]) for row in await cur.fetchall()}
-                fresh = [(i, p) for i, p in dict(updates).items() if i not in seen]
-                await self._db.executemany(
-                    "INSERT INTO inbox (update_id, received_at, state, payload, finished_at) VALUES (?, ?, ?, ?, ?)",
-                    [(i, stamp, "pending" if p is not None else "poison", p, None if p is not None else stamp)
-                     for i, p in fresh],
-                )
-                await self._db.execute("COMMIT")
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-        return [i for i, _ in fresh]
+
+        async def insert() -> list[int]:
+            marks = ",".join("?" * len(ids))
+            async with self._db.execute(f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids) as cur:
+                seen = {int(row[0]) for row in await cur.fetchall()}
+            fresh = [(i, p) for i, p in dict(updates).items() if i not in seen]
+            await self._db.executemany(
+                "INSERT INTO inbox (update_id, received_at, state, payload, finished_at) VALUES (?, ?, ?, ?, ?)",
+                [(i, stamp, "pending" if p is not None else "poison", p, None if p is not None else stamp)
+                 for i, p in fresh],
+            )
+            return [i for i, _ in fresh]
+
+        return await self._transaction(insert)
 
     async def inbox_finish(self, update_id: int, state: str = "done") -> None:
         """Answered (or given up on): forget the content, keep the id for de-duplication."""

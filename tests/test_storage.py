@@ -460,3 +460,29 @@ async def test_the_outbox_keeps_each_reply_of_an_unfinished_update_until_it_is_f
         await storage.inbox_finish(5)
         assert await storage.outbox_log(5) == {}
         assert (await storage.outbox_log(6))[0].state == "refused"  # another update's record is untouched
+
+
+async def test_a_stop_arriving_at_any_point_of_an_inbox_write_is_a_stop_and_leaves_the_store_usable(
+        db_path: Target) -> None:
+    """SIGTERM cancels the poller wherever it is; the write either happened whole or not at all, the
+    poller sees its cancellation (not a storage fault that hides it and stalls the shutdown), and the
+    next write works."""
+    async with Storage.open(db_path) as storage:
+        outcomes: set[str] = set()
+        for steps in range(40):
+            update_id = 1000 + steps
+            task = asyncio.create_task(storage.inbox_add([(update_id, '{"n": 1}')]))
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            task.cancel()
+            try:
+                await task
+                outcomes.add("finished")
+            except asyncio.CancelledError:
+                outcomes.add("cancelled")
+            # whatever happened, the store takes the next write and the update is stored once at most
+            assert await storage.inbox_add([(update_id, '{"n": 1}')]) in ([], [update_id])
+            assert await storage.inbox_add([(update_id, '{"n": 1}')]) == []
+        assert "cancelled" in outcomes
+        states = await storage.inbox_states()
+        assert states.get("pending") == 40
