@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -66,7 +67,10 @@ def _load_engine(args: argparse.Namespace, **options: object):  # -> Engine; imp
 
 def as_text(markup: str) -> str:
     """Telegram HTML as readable console text."""
-    text = markup.replace("<blockquote>", "  │ ").replace("</blockquote>", "")
+    def quoted(m: re.Match[str]) -> str:  # a block, as in Telegram: its own lines, each marked
+        return "\n".join("  │ " + line for line in m.group(1).split("\n")) + "\n"
+
+    text = re.sub(r"<blockquote>(.*?)</blockquote>\n?", quoted, markup, flags=re.S)
     return plain_text(text)
 
 

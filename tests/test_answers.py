@@ -115,7 +115,15 @@ def test_nothing_close_says_so_and_hints_at_coverage(engine: Engine) -> None:
     reply = engine.answer("/claim the Earth is flat")
     text = text_of(reply.html)
     assert "Nothing in the index matches" in text
-    assert "frequent topics: karabakh" in text.lower()  # what the index does cover, from the corpus
+    assert "frequent topics: armenia, karabakh" in text.lower()  # what the index does cover, from the corpus
+
+
+@pytest.mark.parametrize("lang, topics", [("ru", "частые темы: Армения, Карабах"),
+                                          ("az", "mövzular: Ermənistan, Qarabağ")])
+def test_the_coverage_hint_names_the_topics_in_the_readers_language(engine: Engine, lang: str, topics: str) -> None:
+    """A Russian or Azerbaijani reader is not shown the curators' English tag slugs ("us relations")."""
+    text = text_of(engine.answer("/claim the Earth is flat", lang=lang).html)
+    assert topics in text and "us relations" not in text.lower(), text
 
 
 def test_help_examples_all_work(engine: Engine) -> None:

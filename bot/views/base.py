@@ -302,9 +302,16 @@ class Views:
     @cached_property
     def coverage_hint(self) -> str:
         """What the index does cover, from the corpus itself (so it stays true as documents are added)."""
-        tagged: list[Event | Claim] = [*self.corpus.events.values(), *self.corpus.claims.values()]
-        tags = Counter(t for x in tagged for t in x.tags if not any(ch.isdigit() for ch in t))
-        topics = ", ".join(t.replace("-", " ") for t, _ in tags.most_common(6))
+        # The places and actors the entries are most about, by their names: in the reader's language,
+        # where a tag slug ("us-relations") would be English in every reply.
+        corpus = self.corpus
+        about: Counter[str] = Counter()
+        for e in corpus.events.values():
+            about.update(dict.fromkeys((*e.places, *e.actors, *e.tags), 1))
+        for c in corpus.claims.values():
+            about.update(dict.fromkeys((c.claimant, *c.about, *c.tags), 1))
+        named = [i for i, _ in about.most_common() if i in corpus.places or i in corpus.actors]
+        topics = ", ".join([n for n in map(self.name, named) if len(n.split()) <= 6][:6])  # long titles are not topics
         first, last = self.source_span()
         return say("no_match_hint", sources=count("sources", len(self.corpus.sources)), first=first, last=last,
                    topics=topics or "-")
