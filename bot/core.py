@@ -101,7 +101,7 @@ class Engine:
                              actor_kinds={a.id: a.kind for a in corpus.actors.values()},
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share),
-                             translated=self._translated_index)
+                             translated=self._translated_index, translated_texts=self._translated_texts)
         self._views = {i18n.DEFAULT: Views(corpus, self.timeline, self.index, ENTRY_TYPES)}
         self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
 
@@ -144,17 +144,17 @@ class Engine:
         for i in ids:
             entry = self.corpus.entry(i)
             if isinstance(entry, Actor | Place):
-                out.extend(entry.aliases)
+                out.extend(entry.spellings[1:])
         return out
 
     def _docs(self) -> list[Doc]:
         c = self.corpus
         docs: list[Doc] = []
         for a in c.actors.values():
-            docs.append(Doc(a.id, "actor", names=[a.name, *a.aliases], titles=[a.role],
+            docs.append(Doc(a.id, "actor", names=list(a.spellings), titles=[a.role],
                             texts=[*(r.summary for r in a.record), *([a.note] if a.note else [])]))
         for p in c.places.values():
-            docs.append(Doc(p.id, "place", names=[p.name, *p.aliases], texts=[p.note] if p.note else []))
+            docs.append(Doc(p.id, "place", names=list(p.spellings), texts=[p.note] if p.note else []))
         for e in c.events.values():
             docs.append(Doc(e.id, "event", titles=[e.title, *entry_names(c, e.places), *self._aliases(e.places)],
                             texts=[e.summary, *e.tags, *entry_names(c, e.actors), *self._aliases(e.actors),
@@ -167,6 +167,20 @@ class Engine:
     def _translated_index(self) -> SearchIndex | None:
         docs = self._translated_docs()
         return SearchIndex(docs, synonyms=_synonyms()) if docs else None
+
+    def _translated_texts(self, kind: str, entry_id: str) -> list[str]:
+        """An entry's reviewed Russian and Azerbaijani paraphrase, quote gloss, title and summary."""
+        fields = {"event": ("title", "summary", "glosses"), "claim": ("paraphrase", "gloss")}.get(kind, ())
+        out: list[str] = []
+        for language in self.translations.languages.values():
+            got = language.entries.get(kind + "s", {}).get(entry_id) or {}
+            for f in fields:
+                value = got.get(f)
+                if isinstance(value, list):
+                    out.extend(str(v) for v in value if v)
+                elif value:
+                    out.append(str(value))
+        return out
 
     def _translated_docs(self) -> list[Doc]:
         """Each entry's reviewed Russian and Azerbaijani texts, for the words a question in either
@@ -207,7 +221,8 @@ class Engine:
     def _dispatch(self, text: str, full: bool) -> Reply:
         intent = understand(text)
         if intent.greeting:
-            return outcomes.plain(text, "help", say("greeting_html", bot=self.bot_username), matched=True)
+            wording = "thanks_html" if intent.thanks else "greeting_html"
+            return outcomes.plain(text, "help", say(wording, bot=self.bot_username), matched=True)
         if not text.startswith("/"):
             return self._question(intent, text, full)
         head, _, rest = text.partition(" ")
@@ -679,7 +694,7 @@ class Engine:
         for entry in (*self.corpus.actors.values(), *self.corpus.places.values()):
             if isinstance(entry, Place) and self.views.stands_in(entry.id):
                 continue  # an uncited capital opens its state: not an entry of its own
-            names[entry.id] = {w for alias in (entry.name, *entry.aliases) for w in query_words(alias)}
+            names[entry.id] = {w for alias in entry.spellings for w in query_words(alias)}
         titles = {e.id: set(query_words(e.title)) for e in self.corpus.events.values()}
         roles = {a.id: set(query_words(a.role)) for a in self.corpus.actors.values()}
         return names, titles, roles
@@ -696,7 +711,7 @@ class Engine:
         ids: dict[str, str] = {}
         named: list[Actor | Place] = [*self.corpus.actors.values(), *self.corpus.places.values()]
         for entry in named:
-            for alias in (entry.name, *entry.aliases):
+            for alias in entry.spellings:
                 ids.setdefault(key(alias), entry.id)
         return ids
 

@@ -175,6 +175,15 @@ class Record:
     date: BriefDate | None = None
 
 
+def typed_spellings(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    """The name and aliases, and each Azerbaijani one as it is typed without Azerbaijani letters: ə as
+    "e" ("Eli Kerimli", "Eliyev", "Meclis"), where the folding reads ə as the "a" of English spellings
+    (Aliyev, Majlis). The other Azerbaijani letters fold to what such typing gives already."""
+    out = [name, *aliases]
+    out.extend(plain for n in (name, *aliases) if (plain := n.replace("ə", "e").replace("Ə", "E")) != n)
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Actor:
     id: str
@@ -187,6 +196,11 @@ class Actor:
     note: str | None = None
     part_of: tuple[str, ...] = ()  # groups whose statements the sources name this actor among the authors of
 
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every form a reader may type for this actor (search only; readers are shown name and aliases)."""
+        return typed_spellings(self.name, self.aliases)
+
 
 @dataclass(frozen=True)
 class Place:
@@ -198,6 +212,11 @@ class Place:
     note: str | None = None
     cite: tuple[Citation, ...] = ()
     within_by: str | None = None  # whose division of territory `within` follows (shown attributed)
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every form a reader may type for this place (search only; readers are shown name and aliases)."""
+        return typed_spellings(self.name, self.aliases)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ RU_DECADE_ENDINGS = ("х", "е", "ые", "ых", "ми")
 # Early / mid / late, as words before (English, Russian) or after (Azerbaijani) the year or decade.
 QUALIFIER_SPAN = {"early": (0, 3), "mid": (3, 7), "late": (7, 10)}  # years of a decade
 YEAR_QUALIFIER_MONTHS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}  # as in effective_span
+MONTH_QUALIFIER_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}  # "mid-October 2023"
 QUALIFIER_BEFORE: dict[str, str] = {
     "early": "early", "mid": "mid", "late": "late",
     "beginning of": "early", "start of": "early", "the beginning of": "early", "the start of": "early",
@@ -185,6 +186,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     _p("mon_days_y", r"\b{mon}\s+{d}" + _DASH + r"{d2},?\s+{y}"),
     _p("mon_mon_y", r"\b{mon}" + _MONTH_JOIN + r"{mon2},?\s+{y}"),
     _p("mon_mon_y", r"\b{mon}(?<=d[ae]n)\s+{mon2}(?:\s+(?:qeder|kimi))?,?\s+{y}"),  # "sentyabrdan dekabra qədər 2023"
+    _p("mon_y_q", r"\b" + _PRE_Q + r"(?:of\s+)?{mon},?\s+(?:of\s+)?{y}"),  # "mid-October 2023", "в конце октября 2023"
     _p("mon_y", r"\b{mon},?\s+(?:of\s+)?{y}"),
     # "2024-cü ilin oktyabrı"
     _p("y_mon", _NB + r"(?P<y>(?:1[89]|20)\d{{2}})(?:" + AZ_YEAR_ORDINAL + r")?\s+ilin\s+{mon}"),
@@ -309,6 +311,10 @@ def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | No
         date(2000, month, int(g["d"]))  # validates the day (leap year allows 29 February)
         return date.min, date.max, (month, int(g["d"])), None
     quality = QUALIFIER_WORDS.get(" ".join((g.get("q") or g.get("qa") or "").split()), "")
+    if kind == "mon_y_q":  # a third of the month: days 1-10, 11-20, 21 to its end
+        first, last = _month_span(int(g["y"]), month)
+        return (first.replace(day=MONTH_QUALIFIER_DAYS[quality][0]),
+                last.replace(day=min(MONTH_QUALIFIER_DAYS[quality][1], last.day)), None, None)
     if kind == "decade":
         start = int(g["dec"]) * 10 if g.get("dec") else 1900 + int(g["dd"]) * 10
         lo, hi = QUALIFIER_SPAN.get(quality, (0, 10))

@@ -36,7 +36,7 @@ def passages(corpus: Corpus) -> list[Passage]:
 
 def aliases(corpus: Corpus) -> list[tuple[str, str]]:
     return [(e.id, alias) for e in (*corpus.actors.values(), *corpus.places.values())
-            for alias in (e.name, *e.aliases)]
+            for alias in e.spellings]
 
 
 def related(corpus: Corpus, finder: MentionFinder) -> dict[tuple[str, str], frozenset[str]]:

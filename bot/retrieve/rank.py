@@ -21,6 +21,7 @@ import yaml
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
+from bot.retrieve.polarity import Polarity, asserted_words, contradicts, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
 from bot.understand.morph import term_forms
@@ -96,6 +97,7 @@ class Query:
     # words, the forms that would do (synonyms, base forms, other scripts' words the synonyms map).
     topics: tuple[Topic, ...] = ()
     person: bool = False  # it asks for a person ("the opposition leader", "министр обороны")
+    asserted: tuple[frozenset[str], ...] = ()  # forms of the content words it asserts (not negated)
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,8 @@ class Ranker:
                  states: frozenset[str] = frozenset(), capitals: frozenset[str] = frozenset(),
                  topics: dict[tuple[str, ...], frozenset[tuple[str, str]]] | None = None,
                  translated: SearchIndex | Callable[[], SearchIndex | None] | None = None,
-                 actor_kinds: dict[str, str] | None = None) -> None:
+                 actor_kinds: dict[str, str] | None = None,
+                 translated_texts: Callable[[str, str], list[str]] | None = None) -> None:
         self.actor_kinds = actor_kinds or {}  # actor id -> "person", "group", "body", "state", ...
         # The entries' Russian and Azerbaijani texts, word evidence only: an index, or how to build one
         # on first use (start-up stays as fast for a bot that is never asked in those languages).
@@ -332,6 +335,9 @@ class Ranker:
                     self._about_event.setdefault(e, set()).add(i)
         self.facts: dict[tuple[str, str], tuple[set[str], frozenset[tuple[str, str]]]] = {
             k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
+        self._texts = texts or {}
+        self._translated_texts = translated_texts
+        self._polarities: dict[tuple[str, str], Polarity] = {}  # built on first use, per entry
         counts = Counter(e for ents in related.values() for e in ents)
         n = max(1, sum(1 for k in related if k[0] in ("claim", "event")))
         # A capital standing for a state is never generic: "in Yerevan" must hold for the entry.
@@ -447,7 +453,18 @@ class Ranker:
         figures, sides = facts
         if query.figures - figures:
             return False
+        if query.asserted and contradicts(query.asserted, self.polarity(kind, entry_id)):
+            return False  # "civilians were the target" is not "the civilian population is not a target"
         return not opposed(query.sides, sides)
+
+    def polarity(self, kind: str, entry_id: str) -> Polarity:
+        got = self._polarities.get((kind, entry_id))
+        if got is None:
+            texts = [self._texts.get((kind, entry_id), "")]
+            if self._translated_texts is not None:
+                texts += self._translated_texts(kind, entry_id)
+            got = self._polarities[(kind, entry_id)] = polarity(texts, self._stop)
+        return got
 
     # ---- ranking
 
@@ -467,7 +484,8 @@ class Ranker:
                                       for t in proper_names(text, self.proper)
                                       for w in words(t) if skeleton(w) not in mentioned)),
             figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions),
-            topics=self._topics(text, mentions), person=asks_for_person(text, mentions))
+            topics=self._topics(text, mentions), person=asks_for_person(text, mentions),
+            asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
         lex_hits = self.lexical.search(text, kinds=kinds, limit=8)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         outcome = self.t.lexical.outcome(lex_hits)

@@ -54,6 +54,7 @@ class Intent:
     lang: str  # "en" | "ru" | "az"
     question: str | None = None  # the pattern that matched ("кто {subject}"), or None
     greeting: bool = False  # a greeting or thanks with nothing else: show short help
+    thanks: bool = False  # ... and it was a thanks: say "you're welcome", not "hello"
     about: str | None = None  # for "said": what about ("о Карабахе" → "Карабахе")
     explicit: bool = False  # typed as a /command
 
@@ -69,7 +70,8 @@ class _Pattern:
 @dataclass(frozen=True)
 class _Rules:
     patterns: tuple[_Pattern, ...]
-    greetings: tuple[tuple[str, str], ...]  # (folded phrase, lang), longest first
+    greetings: tuple[tuple[str, str], ...]  # (folded phrase, lang), longest first (thanks too)
+    thanks: frozenset[str]  # the folded phrases among them that thank
     openers: frozenset[str]  # folded words dropped before a question
     filler: dict[str, frozenset[str]]  # lang -> folded words
     all_filler: frozenset[str]
@@ -148,14 +150,15 @@ def _read(lang: str) -> dict:
 
 @cache
 def rules() -> _Rules:
-    patterns, greetings, keywords = [], [], {}
+    patterns, greetings, keywords, thanks = [], [], {}, set()
     filler, markers, question_words, openers = {}, {}, set(), set()
     for lang in LANGS:
         data = _read(lang)
         for row in data["patterns"]:
             patterns.append(_Pattern(lang, row["command"], row["match"], compile_template(row["match"])))
             question_words |= {w for w in re.split(r"[\s(|)?]+", fold(row["match"])) if w and "{" not in w}
-        greetings += [(fold(g), lang) for g in data.get("greetings", [])]
+        greetings += [(fold(g), lang) for g in (*data.get("greetings", []), *data.get("thanks", []))]
+        thanks |= {fold(g) for g in data.get("thanks", [])}
         filler[lang] = frozenset(fold(w) for w in data.get("filler", []))
         openers |= {fold(w) for w in data.get("openers", [])}
         markers[lang] = frozenset(fold(w) for w in data.get("markers", []))
@@ -164,7 +167,8 @@ def rules() -> _Rules:
                 keywords.setdefault(fold(phrase), (command, lang))
     greetings.sort(key=lambda g: len(g[0]), reverse=True)
     return _Rules(
-        patterns=tuple(patterns), greetings=tuple(greetings), openers=frozenset(openers), filler=filler,
+        patterns=tuple(patterns), greetings=tuple(greetings), thanks=frozenset(thanks), openers=frozenset(openers),
+        filler=filler,
         all_filler=frozenset().union(*filler.values()), keywords=keywords, markers=markers,
         question_words=frozenset(question_words),
     )
@@ -183,10 +187,11 @@ def guess_lang(text: str) -> str:
     return "az" if az > en else "en"
 
 
-def _strip_greetings(text: str, folded: str) -> tuple[str, str, str | None]:
+def _strip_greetings(text: str, folded: str) -> tuple[str, str, str | None, bool]:
     """The text with greetings (and openers: "а", "so") removed from its start and greetings from its
-    end, and the language of the last greeting removed, if any."""
+    end, the language of the last greeting removed, if any, and whether any of them thanked."""
     greeted: str | None = None
+    thanked = False
     changed = True
     while changed and folded:
         changed = False
@@ -198,13 +203,13 @@ def _strip_greetings(text: str, folded: str) -> tuple[str, str, str | None]:
         for phrase, lang in rules().greetings:
             if folded == phrase or folded.startswith(phrase + " "):
                 text, folded = text[len(phrase) :].lstrip(), folded[len(phrase) :].lstrip()
-                greeted, changed = lang, True
+                greeted, changed, thanked = lang, True, thanked or phrase in rules().thanks
                 break
             if folded.endswith(" " + phrase):
                 text, folded = text[: -len(phrase)].rstrip(), folded[: -len(phrase)].rstrip()
-                greeted, changed = lang, True
+                greeted, changed, thanked = lang, True, thanked or phrase in rules().thanks
                 break
-    return text, folded, greeted
+    return text, folded, greeted, thanked
 
 
 def _trim(text: str, filler: frozenset[str]) -> str:
@@ -245,6 +250,7 @@ class _Reading:
     about: str | None = None
     question: str | None = None
     greeting: bool = False
+    thanks: bool = False
 
 
 def _read_text(raw: str) -> _Reading:
@@ -254,9 +260,9 @@ def _read_text(raw: str) -> _Reading:
     if len(folded) != len(text):  # cannot happen by construction; never cut words at wrong places
         folded = text.lower()
     lang = guess_lang(text)
-    text, folded, greeted = _strip_greetings(text, folded)
+    text, folded, greeted, thanked = _strip_greetings(text, folded)
     if not text:
-        return _Reading("help", "", greeted or lang, greeting=greeted is not None)
+        return _Reading("help", "", greeted or lang, greeting=greeted is not None, thanks=thanked)
     lang = guess_lang(text)
     keyword = rules().keywords.get(folded)
     if keyword is not None:
@@ -286,7 +292,7 @@ def _understand(message: str) -> Intent:
     if slash is None:
         r = _read_text(message)
         return Intent(command=r.command, subject=r.subject, lang=r.lang, question=r.question,
-                      greeting=r.greeting, about=r.about)
+                      greeting=r.greeting, thanks=r.thanks, about=r.about)
     command = slash.group(1).lower()
     rest = rest.strip()
     if command in RAW_COMMANDS:

@@ -210,8 +210,9 @@ class Views:
     def match_line(self, query: str, kind: str, entry_id: str, ranking: Ranking) -> str:
         """Why this entry: the words typed in another spelling or language ("“выборы” → elections"),
         and whether it was matched by meaning."""
+        lang = i18n.current()
         pairs = [(typed, found) for typed, found in self.index.evidence(query, kind, entry_id)
-                 if key(typed) != key(found) and not _inflection(typed, found)][:3]
+                 if key(typed) != key(found) and not _inflection(typed, found) and not _other_script(found, lang)][:3]
         parts = [say("matched_via", typed=short(t, 30), name=f) for t, f in pairs]
         if ranking.basis == "semantic":
             parts.append(say("matched_meaning"))
@@ -336,6 +337,12 @@ class Views:
     def prominent_actors(self) -> list[Actor]:
         """Actors by how often the corpus cites them: the starting list of inline mode."""
         return sorted(self.corpus.actors.values(), key=lambda a: (-self._citation_counts.get(a.id, 0), a.name))
+
+
+def _other_script(found: str, lang: str) -> bool:
+    """A word of the entry in a script the reader does not read here: "“Lüksemburq” → Люксембург"
+    explains nothing in an Azerbaijani or English reply (the entry's Russian alias matched)."""
+    return lang != "ru" and any("\u0400" <= ch <= "\u04ff" for ch in found)
 
 
 def _inflection(typed: str, found: str) -> bool:

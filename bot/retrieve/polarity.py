@@ -1,0 +1,141 @@
+"""What a text asserts and what it denies, word by word: "the civilian population is not a target"
+denies "target"; "civilians were the target" asserts it. A query that asserts a word an entry only
+ever denies is not that entry's claim, however close the two are in meaning (an embedding puts a
+sentence and its negation side by side).
+
+A word is denied when it stands in the scope of a negator: the few words after "not", "не",
+"failed to" (English, Russian), or the words before "deyil", "yox" (Azerbaijani puts them last).
+Azerbaijani verbs negated by a suffix ("qovulmadı") are left to the other checks. Words are compared
+by their folded forms and base forms (bot.understand.morph), so "target"/"targets", "вывела"/"вывели"
+meet; a word is asserted by an entry when any of its texts (its English ones and its reviewed
+translations) uses it outside a negation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.normalize import skeleton, words
+from bot.understand.intent import guess_lang
+from bot.understand.morph import term_forms
+
+# Negators whose scope is the words after them (folded as `words` folds: "don't" -> "dont").
+_BEFORE = frozenset(skeleton(w) for w in words(
+    "not never no cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt couldnt "
+    "wouldnt shouldnt failed fails fail failing neither nor не нет ни никогда ничуть отнюдь"))
+# Negators whose scope is the words before them (Azerbaijani: "hədəf deyil", "məhbus yoxdur").
+_AFTER = frozenset(skeleton(w) for w in words("deyil deyildir deyildi yox yoxdur"))
+_AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its scope is before it
+# Azerbaijani verbs negated by their suffix, as folded ("alınmırdı" -> alinmirdi, "etmədi" -> etmadi,
+# "olmayıb" -> olmaib, "görməmiş" -> gormamis), with person and tense endings after it. Only in
+# Azerbaijani text: "Kashmir" ends like "-mir" too.
+_AZ_NEGATED_VERB = re.compile(r"..(?:m[iu]r|mad[iu]|ma[iu]b|mam[iu]s)(?:d[iu]r|d[iu]lar|d[iu]|lar|[iu]z|s[iu]n[iu]z"
+                              r"|s[iu]n|am|[iu]m|[iu]k|[iu]g|[iu]n)?$")
+SCOPE_AFTER = 4  # words after an English or Russian negator it may negate ("has not completely withdrawn its")
+SCOPE_BEFORE = 2  # words before an Azerbaijani one
+MIN_LETTERS = 4  # shorter words ("a", "of", "its", "и") carry no claim of their own
+
+
+# English verbs by their base form, for comparing "held" with "hold", "withdrew" with "withdrawn"
+# (bot.understand.morph folds English plurals only). Regular ones lose -ed, -ing, -s below.
+_IRREGULAR = {
+    "hold": "held", "withdraw": "withdrew withdrawn", "leave": "left", "flee": "fled", "drive": "drove driven",
+    "take": "took taken", "give": "gave given", "make": "made", "say": "said", "tell": "told", "send": "sent",
+    "bring": "brought", "fight": "fought", "win": "won", "lose": "lost", "begin": "began begun",
+    "break": "broke broken", "choose": "chose chosen", "know": "knew known", "pay": "paid", "meet": "met",
+    "lead": "led", "keep": "kept", "stand": "stood", "strike": "struck stricken", "write": "wrote written",
+    "see": "saw seen", "go": "went gone", "come": "came", "shoot": "shot", "hide": "hid hidden",
+    "seek": "sought", "speak": "spoke spoken", "understand": "understood", "build": "built", "sell": "sold",
+    "buy": "bought", "think": "thought", "feel": "felt", "find": "found", "rise": "rose risen",
+    "fall": "fell fallen", "forbid": "forbade forbidden", "freeze": "froze frozen", "draw": "drew drawn",
+    "grow": "grew grown", "throw": "threw thrown", "overthrow": "overthrew overthrown", "forgive": "forgave forgiven",
+    "forget": "forgot forgotten", "sign": "signed", "be": "was were been", "have": "had", "do": "did done",
+}
+_BASE = {skeleton(form): skeleton(base) for base, forms in _IRREGULAR.items() for form in forms.split()}
+
+
+def _english_verb(typed: str) -> set[str]:
+    """Other forms of an ASCII word as an English verb: "targeted" -> "target", "held" -> "hold"."""
+    out = {_BASE[typed]} if typed in _BASE else set()
+    for tail, put in (("ied", "y"), ("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if typed.endswith(tail) and len(typed) - len(tail) >= 3:
+            stem = typed[: -len(tail)] + put
+            out |= {stem, skeleton(stem), stem + "e"}  # "used" -> "us", "use"
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class Polarity:
+    asserted: frozenset[str]  # forms of the words used outside any negation
+    denied: frozenset[str]  # forms of the words only in the scope of one
+
+
+def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, bool]]:
+    """Each word's forms, whether it is a content word, and whether it is a negator (an Azerbaijani
+    verb negated by its suffix negates the words before it, as "deyil" does)."""
+    azerbaijani = guess_lang(text) == "az"
+    out = []
+    for typed, alts in term_forms(text):
+        if azerbaijani and len(typed) >= 6 and _AZ_NEGATED_VERB.search(typed):
+            out.append((frozenset({typed, *alts}) | _AFTER_MARK, False, True))
+            continue
+        negator = typed in _BEFORE or typed in _AFTER
+        content = not negator and len(typed) >= MIN_LETTERS and typed not in stop and not typed.isdigit()
+        forms = {typed, *alts}
+        if typed.isascii():
+            forms |= _english_verb(typed)
+        out.append((frozenset(forms), content, negator))
+    return out
+
+
+def _scoped(text: str, stop: frozenset[str]) -> tuple[set[str], set[str]]:
+    ws = _words(text, stop)
+    negated = [False] * len(ws)
+    for n, (forms, _, negator) in enumerate(ws):
+        if not negator:
+            continue
+        if forms & (_AFTER | _AFTER_MARK):
+            for m in range(max(0, n - SCOPE_BEFORE), n):
+                negated[m] = True
+        else:
+            for m in range(n + 1, min(len(ws), n + 1 + SCOPE_AFTER)):
+                negated[m] = True
+    asserted: set[str] = set()
+    denied: set[str] = set()
+    for (forms, content, _), neg in zip(ws, negated, strict=True):
+        if content:
+            (denied if neg else asserted).update(forms)
+    return asserted, denied
+
+
+def polarity(texts: Iterable[str], stop: frozenset[str]) -> Polarity:
+    """An entry's polarity over all its texts: a word asserted in any of them is asserted."""
+    asserted: set[str] = set()
+    denied: set[str] = set()
+    for text in texts:
+        a, d = _scoped(text, stop)
+        asserted |= a
+        denied |= d
+    return Polarity(frozenset(asserted), frozenset(denied - asserted))
+
+
+def asserted_words(text: str, stop: frozenset[str], skip: frozenset[int] = frozenset()) -> tuple[frozenset[str], ...]:
+    """The forms of each content word a query asserts (not negated; positions in `skip`, the names
+    it gives, left out)."""
+    ws = _words(text, stop)
+    negated: set[int] = set()
+    for n, (forms, _, negator) in enumerate(ws):
+        if negator:
+            scope = range(max(0, n - SCOPE_BEFORE), n) if forms & (_AFTER | _AFTER_MARK) \
+                else range(n + 1, n + 1 + SCOPE_AFTER)
+            negated.update(scope)
+    return tuple(forms for n, (forms, content, _) in enumerate(ws)
+                 if content and n not in negated and n not in skip)
+
+
+def contradicts(asserted: tuple[frozenset[str], ...], entry: Polarity) -> bool:
+    """The query asserts a word the entry only ever denies."""
+    return any(forms & entry.denied and not forms & entry.asserted for forms in asserted)

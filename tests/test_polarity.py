@@ -1,0 +1,63 @@
+"""A claim and its negation sit side by side in meaning; the bot must never answer one with the other.
+These messages come from the third blind user test (tests/eval/usertest3-2026-12-01.md): each
+opposite was answered with the sourced claim that says the reverse, in English, Russian and
+Azerbaijani; each true paraphrase beside it must still find its claim."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Engine
+from bot.retrieve.polarity import asserted_words, contradicts, polarity
+
+OPPOSITES = [  # (message, reply language): what the sources deny or never say
+    ("/claim civilians were the target of Azerbaijan's operation", "en"),
+    ("/claim PACE always held Armenia accountable", "en"),
+    ("/claim Армения полностью вывела войска из Карабаха", "ru"),
+    ("/claim мирные жители были целью операции", "ru"),
+    ("/claim mülki insanlar əməliyyatın hədəfi idi", "az"),
+    ("/claim Qarabağ erməniləri zorla qovuldu", "az"),
+    ("/claim Karabakh Armenians were forced out", "en"),
+    ("/claim карабахских армян выгнали силой", "ru"),
+    ("/claim the Luxembourg parliament supported Azerbaijan", "en"),
+    ("/claim Люксембург поддержал Азербайджан", "ru"),
+    ("/claim Lüksemburq parlamenti Azərbaycanı dəstəklədi", "az"),
+]
+PARAPHRASES = [  # (message, reply language, the claim it means)
+    ("/claim the civilian population is not a target", "en", "appeal-civilians-not-a-target"),
+    ("/claim əməliyyat zamanı mülki insanlar hədəfə alınmırdı", "az", "appeal-civilians-not-a-target"),
+    ("/claim PACE failed to hold Armenia accountable", "en", "az-delegation-pace-failed-armenia-accountable"),
+    ("/claim Armenia has not withdrawn all its troops from Karabakh", "en", "az-mfa-armenian-forces-not-withdrawn"),
+    ("/claim Армения не полностью вывела войска из Карабаха", "ru", "az-mfa-armenian-forces-not-withdrawn"),
+    ("/claim Karabakh Armenians left voluntarily", "en", "caspian-karabakh-armenian-exodus-voluntary"),
+]
+
+
+@pytest.mark.parametrize(("message", "lang"), OPPOSITES)
+def test_the_opposite_of_a_sourced_claim_is_not_answered_with_it(engine: Engine, message: str, lang: str) -> None:
+    reply = engine.answer(message, lang=lang)
+    assert not reply.matched, reply.html
+
+
+@pytest.mark.parametrize(("message", "lang", "claim_id"), PARAPHRASES)
+def test_a_paraphrase_that_keeps_the_negation_still_finds_its_claim(engine: Engine, message: str, lang: str,
+                                                                    claim_id: str) -> None:
+    reply = engine.answer(message, lang=lang)
+    assert reply.matched and reply.share_payload == f"c_{claim_id}", reply.html
+
+
+@pytest.mark.parametrize(("query", "entry", "opposite"), [
+    ("civilians were the target", "the civilian population is not a target", True),
+    ("civilians were not the target", "the civilian population is not a target", False),
+    ("PACE held Armenia accountable", "PACE failed to hold Armenia accountable", True),
+    ("Armenia withdrew its troops", "Armenia has not withdrawn its troops", True),
+    ("Армения вывела войска", "Армения не полностью вывела войска", True),
+    ("mülki insanlar hədəf idi", "mülki əhali hədəf deyil", True),
+    ("mülki insanlar hədəfə alınmırdı", "mülki əhali hədəf deyil", False),
+    # a word the entry also uses outside the negation is no contradiction
+    ("the road was open", "the road was not closed; the road was open to trucks", False),
+    # Kashmir ends like an Azerbaijani negated verb, but this is English
+    ("Kashmir talks", "talks on Kashmir", False),
+])
+def test_a_query_asserting_what_the_entry_only_denies_contradicts_it(query: str, entry: str, opposite: bool) -> None:
+    assert contradicts(asserted_words(query, frozenset()), polarity([entry], frozenset())) is opposite
