@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
-from bot.understand import relative
+from bot.understand import from_today, relative
 from bot.understand.intent import Intent, guess_lang, understand
 from bot.understand.morph import russian_verb
 from bot.views import ENTRY_TYPES, outcomes
@@ -72,6 +72,9 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
         for w in words:
             out[w] = tuple(x for x in words if x != w)
     return out
+
+
+NAMED = 0.5  # the share of an entry's name a query must hold for "what is X" to be that actor or place
 
 
 class Engine:
@@ -252,6 +255,14 @@ class Engine:
             return outcomes.plain(text, "help", say("empty_message"))
         if intent.command == "who":
             return self._search_command(subject, "actor", ("actor", "place"), full)
+        if intent.command == "what":
+            # "what is PACE" is the assembly; "what is the Great Return" a programme the sources tell of in
+            # events and claims, not the people it is for: a name or alias answers as an actor or place,
+            # anything else is the best entry of any kind.
+            named = self.index.search(subject, kinds=("actor", "place"), limit=1)
+            if named and named[0].named >= NAMED:
+                return self._search_command(subject, "actor", ("actor", "place"), full)
+            return self.search_any(subject, full=full)
         if intent.command == "said":
             return self.said(subject, intent.about, full)
         if intent.command == "timeline":
@@ -485,7 +496,19 @@ class Engine:
         lead = ranking.best.semantic if ranking.best else 1.0
         return ranking.basis == "semantic" and c.consistent and c.semantic >= max(t.sem_answer_wide, lead - 0.015)
 
-    def cmd_timeline(self, rest: str, full: bool) -> Reply:
+    def cmd_timeline(self, rest: str, full: bool, *, counted_from_today: bool = False) -> Reply:
+        today = date.today()
+        if not counted_from_today and (counted := from_today.anchor(rest, today)) is not None:
+            # "last year", "в прошлом сентябре": the date it means today, in the reader's language, and
+            # the reply says so (the same words mean another date next year).
+            period = str(counted.start.year) if counted.period == "year" else i18n.month_date(counted.start, "month")
+            note = say("date_from_today", phrase=short(counted.phrase, ECHO_LIMIT), date=period,
+                       today=i18n.month_date(today, "day"))
+            written = " ".join(f"{rest[:counted.begin]} {period} {rest[counted.end:]}".split())
+            if extract_date(written)[0] is None:
+                written = counted.text  # the English form is always read
+            reply = self.cmd_timeline(written, full, counted_from_today=True)
+            return replace(reply, html=f"<i>{note}</i>\n{reply.html}")
         page = 1
         if m := re.search(r"\s*\bpage:(\d+)\s*$", rest):
             page = max(1, int(m[1]))
@@ -503,7 +526,7 @@ class Engine:
             events = [e for e in self.timeline if e.id in chosen]
             if when is not None:
                 dated = self._in_window(events, when)
-                if not dated:
+                if not dated and not counted_from_today:
                     # "mines produced in 2021": the year may be part of the topic, not a filter.
                     chosen_all, _, _ = self._topic_events(rest)
                     events = [e for e in self.timeline if e.id in chosen_all]

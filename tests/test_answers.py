@@ -441,3 +441,22 @@ def test_azerbaijani_when_questions_of_the_second_blind_session(engine: Engine, 
     reply = engine.answer(message)
     assert reply.matched, text_of(reply.html)
     assert expected in text_of(reply.html)
+
+
+@pytest.mark.parametrize(("message", "lang", "payload"), [
+    # "what is" a programme the sources tell of in events and claims, not the people it is for
+    ("what is the Great Return?", "en", "great-return"),
+    ("что такое Великое возвращение?", "ru", "great-return"),
+    ("Böyük Qayıdış nədir?", "az", "great-return"),
+    # ... while a name is still its actor or place
+    ("what is PACE?", "en", "a_pace"),
+    ("что такое ПАСЕ?", "ru", "a_pace"),
+])
+def test_what_is_x_answers_with_what_x_names(engine: Engine, message: str, lang: str, payload: str) -> None:
+    reply = engine.answer(message, lang=lang)
+    assert reply.matched and payload in (reply.share_payload or ""), reply.html
+
+
+def test_a_person_asked_for_by_their_party_is_its_leader_in_every_language(engine: Engine) -> None:
+    for message, lang in [("/actor председатель Народного фронта", "ru"), ("/actor Xalq Cəbhəsinin sədri", "az")]:
+        assert engine.answer(message, lang=lang).share_payload == "a_karimli", message

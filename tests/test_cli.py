@@ -87,7 +87,8 @@ def test_ask_and_chat_work_from_any_directory(tmp_path: Path) -> None:
 def test_console_shows_a_quote_as_its_own_block_and_what_follows_on_the_next_line() -> None:
     from bot.cli import as_text
 
-    text = as_text("• <b>3 October</b> — a letter [1]\n<blockquote>We call on the State Department\nto act.</blockquote>"
+    text = as_text("• <b>3 October</b> — a letter [1]\n"
+                   "<blockquote>We call on the State Department\nto act.</blockquote>"
                    "<i>(in English, as in the source) In translation: …</i>\nnext")
     assert text.splitlines() == ["• 3 October — a letter [1]", "  │ We call on the State Department", "  │ to act.",
                                  "(in English, as in the source) In translation: …", "next"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.core import Engine
 from bot.dates import DateQuery, extract_date
 from bot.render import plain_text
-from bot.understand import relative
+from bot.understand import from_today, relative
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -268,3 +268,41 @@ def test_no_day_is_counted_from_an_event_known_only_to_the_year(engine: Engine) 
     reply = engine.answer("/timeline the day after the ceasefire")
     assert not reply.matched
     assert "not to the day" in plain_text(reply.html)
+
+
+FROM_TODAY = [  # (text, what it means on 1 December 2026, the rest)
+    ("last year", "2025", ""),
+    ("PACE last year", "PACE 2025", "last year"),
+    ("since last year", "since 2025", "last year"),
+    ("last September", "September 2026", "last September"),
+    ("this December", "December 2026", "this December"),
+    ("last December", "December 2025", "last December"),
+    ("September of last year", "September 2025", "September of last year"),
+    ("last month", "November 2026", "last month"),
+    ("в прошлом году", "2025", "в прошлом году"),
+    ("Карабах в сентябре прошлого года", "Карабах September 2025", "в сентябре прошлого года"),
+    ("в прошлом сентябре", "September 2026", "в прошлом сентябре"),
+    ("keçən il", "2025", "keçən il"),
+    ("Qarabağ keçən ilin sentyabrı", "Qarabağ September 2025", "keçən ilin sentyabrı"),
+    ("keçən sentyabr", "September 2026", "keçən sentyabr"),
+]
+
+
+@pytest.mark.parametrize(("text", "meant", "phrase"), FROM_TODAY)
+def test_a_date_counted_from_today_is_the_date_it_means_today(text: str, meant: str, phrase: str) -> None:
+    counted = from_today.anchor(text, date(2026, 12, 1))
+    assert counted is not None and counted.text == meant
+    assert counted.phrase == (phrase or text)
+
+
+@pytest.mark.parametrize("text", ["the last time", "last week", "PACE this", "at last", "bu"])
+def test_no_period_no_date_counted_from_today(text: str) -> None:
+    assert from_today.anchor(text, date(2026, 12, 1)) is None
+
+
+def test_a_timeline_counted_from_today_says_how_it_counted(engine: Engine) -> None:
+    reply = engine.answer("/timeline PACE last year")
+    text = plain_text(reply.html)
+    assert f"“last year” read as {date.today().year - 1}, counted from today" in text
+    assert not reply.matched  # the sources end in 2024
+    assert "late 1980s" not in engine.answer("/timeline last September").html

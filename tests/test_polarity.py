@@ -23,6 +23,12 @@ OPPOSITES = [  # (message, reply language): what the sources deny or never say
     ("/claim Люксембург поддержал Азербайджан", "ru"),
     ("/claim Lüksemburq parlamenti Azərbaycanı dəstəklədi", "az"),
 ]
+# "no X" is what a claim rejecting X says, never one that counts X; "held lawfully" needs a claim that says so
+NOT_THIS_ONE = [  # (message, reply language, the claim that must not be the answer)
+    ("/claim Azərbaycanda siyasi məhbus yoxdur", "az", "karimli-over-300-political-prisoners"),
+    ("/claim there are no political prisoners in Azerbaijan", "en", "karimli-over-300-political-prisoners"),
+    ("/claim prezident seçkiləri qanuna uyğun keçirilib", "az", "appeal-armenia-provocative-steps-normalization"),
+]
 PARAPHRASES = [  # (message, reply language, the claim it means)
     ("/claim the civilian population is not a target", "en", "appeal-civilians-not-a-target"),
     ("/claim əməliyyat zamanı mülki insanlar hədəfə alınmırdı", "az", "appeal-civilians-not-a-target"),
@@ -30,7 +36,16 @@ PARAPHRASES = [  # (message, reply language, the claim it means)
     ("/claim Armenia has not withdrawn all its troops from Karabakh", "en", "az-mfa-armenian-forces-not-withdrawn"),
     ("/claim Армения не полностью вывела войска из Карабаха", "ru", "az-mfa-armenian-forces-not-withdrawn"),
     ("/claim Karabakh Armenians left voluntarily", "en", "caspian-karabakh-armenian-exodus-voluntary"),
+    ("/claim в Азербайджане нет политзаключённых", "ru", "majlis-rejects-political-prisoner-claims"),
+    ("/claim there are no political prisoners in Azerbaijan", "en", "majlis-rejects-political-prisoner-claims"),
 ]
+
+
+@pytest.mark.parametrize(("message", "lang", "claim_id"), NOT_THIS_ONE)
+def test_a_denial_or_a_lawfulness_is_never_answered_with_a_claim_that_says_otherwise(
+        engine: Engine, message: str, lang: str, claim_id: str) -> None:
+    reply = engine.answer(message, lang=lang)
+    assert reply.share_payload != f"c_{claim_id}", reply.html
 
 
 @pytest.mark.parametrize(("message", "lang"), OPPOSITES)

@@ -201,11 +201,24 @@ def asks_for_person(text: str, mentions: Sequence[Mention]) -> bool:
 
 
 @cache
+def _stance_data() -> dict:
+    return yaml.safe_load(Path(__file__).with_name("stance.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def _required() -> frozenset[str]:
+    """Axes whose pole a query takes must be the entry's own (see stance.yaml's `required`)."""
+    return frozenset(_stance_data().get("required", ()))
+
+
+@cache
 def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
     """axis -> pole -> (whole words, prefixes, phrases as their words), folded as queries are."""
-    data = yaml.safe_load(Path(__file__).with_name("stance.yaml").read_text(encoding="utf-8"))
+    data = _stance_data()
     out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]]] = {}
     for axis, poles in data.items():
+        if axis == "required":
+            continue
         out[axis] = {}
         for pole, langs in poles.items():
             whole: set[str] = set()
@@ -244,17 +257,28 @@ def stance(text: str) -> frozenset[tuple[str, str]]:
                 found.add((axis, pole))
     if negated(rest):
         found.add(("polarity", "negated"))
+    if any(w in _NONE for w in rest):
+        found.add(("polarity", "none"))
     return frozenset(found)
 
 
 # Words that negate a verb, folded: "did not reject", "не отверг", "deyil". ("nothing", "no one", "heç"
-# are left out: as often idiom as negation; "rədd etmədi" negates by a suffix, left to the model.)
+# are left out: as often idiom as negation; "rədd etmədi" negates by a suffix, left to the model. "No",
+# "нет", "yoxdur" say something does not exist ("нет политзаключённых", "there are no political
+# prisoners"): what a claim rejecting the assertions says, in other words. The scoped check in
+# bot.retrieve.polarity still holds them against an entry that asserts the word they negate.)
 _NEGATORS = frozenset(words("not never cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent "
-                            "hadnt couldnt wouldnt shouldnt не нет никогда deyil yox yoxdur"))
+                            "hadnt couldnt wouldnt shouldnt не никогда deyil"))
+
+
+_NONE = frozenset(words("no нет yox yoxdur"))  # "there are no political prisoners", "нет политзаключённых"
 
 
 def negated(ws: list[str]) -> bool:
     return any(w in _NEGATORS for w in ws)
+
+
+_DENIALS = frozenset({("polarity", "negated"), ("polarity", "none"), ("stance", "negative")})
 
 
 def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]) -> bool:
@@ -265,10 +289,16 @@ def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]
     paraphrases (measured on the labelled set)."""
     if ("polarity", "negated") in query and ("polarity", "negated") not in entry:
         return True
-    if ("praise", "given") in query and ("praise", "given") not in entry:
-        # Thanks and praise are said in so many words ("thanked", "welcomed"): a claim that says none
-        # of them ("a stage for political adventurism") thanks no one.
+    if ("polarity", "none") in query and not entry & _DENIALS:
+        # "there are no political prisoners" is what a claim denying or rejecting them says, never
+        # one that counts them ("over 300 political prisoners").
         return True
+    for axis, pole in query:
+        # An axis of one pole is said in so many words: thanks and praise ("thanked", "welcomed"),
+        # lawfulness ("in line with the law"). A claim that says none of them ("a stage for
+        # political adventurism") thanks no one.
+        if (len(_axes().get(axis, ())) == 1 or axis in _required()) and (axis, pole) not in entry:
+            return True
     for axis in {a for a, _ in query if a != "polarity"}:
         asked = {p for a, p in query if a == axis}
         held = {p for a, p in entry if a == axis}
@@ -530,8 +560,10 @@ class Ranker:
             # Words matched, but not as an answer: meaning may still find the entry meant.
         if not pool.semantic:
             return Ranking(cands[:limit], pool.lexical_outcome, "lexical", mentions, unknown)
+        # A person asked for by the body they belong to ("Xalq Cəbhəsinin sədri"): one the body is not
+        # related to is no candidate, however close in meaning (the Speaker, for "the chairman").
         by_sem = sorted(cands, key=lambda c: (self._only_named(c, pool), self._not_a_person(c, pool),
-                                              -self._fused(c, t), c.entry_id))
+                                              pool.person and not c.consistent, -self._fused(c, t), c.entry_id))
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
         if basis == "semantic":

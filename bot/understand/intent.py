@@ -5,7 +5,8 @@ The rules are data, one YAML file per language (`questions_en.yaml`, `questions_
 small template language (see questions_en.yaml). This module only compiles and applies them.
 
 Commands returned:
-    who       who is / what is / where is X: an actor or a place (the caller looks up both)
+    who       who is / where is X: an actor or a place (the caller looks up both)
+    what      what is X / tell me about X: the actor or place X names, else the best entry of any kind
     said      what X said, optionally `about` Y
     timeline  when X happened
     claim     who says X, is it true that X
