@@ -373,6 +373,14 @@ class Engine:
         """"What did Karimli say (about Y)?": the actor's own claims, newest first, or those on Y."""
         if about:
             who, about = self._split_speaker(who, about)
+        elif len(who.split()) > 1 and self._only_entity(who) is None:
+            # "Fazil Mustafa Turan agentliyinə nə dedi?": the speaker, then whom they told (dropped).
+            parts = who.split()
+            for k in range(len(parts) - 1, 0, -1):
+                if self._only_entity(" ".join(parts[:k])) in self.corpus.actors and \
+                        self._only_entity(" ".join(parts[k:])) is not None:
+                    who = " ".join(parts[:k])
+                    break
         ranking = self.ranker.rank(who, ("actor",), semantic=False)
         best = ranking.best
         if ranking.outcome != "answer" or best is None:
@@ -394,6 +402,8 @@ class Engine:
                 claims = [c for c in claims if c.id in chosen]
             else:
                 found_about = False
+        if about and (entity := self._only_entity(about)):
+            about = self.views.name(entity)  # "о Госдепе" is headed by its name: "Госдепартамент США"
         return claim_views.said(self.views, who, self._local([actor])[0], self._local(claims), about, found_about,
                                 full, best.score)
 
@@ -479,8 +489,9 @@ class Engine:
         return outcomes.nothing(self.views, query, command, hits)
 
     def _deed_reply(self, query: str, deed: deeds.Deed, hits: list[Candidate], command: str, full: bool) -> Reply:
-        if len(deed.actors) == 1:
-            reply = self.view("actor", deed.actors[0], full=full)
+        if len(deed.actors) <= 1:
+            reply = self.view("actor", deed.actors[0], full=full) if deed.actors else \
+                self.view(deed.kind, deed.entry_id, full=full)  # the event, which does not say who did it
             local = self.views.corpus.entry(deed.entry_id)  # the title as the answer's language reads it
             title = getattr(local, "title", None) or getattr(local, "paraphrase", None) or deed.title
             via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(title, ECHO_LIMIT))

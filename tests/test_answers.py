@@ -363,8 +363,9 @@ def test_a_disputed_claim_never_hides_the_other_side(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(("message", "speaker", "about"), [
+    # a topic that is one place is headed by its name (in the reply's language)
     ("Xarici İşlər Nazirliyi Laçın sərhəd-buraxılış məntəqəsi haqqında nə dedi?",
-     "Ministry of Foreign Affairs of Azerbaijan", "Laçın sərhəd-buraxılış məntəqəsi"),
+     "Ministry of Foreign Affairs of Azerbaijan", "Lachin border crossing point"),
     ("Əli Kərimli siyasi məhbuslar haqqında nə dedi?", "Ali Karimli", "siyasi məhbuslar"),
 ])
 def test_what_a_many_word_speaker_said_splits_where_the_name_ends(engine: Engine, message: str, speaker: str,
@@ -460,3 +461,10 @@ def test_what_is_x_answers_with_what_x_names(engine: Engine, message: str, lang:
 def test_a_person_asked_for_by_their_party_is_its_leader_in_every_language(engine: Engine) -> None:
     for message, lang in [("/actor председатель Народного фронта", "ru"), ("/actor Xalq Cəbhəsinin sədri", "az")]:
         assert engine.answer(message, lang=lang).share_payload == "a_karimli", message
+
+
+def test_a_speaker_and_whom_they_told_is_the_speaker(engine: Engine) -> None:
+    """"Fazil Mustafa Turan agentliyinə nə dedi?" (what did he tell the Turan agency): his claims,
+    not the agency's (it makes none)."""
+    reply = engine.answer("Fazil Mustafa Turan agentliyinə nə dedi?", lang="az")
+    assert reply.matched and "Fazil Mustafa" in text_of(reply.html).split("\n")[0], reply.html

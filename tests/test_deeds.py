@@ -105,3 +105,22 @@ def test_a_person_the_sources_never_name_is_not_their_ministry(engine: Engine) -
     to who the minister is."""
     reply = engine.answer("кто министр обороны Азербайджана?")
     assert not reply.matched, plain_text(reply.html)
+
+
+@pytest.mark.parametrize(("message", "lang"), [("кто объявил 76 депутатов ПАСЕ персонами нон грата?", "ru"),
+                                             ("who declared 76 PACE members persona non grata?", "en")])
+def test_who_did_what_the_sources_tell_without_a_doer_is_no_guess(engine: Engine, message: str, lang: str) -> None:
+    """The sources say 76 PACE members "were declared persona non grata in Azerbaijan", not by whom:
+    the event (or the members' own card) is the answer; the Luxembourg Chamber, among those the event
+    involves, must not read as the one who did it."""
+    reply = engine.answer(message, lang=lang)
+    assert reply.share_payload in ("e_az-declares-76-pace-members-persona-non-grata", "a_pace-76-members"), \
+        plain_text(reply.html)
+
+
+def test_a_person_asked_for_by_a_deed_is_never_the_body_that_did_it(engine: Engine) -> None:
+    """The Chamber adopted the resolution; the sources name no MP who sponsored it."""
+    for message in ("/actor the Luxembourg MP who sponsored the resolution",
+                    "who is the Luxembourg MP who wrote the resolution?"):
+        reply = engine.answer(message)
+        assert not reply.matched and reply.share_payload != "a_luxembourg-chamber", plain_text(reply.html)

@@ -27,7 +27,7 @@ ROOT = HERE.parent
 # holdout 89 → 88 (2026-12-01): "азербайджанские позиции" now names Azerbaijan, whose Russian forms
 # raise a rival claim's word coverage, and a thin lead (0.019) fell under the margin; the same change
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
-FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 48, "queries_labelled.yaml": 202,
+FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 48, "queries_labelled.yaml": 205,
           "queries_holdout.yaml": 88, "queries_fresh.yaml": 120, "queries_console.yaml": 120}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)

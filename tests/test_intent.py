@@ -17,6 +17,10 @@ from bot.understand.intent import clean, compile_template, fold, rules
 CASES: list[tuple[str, str, str, str]] = [
     # English: who
     ("who is Aliyev?", "who", "Aliyev", "en"),
+    # whom they told is not the topic; what an outlet wrote is what it said
+    ("what did Fazil Mustafa tell Turan?", "said", "Fazil Mustafa", "en"),
+    ("what did the US Congress members ask Blinken to do?", "said", "US Congress members", "en"),
+    ("what did Caspian News write about the Great Return?", "said", "Caspian News", "en"),
     # what someone asked for is what they said
     ("what did the 43 MPs demand?", "said", "43 MPs", "en"),
     ("what did the Congress members ask for", "said", "Congress members", "en"),

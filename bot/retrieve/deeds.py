@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from bot.corpus import Corpus
 from bot.index import STOPWORDS
-from bot.normalize import skeleton, words
+from bot.normalize import key, skeleton, words
 from bot.retrieve.mentions import named_positions
-from bot.retrieve.rank import RELATIVE, Ranker
+from bot.retrieve.rank import PEOPLE, RELATIVE, Ranker, asks_for_person
 from bot.understand.morph import term_forms
 
 # "that" only here: in a claim or a topic it is as often a conjunction ("says that").
@@ -51,7 +51,7 @@ STATE_WORDS = frozenset(skeleton(w) for w in words(
 class Deed:
     kind: str  # "claim" or "event": what the description matched
     entry_id: str
-    actors: tuple[str, ...]  # who may be meant, best first
+    actors: tuple[str, ...]  # who may be meant, best first; none: the event does not say who (show it)
     title: str  # the claim's paraphrase or the event's title, to explain the match
 
 
@@ -92,11 +92,30 @@ def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
     asks_state = bool({skeleton(w) for w in words(head or text)} & STATE_WORDS)
     actors = [a for a in e.actors if a in corpus.actors and a not in named
               and (asks_state or corpus.actors[a].kind not in STATE_KINDS)]
-    if len(actors) > 1:
-        actors = _choose(ranker, head or text, actors)
+    if not head:
+        # "who declared …", "кто объявил …": no words say what kind of actor is meant, so the doer is
+        # whoever the title names first ("Ilham Aliyev raises the flag"). A title that names first
+        # one the question itself names ("76 members of PACE … declared persona non grata") or none
+        # does not say who did it: the event itself is the answer, never a guess among those it involves.
+        first = _first_in_title(corpus, e.title, [a for a in e.actors if a in corpus.actors])
+        return Deed("event", e.id, (first,) if first in actors else (), e.title)
+    if asks_for_person(head, ranker.mentions.find(head)):
+        # "the Luxembourg MP who sponsored the resolution": the Chamber that adopted it is no MP, and
+        # the sources name none; no person here, no answer by this deed.
+        actors = [a for a in actors if corpus.actors[a].kind in PEOPLE]
     if not actors:
         return None
+    if len(actors) > 1:
+        actors = _choose(ranker, head, actors)
     return Deed("event", e.id, tuple(actors), e.title)
+
+
+def _first_in_title(corpus: Corpus, title: str, actors: list[str]) -> str | None:
+    """The actor whose name (any spelling) comes first in the title, the longest name at that place."""
+    folded = f" {key(title)} "
+    found = [(at, -len(k), a) for a in actors for sp in corpus.actors[a].spellings
+             if (k := key(sp)) and (at := folded.find(f" {k} ")) >= 0]
+    return min(found)[2] if found else None
 
 
 def _speaks(text: str) -> bool:
