@@ -33,6 +33,12 @@ _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its s
 # Azerbaijani text: "Kashmir" ends like "-mir" too.
 _AZ_NEGATED_VERB = re.compile(r"..(?:m[iu]r|mad[iu]|ma[iu]b|mam[iu]s)(?:d[iu]r|d[iu]lar|d[iu]|lar|[iu]z|s[iu]n[iu]z"
                               r"|s[iu]n|am|[iu]m|[iu]k|[iu]g|[iu]n)?$")
+_NEGATOR_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted((
+    "not never no cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt couldnt "
+    "wouldnt shouldnt neither nor failed fails fail failing не нет ни никогда ничуть отнюдь "
+    "deyil deyildir deyildi yox yoxdur").split(), key=len, reverse=True)) + r")(?!\w)|n['’]t(?!\w)",
+    re.IGNORECASE)  # the raw forms of _BEFORE and _AFTER, for the quick look
+_AZ_LETTERS = re.compile("[əƏğĞıİ]")  # a text with these may be Azerbaijani (a quick look before guess_lang)
 SCOPE_AFTER = 4  # words after an English or Russian negator it may negate ("has not completely withdrawn its")
 SCOPE_BEFORE = 2  # words before an Azerbaijani one
 MIN_LETTERS = 4  # shorter words ("a", "of", "its", "и") carry no claim of their own
@@ -111,15 +117,40 @@ def _scoped(text: str, stop: frozenset[str]) -> tuple[set[str], set[str]]:
     return asserted, denied
 
 
+def _has_negator(text: str) -> bool:
+    """A quick look (no folding, no morphology): most texts negate nothing."""
+    if _NEGATOR_WORD.search(text):
+        return True
+    return _AZ_LETTERS.search(text) is not None and any(
+        len(w) >= 6 and _AZ_NEGATED_VERB.search(skeleton(w)) for w in words(text))
+
+
 def polarity(texts: Iterable[str], stop: frozenset[str]) -> Polarity:
-    """An entry's polarity over all its texts: a word asserted in any of them is asserted."""
+    """An entry's polarity over all its texts: a word asserted in any of them is asserted.
+
+    Morphology only where it can matter (it is most of the cost, paid once per entry): the texts that
+    negate something, and the others only if they hold a word that starts like one denied."""
+    texts = list(texts)
     asserted: set[str] = set()
     denied: set[str] = set()
+    rest = []
     for text in texts:
-        a, d = _scoped(text, stop)
-        asserted |= a
-        denied |= d
-    return Polarity(frozenset(asserted), frozenset(denied - asserted))
+        if _has_negator(text):
+            a, d = _scoped(text, stop)
+            asserted |= a
+            denied |= d
+        else:
+            rest.append(text)
+    if not denied - asserted:
+        return _NOTHING_DENIED
+    starts = {f[:4] for f in denied}
+    for text in rest:
+        if any(skeleton(w)[:4] in starts for w in words(text)):
+            asserted |= _scoped(text, stop)[0]
+    return Polarity(frozenset(asserted & denied), frozenset(denied - asserted))
+
+
+_NOTHING_DENIED = Polarity(frozenset(), frozenset())
 
 
 def asserted_words(text: str, stop: frozenset[str], skip: frozenset[int] = frozenset()) -> tuple[frozenset[str], ...]:
