@@ -344,6 +344,7 @@ class BriefBot:
         self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="answer")
         self._replies = EngineCache(REPLY_CACHE)
         self._inline_answers = EngineCache(INLINE_ANSWER_CACHE)
+        self._keyboards = EngineCache(REPLY_CACHE)  # (reply, its buttons as JSON) by reply, language, chat kind
         self.intake: Intake | None = None
         self._throttled = Throttled(log)
         self._reload_lock = asyncio.Lock()
@@ -736,6 +737,18 @@ class BriefBot:
             total += len(row)
         return InlineKeyboardMarkup(kept) if kept else None
 
+    def _keyboard(self, reply: Any, username: str | None, chat_type: str) -> dict[str, Any] | None:
+        """The buttons under an answer, as the JSON Telegram gets, made once per answer, language and kind of
+        chat (building and serialising the button objects was a tenth of a cached answer's time)."""
+        key = (id(reply), i18n.current(), chat_type == ChatType.PRIVATE, username)
+        kept = self._keyboards.get(self.engine, key)
+        if kept is not None and kept[0] is reply:  # the very reply (an id is only unique while it lives)
+            return kept[1]
+        markup = with_picture_button(self._markup(reply, username), reply, chat_type)
+        keyboard = markup.to_dict() if markup is not None else None
+        self._keyboards.put(self.engine, key, (reply, keyboard))
+        return keyboard
+
     async def _send(self, context: ContextTypes.DEFAULT_TYPE, asked: Message, markup_text: str,
                     keyboard: InlineKeyboardMarkup | dict[str, Any] | None) -> None:
         """Reply in the asking chat; threaded under the question outside private chats."""
@@ -833,7 +846,7 @@ class BriefBot:
         full = await self.wants_full(message.chat.id, message.chat.type)
         with i18n.speaking(await self.language_for(message.chat.id, message.from_user, asked)):
             reply = await self._answer(asked, full)
-            keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, message.chat.type)
+            keyboard = self._keyboard(reply, context.bot.username, message.chat.type)
             await self._send(context, message, reply.html, keyboard)
         await self._log(message.chat.type, reply, asked, started)
 
@@ -861,7 +874,7 @@ class BriefBot:
         lang = await self.language_for(chat_id if chat_id is not None else query.from_user.id, query.from_user)
         with i18n.speaking(lang):
             reply = await self._answer(data, full)
-            keyboard = with_picture_button(self._markup(reply, context.bot.username), reply, chat_type)
+            keyboard = self._keyboard(reply, context.bot.username, chat_type)
             if self._edits_in_place(query):
                 await self._edit(context, query, reply.html, keyboard)
             else:
