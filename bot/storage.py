@@ -403,6 +403,61 @@ class GroupCommit:
             await asyncio.shield(self._writer)
 
 
+class SettingsReads:
+    """The chat settings of concurrent updates read together: one query, one trip to aiosqlite's thread, for
+    every chat asked about while the previous read ran (a burst of new chats was a trip each)."""
+
+    CHUNK = 500  # chat ids per query, under SQLite's limit on parameters
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._waiting: dict[int, list[asyncio.Future[list[tuple[str, str]]]]] = {}
+        self._reader: asyncio.Task[None] | None = None
+
+    async def rows(self, chat_id: int) -> list[tuple[str, str]]:
+        """The chat's stored (key, value) rows."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[tuple[str, str]]] = loop.create_future()
+        self._waiting.setdefault(chat_id, []).append(done)
+        if self._reader is None:
+            self._reader = loop.create_task(self._read())
+        return await done
+
+    async def _read(self) -> None:
+        batch: dict[int, list[asyncio.Future[list[tuple[str, str]]]]] = {}
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                ids = list(batch)
+                found: dict[int, list[tuple[str, str]]] = {}
+                try:
+                    for start in range(0, len(ids), self.CHUNK):
+                        chunk = ids[start:start + self.CHUNK]
+                        for chat_id, key, value in await self._db.execute_fetchall(
+                                f"SELECT chat_id, key, value FROM chat_settings WHERE chat_id IN "
+                                f"({','.join('?' * len(chunk))})", chunk):
+                            found.setdefault(int(chat_id), []).append((str(key), str(value)))
+                except Exception as exc:
+                    for waiting in batch.values():
+                        for done in waiting:
+                            if not done.done():
+                                done.set_exception(exc)
+                    batch = {}
+                    continue
+                for chat_id, waiting in batch.items():
+                    for done in waiting:
+                        if not done.done():
+                            done.set_result(found.get(chat_id, []))
+                batch = {}
+        finally:
+            self._reader = None
+            for waiting in [*batch.values(), *self._waiting.values()]:
+                for done in waiting:
+                    if not done.done():
+                        done.set_exception(StorageError("storage stopped before this read was answered"))
+            self._waiting = {}
+
+
 class Storage:
     """The bot's only persistent state. Open with `await Storage.open(...)` or `async with Storage.open(...)`."""
 
@@ -416,6 +471,7 @@ class Storage:
         self.in_memory = str(path) == ":memory:"
         self._log = LogBatch(self._write_log)
         self._writes = GroupCommit(db, self._tx)
+        self._settings = SettingsReads(db)
 
     @classmethod
     def open(cls, path: Path | str, *, query_log: bool = True, retention_days: int = 30, **shared: Any) -> Any:
@@ -531,9 +587,7 @@ class Storage:
 
     async def get_settings(self, chat_id: int) -> dict[str, str]:
         """Stored values over the defaults, so callers never handle a missing key."""
-        # One trip to SQLite's thread (`async with execute` as a cursor took three: execute, fetch, close).
-        rows = await self._db.execute_fetchall("SELECT key, value FROM chat_settings WHERE chat_id = ?", (chat_id,))
-        return settings_over_defaults(rows)  # type: ignore[arg-type]
+        return settings_over_defaults(await self._settings.rows(chat_id))
 
     async def set_setting(self, chat_id: int, key: str, value: str) -> None:
         """Validate before storing; a value equal to the default deletes the row, so idle chats leave no trace."""

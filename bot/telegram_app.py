@@ -13,6 +13,7 @@ start-up, a rejected token.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import secrets
@@ -93,6 +94,10 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, U
 LENGTHS = ("auto", "brief", "full")
 LANGUAGE_CHOICES = ("auto", *i18n.LANGS)
 
+
+
+# What language a message is written in depends on its text alone; a popular question is read once.
+_written_in = functools.lru_cache(maxsize=4096)(i18n.written_in)
 
 
 def tg(key: str, lang: str | None = None) -> str:
@@ -641,7 +646,7 @@ class BriefBot:
         chosen = (await self._chat_settings(chat_id)).get("language", "auto") if chat_id is not None else "auto"
         if chosen in i18n.LANGS:
             return chosen
-        if text and (written := i18n.written_in(text)):
+        if text and (written := _written_in(text)):
             return written
         return i18n.normalize(getattr(user, "language_code", None)) or i18n.DEFAULT
 
