@@ -303,9 +303,14 @@ def install_log_redaction(token: str, *extra: str, private: bool | None = None) 
 
 def deliverable(markup: str) -> str:
     """A last guard on what the engine produced: never empty, never over Telegram's limit."""
+    return _deliverable(markup, i18n.current())
+
+
+@functools.lru_cache(maxsize=2048)  # the same answer goes out again and again (and the check reads all of it)
+def _deliverable(markup: str, lang: str) -> str:
     text = plain_text(markup)
     if not text.strip():
-        return say("empty_message")
+        return say("empty_message", lang)
     if len(text) <= TEXT_LIMIT:
         return markup
     return esc(text[: TEXT_LIMIT - 96].rstrip()) + "…"
