@@ -147,7 +147,7 @@ def json_body(request_data: RequestData | None) -> bytes | None:
     return json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-UNGUARDED_BATCH = 8  # taking PTB's guard off and on costs about two updates' worth of parsing
+UNGUARDED_BATCH = 8  # taking the guard off and on (~0.2 ms) costs what it saves on about three updates
 
 
 @contextlib.contextmanager
