@@ -10,10 +10,12 @@ subclass answers every Bot API call with a canned reply (and hands out the updat
 
 What production does, step by step: the intake's polling loop calls getUpdates (here: the next 100
 updates), stores the batch in the inbox (one SQLite transaction), PTB's update processor runs the
-handlers (16 at a time), each reply is serialised and form-encoded as it would go on the wire (the
-encoding is done and its size counted, then dropped), the query log row is written, the update is
-marked done in the inbox. Not measured: the outgoing rate limiter (as deployed it caps sends near
-Telegram's 30/s; the stack itself is what this measures), HTTP and the network. Every update comes
+handlers (16 at a time), each reply is serialised as it would go on the wire (the bot's JSON body, or
+form-encoded for an older checkout; the encoding is done and its size counted, then dropped) and
+recorded in the outbox ('sending', then 'sent'), the query log row is written, the update is marked
+done in the inbox; the canned answer is JSON that PTB decodes, as Telegram's would be. Not measured:
+the outgoing rate limiter (as deployed it caps sends near Telegram's 30/s; the stack itself is what
+this measures), HTTP and the network. Every update comes
 from a chat of its own (so the per-chat flood guard never interferes), which also means each reads
 its chat settings once from the database, as a burst of new users would.
 

@@ -462,6 +462,43 @@ async def test_the_outbox_keeps_each_reply_of_an_unfinished_update_until_it_is_f
         assert (await storage.outbox_log(6))[0].state == "refused"  # another update's record is untouched
 
 
+async def test_forty_updates_at_once_each_read_their_own_chat_and_keep_their_own_records(db_path: Target) -> None:
+    """A burst handled concurrently (on SQLite its writes are committed together and its chats' settings read
+    in one query): every chat gets its own settings, every reply receipt lands on its own update, finished
+    updates lose theirs, unfinished ones keep them, and no counter step is lost."""
+    ids = list(range(100, 140))
+    async with Storage.open(db_path) as storage:
+        await storage.inbox_add([(i, f'{{"n": {i}}}') for i in ids])
+        for i in ids[::3]:
+            await storage.set_setting(i, "length", "brief")
+        for i in ids[1::3]:
+            await storage.set_setting(i, "language", "ru")
+
+        async def handle(i: int) -> tuple[dict[str, str], dict[int, object]]:
+            settings = await storage.get_settings(i)
+            await asyncio.gather(storage.outbox_mark(i, 0, "sendMessage", str(i), "sending"),
+                                 storage.outbox_mark(i, 0, "sendMessage", str(i), "sent", f'{{"message_id": {i}}}'))
+            receipts = await storage.outbox_log(i)
+            if i % 2:
+                await storage.inbox_finish(i)
+            await storage.count("answered")
+            return settings, receipts  # type: ignore[return-value]
+
+        handled = await asyncio.gather(*(handle(i) for i in ids))
+        for i, (settings, receipts) in zip(ids, handled, strict=True):
+            want = {"length": "brief"} if i in ids[::3] else {"length": "auto"}
+            if i in ids[1::3]:
+                want["language"] = "ru"
+            assert settings == want, i
+            assert {seq: (r.chat_id, r.state, r.result) for seq, r in receipts.items()} == {  # type: ignore[attr-defined]
+                0: (str(i), "sent", f'{{"message_id": {i}}}')}
+        assert (await storage.counters())["answered"] == len(ids)
+    states = dict(raw(db_path, "SELECT update_id, state FROM inbox"))
+    assert {i: states[i] for i in ids} == {i: "done" if i % 2 else "pending" for i in ids}
+    kept = raw(db_path, "SELECT update_id, state, result FROM outbox ORDER BY update_id")
+    assert kept == [(i, "sent", f'{{"message_id": {i}}}') for i in ids if not i % 2]
+
+
 async def test_a_stop_arriving_at_any_point_of_an_inbox_write_is_a_stop_and_leaves_the_store_usable(
         db_path: Target) -> None:
     """SIGTERM cancels the poller wherever it is; the write either happened whole or not at all, the
