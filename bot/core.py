@@ -12,6 +12,7 @@ them: each kind of entry renders itself, so nothing here formats an answer.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -119,6 +120,7 @@ class Engine:
             raise CorpusError(translations.problems)
         engine = cls(corpus, translations=translations, **options)  # type: ignore[arg-type]
         engine.provenance = version
+        threading.Thread(target=engine.ranker.warm, name="warm-polarity", daemon=True).start()
         return engine
 
     # ------------------------------------------------------------------ languages
