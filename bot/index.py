@@ -136,6 +136,29 @@ def _variant_hashes(word: str, edits: int) -> np.ndarray:
     return _row_hashes(points[_variants_at(len(word), edits)])
 
 
+_M64 = 2**64 - 1
+_BASE_INT, _MIX_INT = int(_BASE), int(_MIX)
+_BASE_POWERS = [pow(_BASE_INT, k, 2**64) for k in range(MAX_FUZZY_LENGTH + 1)]
+
+
+def _one_edit_hashes(word: str) -> list[int]:
+    """`_variant_hashes(word, 1)` as Python ints (in another order), for a short word: the word's
+    prefix hashes (Horner) give each deletion's key in a few integer operations, where numpy would
+    spend more on the calls than on the arithmetic."""
+    points = word.encode() if word.isascii() else [ord(c) for c in word]
+    n = len(points)
+    prefix = [0] * (n + 1)
+    h = 0
+    for j, c in enumerate(points):
+        h = (h * _BASE_INT + c) & _M64
+        prefix[j + 1] = h
+    out = [h]
+    for j in range(n):  # word[:j] shifted by one place less than the rest, then word[j + 1:]
+        p = _BASE_POWERS[n - 1 - j]
+        out.append((prefix[j] * p + h - prefix[j + 1] * p) & _M64)
+    return [((x * _MIX_INT) & _M64) >> 32 for x in out]
+
+
 def _vocabulary_hashes(vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(keys, word numbers) of every vocabulary word under itself and, from 4 letters on, each of its
     one-letter deletions: words of one length at a time, as a matrix of their letters."""
@@ -330,8 +353,11 @@ class SearchIndex:
         # Fuzzy candidates are tried in the order of a set of first-seen numbers, as they always were,
         # so that equally close words keep their order (a word's place in the sorted vocabulary would not).
         self._by_seen = remap
-        self._seen = np.empty_like(remap)
-        self._seen[remap] = np.arange(len(remap), dtype=np.int32)
+        seen = np.empty_like(remap)
+        seen[remap] = np.arange(len(remap), dtype=np.int32)
+        self._by_seen_a, self._by_seen = _shared(remap, "i")
+        self._seen_a, self._seen = _shared(seen, "i")
+        del seen
         self._fwd_words = remap[fwd_words] if len(fwd_words) else remap[:0]
         self._fwd_codes = fwd_codes
         self._doc_off = doc_off
@@ -360,8 +386,8 @@ class SearchIndex:
         # so words one edit away are found by a few look-ups, whatever the corpus size.
         h, owners = _vocabulary_hashes(self.vocab)
         by_hash = np.argsort(h, kind="stable")
-        self._del_hash = h[by_hash]
-        self._del_word = owners[by_hash]
+        self._del_hash_a, self._del_hash = _shared(h[by_hash], "I")
+        self._del_word_a, self._del_word = _shared(owners[by_hash], "i")
         del h, owners, by_hash
         # Entry id -> number, as sorted hashes of the ids (the entry itself settles a collision).
         ids = np.fromiter((hash(d.entry_id) for d in self.docs), dtype=np.int64, count=len(self.docs))
@@ -478,17 +504,29 @@ class SearchIndex:
         fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
         if fuzzable and not (own is not None and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
-            # sorted needles: each bisection starts where the last ended
-            hashes = np.sort(_variant_hashes(word, max_edits))
-            lo = np.searchsorted(self._del_hash, hashes, "left")
-            counts = np.searchsorted(self._del_hash, hashes, "right") - lo
-            total = int(counts.sum())
-            # Every (hash -> word) row of every variant at once: row positions lo..lo+count, concatenated.
-            starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-            rows = starts + np.arange(total, dtype=starts.dtype)
-            pool = set(self._seen[self._del_word[rows]].tolist())
+            if max_edits == 1:  # in Python: a few bisections of the table (see _one_edit_hashes)
+                table, owner, seen = self._del_hash_a, self._del_word_a, self._seen_a
+                end, sequence = len(table), []
+                for h in sorted(_one_edit_hashes(word)):
+                    r = bisect.bisect_left(table, h)
+                    while r < end and table[r] == h:
+                        sequence.append(seen[owner[r]])
+                        r += 1
+                by_seen = self._by_seen_a
+                numbers = [by_seen[k] for k in set(sequence)]
+            else:
+                # sorted needles: each bisection starts where the last ended
+                hashes = np.sort(_variant_hashes(word, max_edits))
+                lo = np.searchsorted(self._del_hash, hashes, "left")
+                counts = np.searchsorted(self._del_hash, hashes, "right") - lo
+                total = int(counts.sum())
+                # Every (hash -> word) row of every variant at once: row positions lo..lo+count, concatenated.
+                starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+                rows = starts + np.arange(total, dtype=starts.dtype)
+                pool = set(self._seen[self._del_word[rows]].tolist())
+                numbers = self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist()
             vocab = self.vocab
-            for i in self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist():
+            for i in numbers:
                 candidate = vocab[i]
                 if candidate in found:
                     continue
