@@ -120,43 +120,28 @@ def _left_out(n: int, edits: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _variants_at(n: int, edits: int) -> np.ndarray:
-    """For a word of `n` letters and up to `edits` left out: one row per variant (the word first), the
-    positions kept (counted from 1), left-padded with 0, a zero code point (which adds nothing to a
-    row's hash, so a padded row hashes as the shorter string does)."""
-    rows = [[0] * e + [j + 1 for j in range(n) if j not in gone]
-            for e in range(edits + 1) for gone in combinations(range(n), e)]
-    return np.array(rows, dtype=np.intp).reshape(-1, n)
+def _variant_weights(n: int, edits: int) -> np.ndarray:
+    """For a word of `n` letters: one row per variant (the word itself, then every way of leaving out up
+    to `edits` of its letters), the power of _BASE each letter is multiplied by in that variant's hash
+    (0 for a letter left out; the variant hashes as the shorter string it is), times _MIX. The hash is
+    linear in the letters, so a word's keys are one matrix product and a shift (mod 2**64 throughout)."""
+    powers = [pow(int(_BASE), k, 2**64) for k in range(n)]
+    rows = []
+    for e in range(edits + 1):
+        for gone in combinations(range(n), e):
+            kept = [j for j in range(n) if j not in gone]
+            row = [0] * n
+            for t, j in enumerate(kept):
+                row[j] = powers[len(kept) - 1 - t]
+            rows.append(row)
+    return np.array(rows, dtype=np.uint64).reshape(-1, n) * _MIX
 
 
 def _variant_hashes(word: str, edits: int) -> np.ndarray:
     """Keys of the word itself and of every way of leaving out up to `edits` letters of it."""
-    points = np.zeros(len(word) + 1, dtype=np.uint64)
-    points[1:] = np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii() else [ord(c) for c in word]
-    return _row_hashes(points[_variants_at(len(word), edits)])
-
-
-_M64 = 2**64 - 1
-_BASE_INT, _MIX_INT = int(_BASE), int(_MIX)
-_BASE_POWERS = [pow(_BASE_INT, k, 2**64) for k in range(MAX_FUZZY_LENGTH + 1)]
-
-
-def _one_edit_hashes(word: str) -> list[int]:
-    """`_variant_hashes(word, 1)` as Python ints (in another order), for a short word: the word's
-    prefix hashes (Horner) give each deletion's key in a few integer operations, where numpy would
-    spend more on the calls than on the arithmetic."""
-    points = word.encode() if word.isascii() else [ord(c) for c in word]
-    n = len(points)
-    prefix = [0] * (n + 1)
-    h = 0
-    for j, c in enumerate(points):
-        h = (h * _BASE_INT + c) & _M64
-        prefix[j + 1] = h
-    out = [h]
-    for j in range(n):  # word[:j] shifted by one place less than the rest, then word[j + 1:]
-        p = _BASE_POWERS[n - 1 - j]
-        out.append((prefix[j] * p + h - prefix[j + 1] * p) & _M64)
-    return [((x * _MIX_INT) & _M64) >> 32 for x in out]
+    points = np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii() else \
+        np.array([ord(c) for c in word], dtype=np.uint64)
+    return ((_variant_weights(len(word), edits) @ points) >> np.uint64(32)).astype(np.uint32)
 
 
 def _vocabulary_hashes(vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -504,10 +489,10 @@ class SearchIndex:
         fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
         if fuzzable and not (own is not None and len(word) <= 5):
             max_edits = 1 if len(word) < 8 else 2
-            if max_edits == 1:  # in Python: a few bisections of the table (see _one_edit_hashes)
+            if max_edits == 1:  # a few keys: bisections in Python cost less than numpy calls
                 table, owner, seen = self._del_hash_a, self._del_word_a, self._seen_a
                 end, sequence = len(table), []
-                for h in sorted(_one_edit_hashes(word)):
+                for h in sorted(_variant_hashes(word, 1).tolist()):
                     r = bisect.bisect_left(table, h)
                     while r < end and table[r] == h:
                         sequence.append(seen[owner[r]])
