@@ -52,6 +52,7 @@ LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare
 TRIM_FROM = 10_000  # entries from which the build hands its freed memory back (see _give_back_memory)
 SLIP_FROM = 1000  # entries holding the rest of the query above which a slip is not looked for
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
+LIKENESS_IN_ONE_CALL = 8  # candidates from which phrase likeness is one rapidfuzz call (cdist), not a loop
 
 
 @dataclass
@@ -327,6 +328,8 @@ class SearchIndex:
         self._phrase_keys_all = "".join(phrase_keys)
         del phrase_keys
         self._phrase_off = phrase_off
+        # How many of an entry's phrase keys are names (the rest are titles): their weights, in `_likeness`.
+        self._name_count = np.fromiter(map(len, (d.names for d in self.docs)), dtype=np.int32, count=len(self.docs))
         # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
         self.vocab: list[str] = sorted(first_seen)
         self.sorted_vocab = self.vocab
@@ -404,7 +407,7 @@ class SearchIndex:
             "one-letter deletions (hashes, words)": self._del_hash.nbytes + self._del_word.nbytes
             + self._seen.nbytes + self._by_seen.nbytes,
             "phrase keys of names and titles": size(self._phrase_keys_all) + self._phrase_off.itemsize
-            * len(self._phrase_off),
+            * len(self._phrase_off) + self._name_count.nbytes,
             "entry id -> number (sorted id hashes)": self._id_hash.nbytes + self._id_number.nbytes,
         }
 
@@ -900,6 +903,44 @@ class SearchIndex:
                     break
         return out
 
+    def _likeness(self, numbers: list[int], qkeys: list[str]) -> dict[int, float]:
+        """Per entry: the best fuzz.ratio(query key, phrase key) x the phrase's weight over its names and
+        titles (0.0 without any). Many entries (ties at the cut, a common surname) are compared in one
+        rapidfuzz call over their phrase keys, read straight from the index (no entry is touched)."""
+        if len(numbers) < LIKENESS_IN_ONE_CALL:
+            out = {}
+            for number in numbers:
+                best = 0.0
+                for pkey, _, weight in self._phrases(number):
+                    for qkey in qkeys:
+                        s = fuzz.ratio(qkey, pkey) * weight
+                        if s > best:
+                            best = s
+                out[number] = best
+            return out
+        allkeys, off = self._phrase_keys_all, self._phrase_off
+        pieces = [allkeys[off[n] : off[n + 1]] for n in numbers]
+        keys = _PHRASES_APART.join(pieces).split(_PHRASES_APART)
+        counts = np.fromiter([p.count(_PHRASES_APART) + 1 for p in pieces], dtype=np.int64, count=len(pieces))
+        starts = np.cumsum(counts) - counts
+        ratios = process.cdist(qkeys, keys, scorer=fuzz.ratio, dtype=np.float64)
+        ratios = ratios[0] if len(qkeys) == 1 else ratios.max(axis=0)
+        # A key's place among its entry's keys: names first (weight NAME), then titles (TITLE).
+        place = np.arange(len(keys)) - np.repeat(starts, counts)
+        names = np.repeat(self._name_count[numbers], counts)
+        scores = ratios * np.where(place < names, NAME, TITLE)
+        return dict(zip(numbers, np.maximum.reduceat(scores, starts).tolist(), strict=True))
+
+    def _via(self, number: int, qkeys: list[str], best: float) -> str:
+        """The first of an entry's names and titles that is as like the query as `best` (`_likeness`);
+        its first name when none is like it at all."""
+        if best > 0.0:
+            for pkey, display, weight in self._phrases(number):
+                if max(fuzz.ratio(q, pkey) for q in qkeys) * weight == best:
+                    return display
+        names = self.docs[number].names
+        return names[0] if names else ""
+
     def search(self, text: str, kinds: Iterable[str] | None = None, limit: int = 10,
                max_candidates: int = 2000) -> list[Hit]:
         """Best entries for `text`, best first; scores say how confident (see `Tiers`)."""
@@ -922,35 +963,35 @@ class SearchIndex:
             top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)
         # A candidate below 80% coverage scores its coverage exactly; one that scores below `limit`
         # others' certain scores cannot be among the first `limit`, so its phrases are not compared.
-        lows = [round(100.0 * c, 1) for c, _ in top]
-        floor = sorted(lows, reverse=True)[limit - 1] if len(top) > limit else -1.0
+        # (`top` is best first, so its `limit`-th score is the floor, and the first candidate below it
+        # and below 80% is followed by no other that is not.)
+        floor = round(100.0 * top[limit - 1][0], 1) if len(top) > limit else -1.0
         qkeys = self._phrase_keys(text)
-        ranked: list[tuple[float, float, float, str, int, str]] = []
-        for rank, (coverage, number) in enumerate(top):
-            if coverage < 0.8 and lows[rank] < floor:
-                continue
-            doc = docs[number]
-            phrase_score, via = 0.0, doc.names[0] if doc.names else ""
-            # The whole-phrase likeness decides a score only from 80% coverage on, and otherwise only
-            # breaks ties near the top: a long list (a timeline's 500) needs it for those alone.
-            if coverage >= 0.8 or rank < 50:
-                for pkey, display, weight in self._phrases(number):
-                    for qkey in qkeys:
-                        s = fuzz.ratio(qkey, pkey) * weight
-                        if s > phrase_score:
-                            phrase_score, via = s, display
+        kept = 0
+        for coverage, _ in top:
+            if coverage < 0.8 and round(100.0 * coverage, 1) < floor:
+                break
+            kept += 1
+        # The whole-phrase likeness decides a score only from 80% coverage on, and otherwise only
+        # breaks ties near the top: a long list (a timeline's 500) needs it for those alone.
+        likeness = self._likeness([number for rank, (coverage, number) in enumerate(top[:kept])
+                                   if coverage >= 0.8 or rank < 50], qkeys)
+        ranked: list[tuple[float, float, float, str, int]] = []
+        for coverage, number in top[:kept]:
+            phrase_score = likeness.get(number, 0.0)
             # A whole-phrase likeness counts only when it is close to exact: "Mehriban Aliyeva" looks
             # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
             # ...and only when most of the query's words are in the entry too ("Armenian president" is
             # 94% like "Armenian residents" letter by letter).
             trusted = phrase_score >= PHRASE_TRUSTED and coverage >= 0.8
             score = max(phrase_score if trusted else 0.0, 100.0 * coverage)
-            ranked.append((round(score, 1), round(phrase_score, 1), round(coverage, 3), doc.entry_id, number, via))
+            ranked.append((round(score, 1), round(phrase_score, 1), round(coverage, 3), docs[number].entry_id, number))
         # "PACE" must open PACE, not "the Azerbaijani delegation to PACE", which covers the word as fully.
         ranked.sort(key=lambda r: (-r[0], -r[1], -r[2], r[3]))
         named_words = {w: [u for _, sim, u in matches[w] if sim >= 80] for w in dict.fromkeys(qwords)}
         hits: list[Hit] = []
-        for score, phrase, coverage, entry_id, number, via in ranked[:limit]:
+        for score, phrase, coverage, entry_id, number in ranked[:limit]:
+            via = self._via(number, qkeys, likeness.get(number, 0.0))
             names = self._name_words(number)
             named = sum(weights[w] for w in qwords if any(u in names for u in named_words[w])) / total
             hits.append(Hit(entry_id, docs[number].kind, score, coverage, via, phrase, round(named, 3)))
