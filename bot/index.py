@@ -51,6 +51,7 @@ LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loose
 LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
 TRIM_FROM = 10_000  # entries from which the build hands its freed memory back (see _give_back_memory)
 SLIP_FROM = 1000  # entries holding the rest of the query above which a slip is not looked for
+SLIP_IN_PYTHON = 100  # entries holding the rest up to which the slip check loops in Python (numpy costs more)
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
 LIKENESS_IN_ONE_CALL = 8  # candidates from which phrase likeness is one rapidfuzz call (cdist), not a loop
 
@@ -368,7 +369,7 @@ class SearchIndex:
         self._word_off = array("q", word_off.tobytes())  # plain ints, fast to index
         self.postings = _Postings(self)
         lengths = np.fromiter(map(len, self.vocab), dtype=np.int64, count=len(self.vocab))
-        self._word_len = lengths.clip(0, 255).astype(np.uint8)  # (for the slip check: about as long)
+        self._word_len_a, self._word_len = _shared(lengths.clip(0, 255).astype(np.uint8), "B")  # (slip check)
         del lengths
         # Symmetric-delete index: every vocabulary word under itself and its one-letter deletions,
         # so words one edit away are found by a few look-ups, whatever the corpus size.
@@ -621,6 +622,8 @@ class SearchIndex:
         lists = sorted(((off[i], off[i + 1]) for i in others), key=lambda ab: ab[1] - ab[0])
         if lists[0][1] - lists[0][0] > SLIP_FROM:
             return [], self._post_docs[:0]
+        if lists[0][1] - lists[0][0] <= SLIP_IN_PYTHON:
+            return self._slips_few(word, lists)
         entries = self._post_docs[lists[0][0] : lists[0][1]]
         for a, b in lists[1:]:
             entries = np.intersect1d(entries, self._post_docs[a:b], assume_unique=True)
@@ -640,9 +643,35 @@ class SearchIndex:
         slipped = [i for i, sim in found.items() if sim < 100]
         if not slipped:
             return [], entries[:0]
-        owners = np.repeat(entries, counts)[np.isin(row_words, slipped)]
+        has = row_words == slipped[0]
+        for i in slipped[1:]:
+            has |= row_words == i
+        owners = np.repeat(entries, counts)[has]  # ascending (as the entries are): each one once
+        owners = owners[np.concatenate(([True], owners[1:] != owners[:-1]))] if len(owners) else owners
+        return [(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))], owners
+
+    def _slips_few(self, word: str, lists: list[tuple[int, int]]) -> tuple[list[tuple[str, float, int]], np.ndarray]:
+        """`_slips` where few entries hold the rest of the query (`lists`: their posting lists, the
+        shortest first), in plain Python over the index's arrays."""
+        post, doc_off, fwd, length = self._post_docs_a, self._doc_off_a, self._fwd_words_a, self._word_len_a
+        entries = post[lists[0][0] : lists[0][1]].tolist()
+        for a, b in lists[1:]:
+            among = set(post[a:b])
+            entries = [e for e in entries if e in among]
+        n = len(word)
+        near = {i for e in entries for i in fwd[doc_off[e] : doc_off[e + 1]] if abs(length[i] - n) <= 1}
+        vocab = self.vocab
+        found = {}
+        for i in near:
+            candidate = vocab[i]
+            if Levenshtein.distance(word, candidate, score_cutoff=1) <= 1:
+                found[i] = 100.0 if candidate == word else fuzz.ratio(word, candidate)
+        slipped = {i for i, sim in found.items() if sim < 100}
+        if not slipped:
+            return [], self._post_docs[:0]
+        owners = [e for e in entries if not slipped.isdisjoint(fwd[doc_off[e] : doc_off[e + 1]])]
         return ([(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))],
-                np.unique(owners))
+                np.array(owners, dtype=np.int32))
 
     def _slipped(self, gathered, word: str, slips: list[tuple[str, float, int]], entries: np.ndarray):
         """The matches of `gathered` with `word` matched by `slips` too, and the candidates that changes:
@@ -654,6 +683,8 @@ class SearchIndex:
             if sim > merged.get(u, (-1.0, 0))[0]:
                 merged[u] = (sim, i)
         matches = {**matches, word: [(u, sim, i) for u, (sim, i) in sorted(merged.items(), key=lambda kv: -kv[1][0])]}
+        if len(entries) <= SLIP_IN_PYTHON:
+            return matches, self._slipped_few(matches, found, slot, entries.tolist())
         starts = self._doc_off[entries]
         counts = self._doc_off[entries + 1] - starts
         rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
@@ -681,6 +712,31 @@ class SearchIndex:
             else:
                 updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
         return matches, updates
+
+    def _slipped_few(self, matches: dict[str, list[tuple[str, float, int]]], found: dict[int, list[float]],
+                     slot: dict[str, int], entries: list[int]) -> dict[int, list[float]]:
+        """The candidates `_slipped` gives, for few entries, in plain Python (the same floats)."""
+        doc_off, fwd, codes = self._doc_off_a, self._fwd_words_a, self._fwd_codes_a
+        sims = [(k, {i: sim for _, sim, i in matches[w]}) for w, k in slot.items()]
+        width = len(slot)
+        updates: dict[int, list[float]] = {}
+        for number in entries:
+            row = [0.0] * width
+            a, b = doc_off[number], doc_off[number + 1]
+            for i, code in zip(fwd[a:b], codes[a:b], strict=True):
+                for k, of in sims:
+                    sim = of.get(i)
+                    if sim is not None:
+                        v = sim * _FIELD[code]
+                        if v > row[k]:
+                            row[k] = v
+            old = found.get(number)
+            if old is None:
+                if any(row):
+                    updates[number] = row
+            else:
+                updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+        return updates
 
     def _covered_list(self, found, qwords: list[str], weights: dict[str, float],
                       slot: dict[str, int]) -> list[tuple[int, float]]:
