@@ -123,20 +123,27 @@ def _left_out(n: int, edits: int) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _variant_weights(n: int, edits: int) -> np.ndarray:
-    """For a word of `n` letters: one row per variant (the word itself, then every way of leaving out up
-    to `edits` of its letters), the power of _BASE each letter is multiplied by in that variant's hash
-    (0 for a letter left out; the variant hashes as the shorter string it is), times _MIX. The hash is
-    linear in the letters, so a word's keys are one matrix product and a shift (mod 2**64 throughout)."""
-    powers = [pow(int(_BASE), k, 2**64) for k in range(n)]
-    rows = []
-    for e in range(edits + 1):
-        for gone in combinations(range(n), e):
-            kept = [j for j in range(n) if j not in gone]
-            row = [0] * n
-            for t, j in enumerate(kept):
-                row[j] = powers[len(kept) - 1 - t]
-            rows.append(row)
-    return np.array(rows, dtype=np.uint64).reshape(-1, n) * _MIX
+    """For a word of `n` letters: one row per variant (the word itself and every way of leaving out one
+    letter, then, for 2 edits, two), the power of _BASE each letter is multiplied by in that variant's
+    hash (0 for a letter left out; the variant hashes as the shorter string it is), times _MIX. The hash
+    is linear in the letters, so a word's keys are one matrix product and a shift (mod 2**64 throughout).
+    Built in numpy (the first word of a length would otherwise wait a fifth of a millisecond)."""
+    kept = np.ones((1 + n + (n * (n - 1) // 2 if edits >= 2 else 0), n), dtype=bool)
+    kept[1 + np.arange(n), np.arange(n)] = False
+    if edits >= 2:
+        first, second = np.triu_indices(n, 1)
+        rows = 1 + n + np.arange(len(first))
+        kept[rows, first] = False
+        kept[rows, second] = False
+    place = np.cumsum(kept, axis=1) - 1  # a kept letter's place in the shorter string
+    exponent = np.clip(kept.sum(axis=1, keepdims=True) - 1 - place, 0, None)
+    powers = np.array([pow(int(_BASE), k, 2**64) for k in range(n)], dtype=np.uint64)
+    return np.where(kept, powers[exponent], np.uint64(0)) * _MIX
+
+
+def _fuzzy_edits(n: int) -> int:
+    """How many edits a word of `n` letters is looked up with (two are a guess for shorter ones)."""
+    return 1 if n < 8 else 2
 
 
 def _variant_hashes(word: str, edits: int) -> np.ndarray:
@@ -385,6 +392,8 @@ class SearchIndex:
         del ids
         if len(self.docs) >= TRIM_FROM:
             _give_back_memory()
+        for n in range(4, MAX_FUZZY_LENGTH + 1):  # made once per process (~4 ms), not at some query
+            _variant_weights(n, _fuzzy_edits(n))
         self._n = max(len(self.docs), 1)
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
@@ -492,7 +501,7 @@ class SearchIndex:
         # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
         fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
         if fuzzable and not (own is not None and len(word) <= 5):
-            max_edits = 1 if len(word) < 8 else 2
+            max_edits = _fuzzy_edits(len(word))
             if max_edits == 1:  # a few keys: bisections in Python cost less than numpy calls
                 table, owner, seen = self._del_hash_a, self._del_word_a, self._seen_a
                 end, sequence = len(table), []
