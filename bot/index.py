@@ -46,6 +46,7 @@ _TYPED = re.compile(r"[^\W_][\w'’.-]*")
 MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
 DENSE_FROM = 1000  # posting entries a query walks from which its candidates are kept in numpy arrays
+WALK_IN_NUMPY_FROM = 150  # posting entries from which (up to DENSE_FROM) the walk itself is done in numpy
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
 LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
@@ -219,6 +220,16 @@ class _Dense:
             coverage, numbers = coverage[mask], numbers[mask]
         order = np.lexsort((numbers, coverage))[::-1][:keep]
         return list(zip(coverage[order].tolist(), numbers[order].tolist(), strict=True))
+
+
+class _Walked(_Dense):
+    """The candidates of a query of middling posting volume, walked in numpy: the same entries in the
+    same order of first appearance, the same best match per word, as `_gather`'s loop gives them (no
+    candidate cap can apply: there are fewer postings than it). Scored as `_Dense` is; `as_dict` gives
+    the loop's own form for the slip check."""
+
+    def as_dict(self) -> dict[int, list[float]]:
+        return dict(zip(self.numbers.tolist(), self.best.tolist(), strict=True))
 
 
 def _give_back_memory() -> None:
@@ -602,6 +613,8 @@ class SearchIndex:
         matches = first[1]
         if not 1 < len(matches) <= LOOSE_WORDS or self._best_coverage(first) >= LOOSE_BELOW:
             return first
+        if isinstance(first[3], _Walked):
+            first = (first[0], first[1], first[2], first[3].as_dict(), first[4])
         exact = {w: next((i for u, sim, i in m if sim >= 100), None) for w, m in matches.items()}
         chosen, best = first, LOOSE_BELOW
         for w in matches:
@@ -806,6 +819,8 @@ class SearchIndex:
         volume = sum(off[u + 1] - off[u] for m in matches.values() for _, _, u in m)
         if volume > DENSE_FROM:
             return qwords, matches, weights, self._accumulate_dense(order, matches, slot, max_candidates), slot
+        if WALK_IN_NUMPY_FROM <= volume <= max_candidates:
+            return qwords, matches, weights, self._walk(order, matches, slot), slot
         found: dict[int, list[float]] = {}
         for w in order:
             j = slot[w]
@@ -831,6 +846,25 @@ class SearchIndex:
                     elif score > slots[j]:
                         slots[j] = score
         return qwords, matches, weights, found, slot
+
+    def _walk(self, order: list[str], matches: dict[str, list[tuple[str, float, int]]],
+              slot: dict[str, int]) -> _Walked:
+        """`_gather`'s loop in numpy, for fewer postings than the candidate cap: every posting of every
+        match, scored sim x field weight (the same floats), the best per entry and word."""
+        off = self._word_off
+        segments = [(off[u], off[u + 1] - off[u], sim, slot[w]) for w in order for _, sim, u in matches[w]]
+        starts = np.array([a for a, _, _, _ in segments], dtype=np.int64)
+        counts = np.array([n for _, n, _, _ in segments], dtype=np.int64)
+        rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        numbers = self._post_docs[rows]
+        scores = np.repeat(np.array([sim for _, _, sim, _ in segments], dtype=np.float64), counts) \
+            * _FIELD_NP[self._post_codes[rows]]
+        columns = np.repeat(np.array([j for _, _, _, j in segments], dtype=np.int64), counts)
+        entries, first, inverse = np.unique(numbers, return_index=True, return_inverse=True)
+        best = np.zeros((len(entries), len(slot)), dtype=np.float64)
+        np.maximum.at(best, (inverse, columns), scores)
+        admitted = np.argsort(first, kind="stable")  # in the order the loop meets them
+        return _Walked(entries[admitted], best[admitted])
 
     def _accumulate_dense(self, order: list[str], matches: dict[str, list[tuple[str, float, int]]],
                           slot: dict[str, int], max_candidates: int) -> _Dense:
