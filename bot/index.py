@@ -613,8 +613,6 @@ class SearchIndex:
         matches = first[1]
         if not 1 < len(matches) <= LOOSE_WORDS or self._best_coverage(first) >= LOOSE_BELOW:
             return first
-        if isinstance(first[3], _Walked):
-            first = (first[0], first[1], first[2], first[3].as_dict(), first[4])
         exact = {w: next((i for u, sim, i in m if sim >= 100), None) for w, m in matches.items()}
         chosen, best = first, LOOSE_BELOW
         for w in matches:
@@ -624,8 +622,10 @@ class SearchIndex:
             if not (len(w) == 3 or (exact[w] is not None and len(w) <= 5) or len(matches[w]) >= 12):
                 continue  # fuzzed as usual, nothing cut off: a slip would have been found
             slips, entries = self._slips(w, others)
-            if not slips or isinstance(first[3], _Dense):
+            if not slips or type(first[3]) is _Dense:
                 continue
+            if isinstance(first[3], _Walked):  # the loop's own form, for the slip's candidates to merge into
+                first = chosen = (first[0], first[1], first[2], first[3].as_dict(), first[4])
             slipped, updates = self._slipped(first, w, slips, entries)
             # Only the entries that hold the rest can have changed, and none of the others was enough.
             covered = self._best_coverage((first[0], slipped, first[2], updates, first[4]), like=text)
