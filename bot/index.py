@@ -46,7 +46,7 @@ _TYPED = re.compile(r"[^\W_][\w'’.-]*")
 MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
 DENSE_FROM = 1000  # posting entries a query walks from which its candidates are kept in numpy arrays
-WALK_IN_NUMPY_FROM = 150  # posting entries from which (up to DENSE_FROM) the walk itself is done in numpy
+WALK_IN_NUMPY_FROM = 64  # posting entries from which (up to DENSE_FROM) the walk itself is done in numpy
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
 LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
@@ -852,19 +852,30 @@ class SearchIndex:
         """`_gather`'s loop in numpy, for fewer postings than the candidate cap: every posting of every
         match, scored sim x field weight (the same floats), the best per entry and word."""
         off = self._word_off
-        segments = [(off[u], off[u + 1] - off[u], sim, slot[w]) for w in order for _, sim, u in matches[w]]
-        starts = np.array([a for a, _, _, _ in segments], dtype=np.int64)
-        counts = np.array([n for _, n, _, _ in segments], dtype=np.int64)
-        rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        starts, counts, sims, columns = [], [], [], []
+        for w in order:
+            j = slot[w]
+            for _, sim, u in matches[w]:
+                a = off[u]
+                starts.append(a)
+                counts.append(off[u + 1] - a)
+                sims.append(sim)
+                columns.append(j)
+        sizes = np.array(counts, dtype=np.int64)
+        ends = np.cumsum(sizes)
+        rows = np.repeat(np.array(starts, dtype=np.int64) - (ends - sizes), sizes) + np.arange(int(ends[-1]))
         numbers = self._post_docs[rows]
-        scores = np.repeat(np.array([sim for _, _, sim, _ in segments], dtype=np.float64), counts) \
-            * _FIELD_NP[self._post_codes[rows]]
-        columns = np.repeat(np.array([j for _, _, _, j in segments], dtype=np.int64), counts)
-        entries, first, inverse = np.unique(numbers, return_index=True, return_inverse=True)
-        best = np.zeros((len(entries), len(slot)), dtype=np.float64)
-        np.maximum.at(best, (inverse, columns), scores)
-        admitted = np.argsort(first, kind="stable")  # in the order the loop meets them
-        return _Walked(entries[admitted], best[admitted])
+        scores = np.repeat(np.array(sims, dtype=np.float64), sizes) * _FIELD_NP[self._post_codes[rows]]
+        by = np.argsort(numbers, kind="stable")  # each entry's postings together, in walk order
+        ordered = numbers[by]
+        head = np.empty(len(ordered), dtype=bool)  # an entry's first posting
+        head[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+        entry = np.cumsum(head) - 1
+        best = np.zeros((int(entry[-1]) + 1, len(slot)), dtype=np.float64)
+        np.maximum.at(best, (entry, np.repeat(np.array(columns, dtype=np.int64), sizes)[by]), scores[by])
+        admitted = np.argsort(by[head])  # in the order the loop meets them
+        return _Walked(ordered[head][admitted], best[admitted])
 
     def _accumulate_dense(self, order: list[str], matches: dict[str, list[tuple[str, float, int]]],
                           slot: dict[str, int], max_candidates: int) -> _Dense:
