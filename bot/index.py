@@ -510,7 +510,7 @@ class SearchIndex:
                 found.setdefault(syn, (95.0, i))
         # A short word that is in the vocabulary as typed is taken as meant: its one-letter
         # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
-        fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
+        fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and (word.isalpha() or not any(ch.isdigit() for ch in word))
         if fuzzable and not (own is not None and len(word) <= 5):
             max_edits = _fuzzy_edits(len(word))
             if max_edits == 1:  # a few keys: bisections in Python cost less than numpy calls
@@ -535,14 +535,23 @@ class SearchIndex:
                 pool = set(self._seen[self._del_word[rows]].tolist())
                 numbers = self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist()
             vocab = self.vocab
-            for i in numbers:
-                candidate = vocab[i]
-                if candidate in found:
-                    continue
-                distance = Levenshtein.distance(word, candidate, score_cutoff=max_edits)
-                if distance <= max_edits:
+            strings = [vocab[i] for i in numbers]
+            if len(strings) > 4:  # (one rapidfuzz call for all of them; the same distances and ratios)
+                distances = process.cdist((word,), strings, scorer=Levenshtein.distance, score_cutoff=max_edits,
+                                          dtype=np.int32)[0].tolist()
+                near = [k for k, d in enumerate(distances) if d <= max_edits and strings[k] not in found]
+                ratios = process.cdist((word,), [strings[k] for k in near], scorer=fuzz.ratio,
+                                       dtype=np.float64)[0].tolist() if near else []
+                for k, ratio in zip(near, ratios, strict=True):
                     # Two edits apart is a guess ("germaniya" ~ "armenia"): never confident on its own.
-                    found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
+                    found[strings[k]] = (ratio if distances[k] < 2 else 60.0, numbers[k])
+            else:
+                for i, candidate in zip(numbers, strings, strict=True):
+                    if candidate in found:
+                        continue
+                    distance = Levenshtein.distance(word, candidate, score_cutoff=max_edits)
+                    if distance <= max_edits:
+                        found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
             # "peacekeep" -> "peacekeeping": longer words that start with the query word.
             at = bisect.bisect_left(vocab, word)
             for i in range(at, min(at + 20, len(vocab))):
