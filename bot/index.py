@@ -348,7 +348,8 @@ class SearchIndex:
         del phrase_keys
         self._phrase_off = phrase_off
         # How many of an entry's phrase keys are names (the rest are titles): their weights, in `_likeness`.
-        self._name_count = np.fromiter(map(len, (d.names for d in self.docs)), dtype=np.int32, count=len(self.docs))
+        self._name_count_a, self._name_count = _shared(
+            np.fromiter(map(len, (d.names for d in self.docs)), dtype=np.int32, count=len(self.docs)), "i")
         # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
         self.vocab: list[str] = sorted(first_seen)
         self.sorted_vocab = self.vocab
@@ -1022,22 +1023,26 @@ class SearchIndex:
                     break
         return out
 
-    def _likeness(self, numbers: list[int], qkeys: list[str]) -> dict[int, float]:
+    def _likeness(self, numbers: list[int], qkeys: list[str]) -> dict[int, tuple[float, int]]:
         """Per entry: the best fuzz.ratio(query key, phrase key) x the phrase's weight over its names and
-        titles (0.0 without any). Many entries (ties at the cut, a common surname) are compared in one
-        rapidfuzz call over their phrase keys, read straight from the index (no entry is touched)."""
+        titles (0.0 without any), and which of them (in names + titles) is the first that good (-1: none).
+        The phrase keys are read straight from the index's one string; many entries (ties at the cut, a
+        common surname) are compared in one rapidfuzz call (the same floats as one pair at a time)."""
+        allkeys, off, named = self._phrase_keys_all, self._phrase_off, self._name_count_a
+        out: dict[int, tuple[float, int]] = {}
         if len(numbers) < LIKENESS_IN_ONE_CALL:
-            out = {}
+            ratio = fuzz.ratio
             for number in numbers:
-                best = 0.0
-                for pkey, _, weight in self._phrases(number):
-                    for qkey in qkeys:
-                        s = fuzz.ratio(qkey, pkey) * weight
-                        if s > best:
-                            best = s
-                out[number] = best
+                best, at, names = 0.0, -1, named[number]
+                for k, pkey in enumerate(allkeys[off[number] : off[number + 1]].split(_PHRASES_APART)):
+                    if pkey:
+                        weight = NAME if k < names else TITLE
+                        for qkey in qkeys:
+                            s = ratio(qkey, pkey) * weight
+                            if s > best:
+                                best, at = s, k
+                out[number] = (best, at)
             return out
-        allkeys, off = self._phrase_keys_all, self._phrase_off
         pieces = [allkeys[off[n] : off[n + 1]] for n in numbers]
         keys = _PHRASES_APART.join(pieces).split(_PHRASES_APART)
         counts = np.fromiter([p.count(_PHRASES_APART) + 1 for p in pieces], dtype=np.int64, count=len(pieces))
@@ -1046,19 +1051,20 @@ class SearchIndex:
         ratios = ratios[0] if len(qkeys) == 1 else ratios.max(axis=0)
         # A key's place among its entry's keys: names first (weight NAME), then titles (TITLE).
         place = np.arange(len(keys)) - np.repeat(starts, counts)
-        names = np.repeat(self._name_count[numbers], counts)
-        scores = ratios * np.where(place < names, NAME, TITLE)
-        return dict(zip(numbers, np.maximum.reduceat(scores, starts).tolist(), strict=True))
+        scores = ratios * np.where(place < np.repeat(self._name_count[numbers], counts), NAME, TITLE)
+        best = np.maximum.reduceat(scores, starts)
+        # (an empty key scores 0 and a best of 0 shows no phrase, so an empty key is never the one shown)
+        first = np.minimum.reduceat(np.where(scores == np.repeat(best, counts), place, len(keys)), starts)
+        for number, score, k in zip(numbers, best.tolist(), first.tolist(), strict=True):
+            out[number] = (score, k if score > 0.0 else -1)
+        return out
 
-    def _via(self, number: int, qkeys: list[str], best: float) -> str:
-        """The first of an entry's names and titles that is as like the query as `best` (`_likeness`);
-        its first name when none is like it at all."""
-        if best > 0.0:
-            for pkey, display, weight in self._phrases(number):
-                if max(fuzz.ratio(q, pkey) for q in qkeys) * weight == best:
-                    return display
-        names = self.docs[number].names
-        return names[0] if names else ""
+    def _via(self, number: int, at: int) -> str:
+        """An entry's name or title number `at` (names first, then titles); its first name for -1."""
+        doc = self.docs[number]
+        if at >= 0:
+            return doc.names[at] if at < len(doc.names) else doc.titles[at - len(doc.names)]
+        return doc.names[0] if doc.names else ""
 
     def search(self, text: str, kinds: Iterable[str] | None = None, limit: int = 10,
                max_candidates: int = 2000) -> list[Hit]:
@@ -1097,7 +1103,7 @@ class SearchIndex:
                                    if coverage >= 0.8 or rank < 50], qkeys)
         ranked: list[tuple[float, float, float, str, int]] = []
         for coverage, number in top[:kept]:
-            phrase_score = likeness.get(number, 0.0)
+            phrase_score = likeness[number][0] if number in likeness else 0.0
             # A whole-phrase likeness counts only when it is close to exact: "Mehriban Aliyeva" looks
             # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
             # ...and only when most of the query's words are in the entry too ("Armenian president" is
@@ -1110,7 +1116,7 @@ class SearchIndex:
         named_words = {w: [u for _, sim, u in matches[w] if sim >= 80] for w in dict.fromkeys(qwords)}
         hits: list[Hit] = []
         for score, phrase, coverage, entry_id, number in ranked[:limit]:
-            via = self._via(number, qkeys, likeness.get(number, 0.0))
+            via = self._via(number, likeness[number][1] if number in likeness else -1)
             names = self._name_words(number)
             named = sum(weights[w] for w in qwords if any(u in names for u in named_words[w])) / total
             hits.append(Hit(entry_id, docs[number].kind, score, coverage, via, phrase, round(named, 3)))
