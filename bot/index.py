@@ -906,14 +906,15 @@ class SearchIndex:
                 if count == 0:
                     b = min(b, a + max_candidates)  # all of them new: the first ones fill the list
                 posting = self._post_docs[a:b]
-                scores = _FIELD_NP[self._post_codes[a:b]] * sim
                 if count and b - a > max_candidates:  # only adds to the candidates: look each one up
                     at = np.searchsorted(posting, ordered)
                     np.minimum(at, len(posting) - 1, out=at)
                     there = posting[at] == ordered
                     rows = where[there]
-                    best[rows, j] = np.maximum(best[rows, j], scores[at[there]])
+                    scores = _FIELD_NP[self._post_codes[a:b][at[there]]] * sim  # (only where they are)
+                    best[rows, j] = np.maximum(best[rows, j], scores)
                     continue
+                scores = _FIELD_NP[self._post_codes[a:b]] * sim
                 if count:
                     at = np.searchsorted(ordered, posting)
                     np.minimum(at, count - 1, out=at)
