@@ -950,15 +950,23 @@ class SearchIndex:
         return out, {w: matches[w] if w in matches else self._similar(w) for w in dict.fromkeys(out)}
 
     def _in_a_name(self, left: str, right: str) -> bool:
-        """Whether some entry's name has the word `left` followed by the word `right`."""
+        """Whether some entry's name has the word `left` followed by the word `right` (among the first 50
+        entries of the rarer word; one whose name lacks that word, as its field says, is not read)."""
         i, j = self._word_id(left), self._word_id(right)
         if i is None or j is None:
             return False
         off = self._word_off
         shorter = i if off[i + 1] - off[i] <= off[j + 1] - off[j] else j
-        pair = f"{left} {right}"
-        for number in self._post_docs_a[off[shorter] : min(off[shorter + 1], off[shorter] + 50)]:
-            if any(weight == NAME and f" {pair} " in f" {k} " for k, _, weight in self._phrases(number)):
+        pair = f" {left} {right} "
+        post, codes, allkeys, poff, named = (self._post_docs_a, self._post_codes_a, self._phrase_keys_all,
+                                            self._phrase_off, self._name_count_a)
+        for r in range(off[shorter], min(off[shorter + 1], off[shorter] + 50)):
+            if codes[r] != 0:  # the word is in none of this entry's names
+                continue
+            number = post[r]
+            names = named[number]
+            keys = allkeys[poff[number] : poff[number + 1]].split(_PHRASES_APART, names)[:names]
+            if any(pair in f" {k} " for k in keys):
                 return True
         return False
 
