@@ -501,7 +501,9 @@ class SearchIndex:
         cached = self._similar_cache.get(word)
         if cached is not None:
             return cached
-        own = self._word_id(word)
+        vocab = self.vocab
+        at = bisect.bisect_left(vocab, word)  # (its place, and where longer words that start with it are)
+        own = at if at < len(vocab) and vocab[at] == word else None
         found: dict[str, tuple[float, int]] = {}
         if own is not None:
             found[word] = (100.0, own)
@@ -554,7 +556,6 @@ class SearchIndex:
                     if distance <= max_edits:
                         found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
             # "peacekeep" -> "peacekeeping": longer words that start with the query word.
-            at = bisect.bisect_left(vocab, word)
             for i in range(at, min(at + 20, len(vocab))):
                 candidate = vocab[i]
                 if not candidate.startswith(word):
@@ -595,7 +596,8 @@ class SearchIndex:
     def weight(self, word: str, matches: list[tuple[str, float, int]]) -> float:
         if not matches:
             return self.unseen_idf
-        return max(self._idf(i) for _, _, i in matches)
+        off = self._word_off  # the rarest match weighs most: one logarithm, of the shortest posting list
+        return math.log(1 + self._n / min(off[i + 1] - off[i] for _, _, i in matches))
 
     # ---- entry level
 
