@@ -46,12 +46,15 @@ _TYPED = re.compile(r"[^\W_][\w'’.-]*")
 MAX_QUERY_WORDS = 24  # a pasted paragraph is not a query; its first words are enough to search
 MAX_FUZZY_LENGTH = 24  # longer "words" are not names anyone types; match them exactly only
 DENSE_FROM = 1000  # posting entries a query walks from which its candidates are kept in numpy arrays
+WALK_IN_NUMPY_FROM = 64  # posting entries from which (up to DENSE_FROM) the walk itself is done in numpy
 MIN_RUN_ON_PART = 3  # "uszuenvakaza" is "uszu envakaza"; shorter pieces would split words by chance
 LOOSE_BELOW = 0.78  # best coverage under which a query is searched again, loosely (Tiers.confident needs it)
 LOOSE_WORDS = 3  # ...if it is as short as a name (a sentence has words to spare for a typo)
 TRIM_FROM = 10_000  # entries from which the build hands its freed memory back (see _give_back_memory)
 SLIP_FROM = 1000  # entries holding the rest of the query above which a slip is not looked for
+SLIP_IN_PYTHON = 100  # entries holding the rest up to which the slip check loops in Python (numpy costs more)
 PHRASE_TRUSTED = 85.0  # whole-query likeness to one name or title that may decide a score by itself
+LIKENESS_IN_ONE_CALL = 8  # candidates from which phrase likeness is one rapidfuzz call (cdist), not a loop
 
 
 @dataclass
@@ -120,20 +123,35 @@ def _left_out(n: int, edits: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _variants_at(n: int, edits: int) -> np.ndarray:
-    """For a word of `n` letters and up to `edits` left out: one row per variant (the word first), the
-    positions kept (counted from 1), left-padded with 0, a zero code point (which adds nothing to a
-    row's hash, so a padded row hashes as the shorter string does)."""
-    rows = [[0] * e + [j + 1 for j in range(n) if j not in gone]
-            for e in range(edits + 1) for gone in combinations(range(n), e)]
-    return np.array(rows, dtype=np.intp).reshape(-1, n)
+def _variant_weights(n: int, edits: int) -> np.ndarray:
+    """For a word of `n` letters: one row per variant (the word itself and every way of leaving out one
+    letter, then, for 2 edits, two), the power of _BASE each letter is multiplied by in that variant's
+    hash (0 for a letter left out; the variant hashes as the shorter string it is), times _MIX. The hash
+    is linear in the letters, so a word's keys are one matrix product and a shift (mod 2**64 throughout).
+    Built in numpy (the first word of a length would otherwise wait a fifth of a millisecond)."""
+    kept = np.ones((1 + n + (n * (n - 1) // 2 if edits >= 2 else 0), n), dtype=bool)
+    kept[1 + np.arange(n), np.arange(n)] = False
+    if edits >= 2:
+        first, second = np.triu_indices(n, 1)
+        rows = 1 + n + np.arange(len(first))
+        kept[rows, first] = False
+        kept[rows, second] = False
+    place = np.cumsum(kept, axis=1) - 1  # a kept letter's place in the shorter string
+    exponent = np.clip(kept.sum(axis=1, keepdims=True) - 1 - place, 0, None)
+    powers = np.array([pow(int(_BASE), k, 2**64) for k in range(n)], dtype=np.uint64)
+    return np.where(kept, powers[exponent], np.uint64(0)) * _MIX
+
+
+def _fuzzy_edits(n: int) -> int:
+    """How many edits a word of `n` letters is looked up with (two are a guess for shorter ones)."""
+    return 1 if n < 8 else 2
 
 
 def _variant_hashes(word: str, edits: int) -> np.ndarray:
     """Keys of the word itself and of every way of leaving out up to `edits` letters of it."""
-    points = np.zeros(len(word) + 1, dtype=np.uint64)
-    points[1:] = np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii() else [ord(c) for c in word]
-    return _row_hashes(points[_variants_at(len(word), edits)])
+    points = np.frombuffer(word.encode(), dtype=np.uint8) if word.isascii() else \
+        np.array([ord(c) for c in word], dtype=np.uint64)
+    return ((_variant_weights(len(word), edits) @ points) >> np.uint64(32)).astype(np.uint32)
 
 
 def _vocabulary_hashes(vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -202,6 +220,16 @@ class _Dense:
             coverage, numbers = coverage[mask], numbers[mask]
         order = np.lexsort((numbers, coverage))[::-1][:keep]
         return list(zip(coverage[order].tolist(), numbers[order].tolist(), strict=True))
+
+
+class _Walked(_Dense):
+    """The candidates of a query of middling posting volume, walked in numpy: the same entries in the
+    same order of first appearance, the same best match per word, as `_gather`'s loop gives them (no
+    candidate cap can apply: there are fewer postings than it). Scored as `_Dense` is; `as_dict` gives
+    the loop's own form for the slip check."""
+
+    def as_dict(self) -> dict[int, list[float]]:
+        return dict(zip(self.numbers.tolist(), self.best.tolist(), strict=True))
 
 
 def _give_back_memory() -> None:
@@ -319,6 +347,9 @@ class SearchIndex:
         self._phrase_keys_all = "".join(phrase_keys)
         del phrase_keys
         self._phrase_off = phrase_off
+        # How many of an entry's phrase keys are names (the rest are titles): their weights, in `_likeness`.
+        self._name_count_a, self._name_count = _shared(
+            np.fromiter(map(len, (d.names for d in self.docs)), dtype=np.int32, count=len(self.docs)), "i")
         # Word numbers are places in the sorted vocabulary: a look-up is a bisection, with no dict.
         self.vocab: list[str] = sorted(first_seen)
         self.sorted_vocab = self.vocab
@@ -330,8 +361,11 @@ class SearchIndex:
         # Fuzzy candidates are tried in the order of a set of first-seen numbers, as they always were,
         # so that equally close words keep their order (a word's place in the sorted vocabulary would not).
         self._by_seen = remap
-        self._seen = np.empty_like(remap)
-        self._seen[remap] = np.arange(len(remap), dtype=np.int32)
+        seen = np.empty_like(remap)
+        seen[remap] = np.arange(len(remap), dtype=np.int32)
+        self._by_seen_a, self._by_seen = _shared(remap, "i")
+        self._seen_a, self._seen = _shared(seen, "i")
+        del seen
         self._fwd_words = remap[fwd_words] if len(fwd_words) else remap[:0]
         self._fwd_codes = fwd_codes
         self._doc_off = doc_off
@@ -354,14 +388,14 @@ class SearchIndex:
         self._word_off = array("q", word_off.tobytes())  # plain ints, fast to index
         self.postings = _Postings(self)
         lengths = np.fromiter(map(len, self.vocab), dtype=np.int64, count=len(self.vocab))
-        self._word_len = lengths.clip(0, 255).astype(np.uint8)  # (for the slip check: about as long)
+        self._word_len_a, self._word_len = _shared(lengths.clip(0, 255).astype(np.uint8), "B")  # (slip check)
         del lengths
         # Symmetric-delete index: every vocabulary word under itself and its one-letter deletions,
         # so words one edit away are found by a few look-ups, whatever the corpus size.
         h, owners = _vocabulary_hashes(self.vocab)
         by_hash = np.argsort(h, kind="stable")
-        self._del_hash = h[by_hash]
-        self._del_word = owners[by_hash]
+        self._del_hash_a, self._del_hash = _shared(h[by_hash], "I")
+        self._del_word_a, self._del_word = _shared(owners[by_hash], "i")
         del h, owners, by_hash
         # Entry id -> number, as sorted hashes of the ids (the entry itself settles a collision).
         ids = np.fromiter((hash(d.entry_id) for d in self.docs), dtype=np.int64, count=len(self.docs))
@@ -370,6 +404,8 @@ class SearchIndex:
         del ids
         if len(self.docs) >= TRIM_FROM:
             _give_back_memory()
+        for n in range(4, MAX_FUZZY_LENGTH + 1):  # made once per process (~4 ms), not at some query
+            _variant_weights(n, _fuzzy_edits(n))
         self._n = max(len(self.docs), 1)
         self.unseen_idf = math.log(1 + self._n)  # a word the index has never seen is as rare as it gets
         self._similar_cache: dict[str, list[tuple[str, float, int]]] = {}
@@ -393,7 +429,7 @@ class SearchIndex:
             "one-letter deletions (hashes, words)": self._del_hash.nbytes + self._del_word.nbytes
             + self._seen.nbytes + self._by_seen.nbytes,
             "phrase keys of names and titles": size(self._phrase_keys_all) + self._phrase_off.itemsize
-            * len(self._phrase_off),
+            * len(self._phrase_off) + self._name_count.nbytes,
             "entry id -> number (sorted id hashes)": self._id_hash.nbytes + self._id_number.nbytes,
         }
 
@@ -465,7 +501,9 @@ class SearchIndex:
         cached = self._similar_cache.get(word)
         if cached is not None:
             return cached
-        own = self._word_id(word)
+        vocab = self.vocab
+        at = bisect.bisect_left(vocab, word)  # (its place, and where longer words that start with it are)
+        own = at if at < len(vocab) and vocab[at] == word else None
         found: dict[str, tuple[float, int]] = {}
         if own is not None:
             found[word] = (100.0, own)
@@ -475,29 +513,49 @@ class SearchIndex:
                 found.setdefault(syn, (95.0, i))
         # A short word that is in the vocabulary as typed is taken as meant: its one-letter
         # neighbours ("bade" ~ "bode", "bide") would add noise and cost, not recall.
-        fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and not any(ch.isdigit() for ch in word)
+        fuzzable = 4 <= len(word) <= MAX_FUZZY_LENGTH and (word.isalpha() or not any(ch.isdigit() for ch in word))
         if fuzzable and not (own is not None and len(word) <= 5):
-            max_edits = 1 if len(word) < 8 else 2
-            # sorted needles: each bisection starts where the last ended
-            hashes = np.sort(_variant_hashes(word, max_edits))
-            lo = np.searchsorted(self._del_hash, hashes, "left")
-            counts = np.searchsorted(self._del_hash, hashes, "right") - lo
-            total = int(counts.sum())
-            # Every (hash -> word) row of every variant at once: row positions lo..lo+count, concatenated.
-            starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-            rows = starts + np.arange(total, dtype=starts.dtype)
-            pool = set(self._seen[self._del_word[rows]].tolist())
+            max_edits = _fuzzy_edits(len(word))
+            if max_edits == 1:  # a few keys: bisections in Python cost less than numpy calls
+                table, owner, seen = self._del_hash_a, self._del_word_a, self._seen_a
+                end, sequence = len(table), []
+                for h in sorted(_variant_hashes(word, 1).tolist()):
+                    r = bisect.bisect_left(table, h)
+                    while r < end and table[r] == h:
+                        sequence.append(seen[owner[r]])
+                        r += 1
+                by_seen = self._by_seen_a
+                numbers = [by_seen[k] for k in set(sequence)]
+            else:
+                # sorted needles: each bisection starts where the last ended
+                hashes = np.sort(_variant_hashes(word, max_edits))
+                lo = np.searchsorted(self._del_hash, hashes, "left")
+                counts = np.searchsorted(self._del_hash, hashes, "right") - lo
+                total = int(counts.sum())
+                # Every (hash -> word) row of every variant at once: row positions lo..lo+count, concatenated.
+                starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+                rows = starts + np.arange(total, dtype=starts.dtype)
+                pool = set(self._seen[self._del_word[rows]].tolist())
+                numbers = self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist()
             vocab = self.vocab
-            for i in self._by_seen[np.fromiter(pool, dtype=np.int64, count=len(pool))].tolist():
-                candidate = vocab[i]
-                if candidate in found:
-                    continue
-                distance = Levenshtein.distance(word, candidate, score_cutoff=max_edits)
-                if distance <= max_edits:
+            strings = [vocab[i] for i in numbers]
+            if len(strings) > 4:  # (one rapidfuzz call for all of them; the same distances and ratios)
+                distances = process.cdist((word,), strings, scorer=Levenshtein.distance, score_cutoff=max_edits,
+                                          dtype=np.int32)[0].tolist()
+                near = [k for k, d in enumerate(distances) if d <= max_edits and strings[k] not in found]
+                ratios = process.cdist((word,), [strings[k] for k in near], scorer=fuzz.ratio,
+                                       dtype=np.float64)[0].tolist() if near else []
+                for k, ratio in zip(near, ratios, strict=True):
                     # Two edits apart is a guess ("germaniya" ~ "armenia"): never confident on its own.
-                    found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
+                    found[strings[k]] = (ratio if distances[k] < 2 else 60.0, numbers[k])
+            else:
+                for i, candidate in zip(numbers, strings, strict=True):
+                    if candidate in found:
+                        continue
+                    distance = Levenshtein.distance(word, candidate, score_cutoff=max_edits)
+                    if distance <= max_edits:
+                        found[candidate] = (fuzz.ratio(word, candidate) if distance < 2 else 60.0, i)
             # "peacekeep" -> "peacekeeping": longer words that start with the query word.
-            at = bisect.bisect_left(vocab, word)
             for i in range(at, min(at + 20, len(vocab))):
                 candidate = vocab[i]
                 if not candidate.startswith(word):
@@ -538,7 +596,8 @@ class SearchIndex:
     def weight(self, word: str, matches: list[tuple[str, float, int]]) -> float:
         if not matches:
             return self.unseen_idf
-        return max(self._idf(i) for _, _, i in matches)
+        off = self._word_off  # the rarest match weighs most: one logarithm, of the shortest posting list
+        return math.log(1 + self._n / min(off[i + 1] - off[i] for _, _, i in matches))
 
     # ---- entry level
 
@@ -575,8 +634,10 @@ class SearchIndex:
             if not (len(w) == 3 or (exact[w] is not None and len(w) <= 5) or len(matches[w]) >= 12):
                 continue  # fuzzed as usual, nothing cut off: a slip would have been found
             slips, entries = self._slips(w, others)
-            if not slips or isinstance(first[3], _Dense):
+            if not slips or type(first[3]) is _Dense:
                 continue
+            if isinstance(first[3], _Walked):  # the loop's own form, for the slip's candidates to merge into
+                first = chosen = (first[0], first[1], first[2], first[3].as_dict(), first[4])
             slipped, updates = self._slipped(first, w, slips, entries)
             # Only the entries that hold the rest can have changed, and none of the others was enough.
             covered = self._best_coverage((first[0], slipped, first[2], updates, first[4]), like=text)
@@ -595,6 +656,8 @@ class SearchIndex:
         lists = sorted(((off[i], off[i + 1]) for i in others), key=lambda ab: ab[1] - ab[0])
         if lists[0][1] - lists[0][0] > SLIP_FROM:
             return [], self._post_docs[:0]
+        if lists[0][1] - lists[0][0] <= SLIP_IN_PYTHON:
+            return self._slips_few(word, lists)
         entries = self._post_docs[lists[0][0] : lists[0][1]]
         for a, b in lists[1:]:
             entries = np.intersect1d(entries, self._post_docs[a:b], assume_unique=True)
@@ -614,9 +677,35 @@ class SearchIndex:
         slipped = [i for i, sim in found.items() if sim < 100]
         if not slipped:
             return [], entries[:0]
-        owners = np.repeat(entries, counts)[np.isin(row_words, slipped)]
+        has = row_words == slipped[0]
+        for i in slipped[1:]:
+            has |= row_words == i
+        owners = np.repeat(entries, counts)[has]  # ascending (as the entries are): each one once
+        owners = owners[np.concatenate(([True], owners[1:] != owners[:-1]))] if len(owners) else owners
+        return [(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))], owners
+
+    def _slips_few(self, word: str, lists: list[tuple[int, int]]) -> tuple[list[tuple[str, float, int]], np.ndarray]:
+        """`_slips` where few entries hold the rest of the query (`lists`: their posting lists, the
+        shortest first), in plain Python over the index's arrays."""
+        post, doc_off, fwd, length = self._post_docs_a, self._doc_off_a, self._fwd_words_a, self._word_len_a
+        entries = post[lists[0][0] : lists[0][1]].tolist()
+        for a, b in lists[1:]:
+            among = set(post[a:b])
+            entries = [e for e in entries if e in among]
+        n = len(word)
+        near = {i for e in entries for i in fwd[doc_off[e] : doc_off[e + 1]] if abs(length[i] - n) <= 1}
+        vocab = self.vocab
+        found = {}
+        for i in near:
+            candidate = vocab[i]
+            if Levenshtein.distance(word, candidate, score_cutoff=1) <= 1:
+                found[i] = 100.0 if candidate == word else fuzz.ratio(word, candidate)
+        slipped = {i for i, sim in found.items() if sim < 100}
+        if not slipped:
+            return [], self._post_docs[:0]
+        owners = [e for e in entries if not slipped.isdisjoint(fwd[doc_off[e] : doc_off[e + 1]])]
         return ([(vocab[i], sim, i) for i, sim in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))],
-                np.unique(owners))
+                np.array(owners, dtype=np.int32))
 
     def _slipped(self, gathered, word: str, slips: list[tuple[str, float, int]], entries: np.ndarray):
         """The matches of `gathered` with `word` matched by `slips` too, and the candidates that changes:
@@ -628,6 +717,8 @@ class SearchIndex:
             if sim > merged.get(u, (-1.0, 0))[0]:
                 merged[u] = (sim, i)
         matches = {**matches, word: [(u, sim, i) for u, (sim, i) in sorted(merged.items(), key=lambda kv: -kv[1][0])]}
+        if len(entries) <= SLIP_IN_PYTHON:
+            return matches, self._slipped_few(matches, found, slot, entries.tolist())
         starts = self._doc_off[entries]
         counts = self._doc_off[entries + 1] - starts
         rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
@@ -655,6 +746,31 @@ class SearchIndex:
             else:
                 updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
         return matches, updates
+
+    def _slipped_few(self, matches: dict[str, list[tuple[str, float, int]]], found: dict[int, list[float]],
+                     slot: dict[str, int], entries: list[int]) -> dict[int, list[float]]:
+        """The candidates `_slipped` gives, for few entries, in plain Python (the same floats)."""
+        doc_off, fwd, codes = self._doc_off_a, self._fwd_words_a, self._fwd_codes_a
+        sims = [(k, {i: sim for _, sim, i in matches[w]}) for w, k in slot.items()]
+        width = len(slot)
+        updates: dict[int, list[float]] = {}
+        for number in entries:
+            row = [0.0] * width
+            a, b = doc_off[number], doc_off[number + 1]
+            for i, code in zip(fwd[a:b], codes[a:b], strict=True):
+                for k, of in sims:
+                    sim = of.get(i)
+                    if sim is not None:
+                        v = sim * _FIELD[code]
+                        if v > row[k]:
+                            row[k] = v
+            old = found.get(number)
+            if old is None:
+                if any(row):
+                    updates[number] = row
+            else:
+                updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+        return updates
 
     def _covered_list(self, found, qwords: list[str], weights: dict[str, float],
                       slot: dict[str, int]) -> list[tuple[int, float]]:
@@ -715,6 +831,8 @@ class SearchIndex:
         volume = sum(off[u + 1] - off[u] for m in matches.values() for _, _, u in m)
         if volume > DENSE_FROM:
             return qwords, matches, weights, self._accumulate_dense(order, matches, slot, max_candidates), slot
+        if WALK_IN_NUMPY_FROM <= volume <= max_candidates:
+            return qwords, matches, weights, self._walk(order, matches, slot), slot
         found: dict[int, list[float]] = {}
         for w in order:
             j = slot[w]
@@ -741,6 +859,36 @@ class SearchIndex:
                         slots[j] = score
         return qwords, matches, weights, found, slot
 
+    def _walk(self, order: list[str], matches: dict[str, list[tuple[str, float, int]]],
+              slot: dict[str, int]) -> _Walked:
+        """`_gather`'s loop in numpy, for fewer postings than the candidate cap: every posting of every
+        match, scored sim x field weight (the same floats), the best per entry and word."""
+        off = self._word_off
+        starts, counts, sims, columns = [], [], [], []
+        for w in order:
+            j = slot[w]
+            for _, sim, u in matches[w]:
+                a = off[u]
+                starts.append(a)
+                counts.append(off[u + 1] - a)
+                sims.append(sim)
+                columns.append(j)
+        sizes = np.array(counts, dtype=np.int64)
+        ends = np.cumsum(sizes)
+        rows = np.repeat(np.array(starts, dtype=np.int64) - (ends - sizes), sizes) + np.arange(int(ends[-1]))
+        numbers = self._post_docs[rows]
+        scores = np.repeat(np.array(sims, dtype=np.float64), sizes) * _FIELD_NP[self._post_codes[rows]]
+        by = np.argsort(numbers, kind="stable")  # each entry's postings together, in walk order
+        ordered = numbers[by]
+        head = np.empty(len(ordered), dtype=bool)  # an entry's first posting
+        head[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+        entry = np.cumsum(head) - 1
+        best = np.zeros((int(entry[-1]) + 1, len(slot)), dtype=np.float64)
+        np.maximum.at(best, (entry, np.repeat(np.array(columns, dtype=np.int64), sizes)[by]), scores[by])
+        admitted = np.argsort(by[head])  # in the order the loop meets them
+        return _Walked(ordered[head][admitted], best[admitted])
+
     def _accumulate_dense(self, order: list[str], matches: dict[str, list[tuple[str, float, int]]],
                           slot: dict[str, int], max_candidates: int) -> _Dense:
         """What the loop in `_accumulate_new` does, in numpy, for queries of common words: the same
@@ -760,14 +908,15 @@ class SearchIndex:
                 if count == 0:
                     b = min(b, a + max_candidates)  # all of them new: the first ones fill the list
                 posting = self._post_docs[a:b]
-                scores = _FIELD_NP[self._post_codes[a:b]] * sim
                 if count and b - a > max_candidates:  # only adds to the candidates: look each one up
                     at = np.searchsorted(posting, ordered)
                     np.minimum(at, len(posting) - 1, out=at)
                     there = posting[at] == ordered
                     rows = where[there]
-                    best[rows, j] = np.maximum(best[rows, j], scores[at[there]])
+                    scores = _FIELD_NP[self._post_codes[a:b][at[there]]] * sim  # (only where they are)
+                    best[rows, j] = np.maximum(best[rows, j], scores)
                     continue
+                scores = _FIELD_NP[self._post_codes[a:b]] * sim
                 if count:
                     at = np.searchsorted(ordered, posting)
                     np.minimum(at, count - 1, out=at)
@@ -803,15 +952,23 @@ class SearchIndex:
         return out, {w: matches[w] if w in matches else self._similar(w) for w in dict.fromkeys(out)}
 
     def _in_a_name(self, left: str, right: str) -> bool:
-        """Whether some entry's name has the word `left` followed by the word `right`."""
+        """Whether some entry's name has the word `left` followed by the word `right` (among the first 50
+        entries of the rarer word; one whose name lacks that word, as its field says, is not read)."""
         i, j = self._word_id(left), self._word_id(right)
         if i is None or j is None:
             return False
         off = self._word_off
         shorter = i if off[i + 1] - off[i] <= off[j + 1] - off[j] else j
-        pair = f"{left} {right}"
-        for number in self._post_docs_a[off[shorter] : min(off[shorter + 1], off[shorter] + 50)]:
-            if any(weight == NAME and f" {pair} " in f" {k} " for k, _, weight in self._phrases(number)):
+        pair = f" {left} {right} "
+        post, codes, allkeys, poff, named = (self._post_docs_a, self._post_codes_a, self._phrase_keys_all,
+                                            self._phrase_off, self._name_count_a)
+        for r in range(off[shorter], min(off[shorter + 1], off[shorter] + 50)):
+            if codes[r] != 0:  # the word is in none of this entry's names
+                continue
+            number = post[r]
+            names = named[number]
+            keys = allkeys[poff[number] : poff[number + 1]].split(_PHRASES_APART, names)[:names]
+            if any(pair in f" {k} " for k in keys):
                 return True
         return False
 
@@ -877,6 +1034,49 @@ class SearchIndex:
                     break
         return out
 
+    def _likeness(self, numbers: list[int], qkeys: list[str]) -> dict[int, tuple[float, int]]:
+        """Per entry: the best fuzz.ratio(query key, phrase key) x the phrase's weight over its names and
+        titles (0.0 without any), and which of them (in names + titles) is the first that good (-1: none).
+        The phrase keys are read straight from the index's one string; many entries (ties at the cut, a
+        common surname) are compared in one rapidfuzz call (the same floats as one pair at a time)."""
+        allkeys, off, named = self._phrase_keys_all, self._phrase_off, self._name_count_a
+        out: dict[int, tuple[float, int]] = {}
+        if len(numbers) < LIKENESS_IN_ONE_CALL:
+            ratio = fuzz.ratio
+            for number in numbers:
+                best, at, names = 0.0, -1, named[number]
+                for k, pkey in enumerate(allkeys[off[number] : off[number + 1]].split(_PHRASES_APART)):
+                    if pkey:
+                        weight = NAME if k < names else TITLE
+                        for qkey in qkeys:
+                            s = ratio(qkey, pkey) * weight
+                            if s > best:
+                                best, at = s, k
+                out[number] = (best, at)
+            return out
+        pieces = [allkeys[off[n] : off[n + 1]] for n in numbers]
+        keys = _PHRASES_APART.join(pieces).split(_PHRASES_APART)
+        counts = np.fromiter([p.count(_PHRASES_APART) + 1 for p in pieces], dtype=np.int64, count=len(pieces))
+        starts = np.cumsum(counts) - counts
+        ratios = process.cdist(qkeys, keys, scorer=fuzz.ratio, dtype=np.float64)
+        ratios = ratios[0] if len(qkeys) == 1 else ratios.max(axis=0)
+        # A key's place among its entry's keys: names first (weight NAME), then titles (TITLE).
+        place = np.arange(len(keys)) - np.repeat(starts, counts)
+        scores = ratios * np.where(place < np.repeat(self._name_count[numbers], counts), NAME, TITLE)
+        best = np.maximum.reduceat(scores, starts)
+        # (an empty key scores 0 and a best of 0 shows no phrase, so an empty key is never the one shown)
+        first = np.minimum.reduceat(np.where(scores == np.repeat(best, counts), place, len(keys)), starts)
+        for number, score, k in zip(numbers, best.tolist(), first.tolist(), strict=True):
+            out[number] = (score, k if score > 0.0 else -1)
+        return out
+
+    def _via(self, number: int, at: int) -> str:
+        """An entry's name or title number `at` (names first, then titles); its first name for -1."""
+        doc = self.docs[number]
+        if at >= 0:
+            return doc.names[at] if at < len(doc.names) else doc.titles[at - len(doc.names)]
+        return doc.names[0] if doc.names else ""
+
     def search(self, text: str, kinds: Iterable[str] | None = None, limit: int = 10,
                max_candidates: int = 2000) -> list[Hit]:
         """Best entries for `text`, best first; scores say how confident (see `Tiers`)."""
@@ -899,35 +1099,35 @@ class SearchIndex:
             top = sorted(scored, reverse=True)[:keep] if len(scored) <= 8 * keep else heapq.nlargest(keep, scored)
         # A candidate below 80% coverage scores its coverage exactly; one that scores below `limit`
         # others' certain scores cannot be among the first `limit`, so its phrases are not compared.
-        lows = [round(100.0 * c, 1) for c, _ in top]
-        floor = sorted(lows, reverse=True)[limit - 1] if len(top) > limit else -1.0
+        # (`top` is best first, so its `limit`-th score is the floor, and the first candidate below it
+        # and below 80% is followed by no other that is not.)
+        floor = round(100.0 * top[limit - 1][0], 1) if len(top) > limit else -1.0
         qkeys = self._phrase_keys(text)
-        ranked: list[tuple[float, float, float, str, int, str]] = []
-        for rank, (coverage, number) in enumerate(top):
-            if coverage < 0.8 and lows[rank] < floor:
-                continue
-            doc = docs[number]
-            phrase_score, via = 0.0, doc.names[0] if doc.names else ""
-            # The whole-phrase likeness decides a score only from 80% coverage on, and otherwise only
-            # breaks ties near the top: a long list (a timeline's 500) needs it for those alone.
-            if coverage >= 0.8 or rank < 50:
-                for pkey, display, weight in self._phrases(number):
-                    for qkey in qkeys:
-                        s = fuzz.ratio(qkey, pkey) * weight
-                        if s > phrase_score:
-                            phrase_score, via = s, display
+        kept = 0
+        for coverage, _ in top:
+            if coverage < 0.8 and round(100.0 * coverage, 1) < floor:
+                break
+            kept += 1
+        # The whole-phrase likeness decides a score only from 80% coverage on, and otherwise only
+        # breaks ties near the top: a long list (a timeline's 500) needs it for those alone.
+        likeness = self._likeness([number for rank, (coverage, number) in enumerate(top[:kept])
+                                   if coverage >= 0.8 or rank < 50], qkeys)
+        ranked: list[tuple[float, float, float, str, int]] = []
+        for coverage, number in top[:kept]:
+            phrase_score = likeness[number][0] if number in likeness else 0.0
             # A whole-phrase likeness counts only when it is close to exact: "Mehriban Aliyeva" looks
             # 58% like "Ilham Aliyev" letter by letter, yet shares only a surname stem with it.
             # ...and only when most of the query's words are in the entry too ("Armenian president" is
             # 94% like "Armenian residents" letter by letter).
             trusted = phrase_score >= PHRASE_TRUSTED and coverage >= 0.8
             score = max(phrase_score if trusted else 0.0, 100.0 * coverage)
-            ranked.append((round(score, 1), round(phrase_score, 1), round(coverage, 3), doc.entry_id, number, via))
+            ranked.append((round(score, 1), round(phrase_score, 1), round(coverage, 3), docs[number].entry_id, number))
         # "PACE" must open PACE, not "the Azerbaijani delegation to PACE", which covers the word as fully.
         ranked.sort(key=lambda r: (-r[0], -r[1], -r[2], r[3]))
         named_words = {w: [u for _, sim, u in matches[w] if sim >= 80] for w in dict.fromkeys(qwords)}
         hits: list[Hit] = []
-        for score, phrase, coverage, entry_id, number, via in ranked[:limit]:
+        for score, phrase, coverage, entry_id, number in ranked[:limit]:
+            via = self._via(number, likeness[number][1] if number in likeness else -1)
             names = self._name_words(number)
             named = sum(weights[w] for w in qwords if any(u in names for u in named_words[w])) / total
             hits.append(Hit(entry_id, docs[number].kind, score, coverage, via, phrase, round(named, 3)))

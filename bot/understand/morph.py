@@ -173,6 +173,8 @@ class _Suffixes:
     after_possessive: frozenset[str]  # endings whose stem ends in one of possessive_vowels
     possessive_vowels: frozenset[str]
     keep: frozenset[str]  # native and ASCII spellings
+    last: frozenset[str]  # the last letter of every one-letter ending (native or ASCII)
+    last_two: frozenset[str]  # the last two letters of every longer ending (native or ASCII)
 
 
 def _fold_az(text: str, table: dict[str, list[str]]) -> set[str]:
@@ -205,6 +207,8 @@ def _az_table() -> _Suffixes:
         after_possessive=frozenset(s for x in data["after_possessive"] for s in {x} | _fold_az(x, table)),
         possessive_vowels=frozenset(data["possessive_vowels"]) | {"i", "u"},
         keep=frozenset(keep),
+        last=frozenset(s for s in native | ascii_forms if len(s) == 1),
+        last_two=frozenset(s[-2:] for s in native | ascii_forms if len(s) > 1),
     )
 
 
@@ -239,6 +243,8 @@ def _azerbaijani(word: str, ascii_typed: bool) -> list[str]:
     min_stem = table.min_stem + (1 if ascii_typed else 0)
     if low in table.keep or len(low) <= min_stem:
         return []
+    if low[-1] not in table.last and low[-2:] not in table.last_two:
+        return []  # no ending of the table ends the word (the loop below would find none)
     stems: list[str] = []
     for length in range(min(table.longest, len(low) - min_stem), 0, -1):  # longest ending first
         stem, suffix = low[:-length], low[-length:]
@@ -268,8 +274,13 @@ _NOT_PLURAL = frozenset({"news", "series", "species", "means", "politics", "econ
 _ACRONYM_PLURAL = re.compile(r"^[A-Z]{2,}s$")  # MPs, NGOs
 
 
+_ENGLISH_LAST = frozenset("s" + _APOSTROPHES)  # every form below strips an "s" or an apostrophe at the end
+
+
 def _english(word: str) -> list[str]:
     low = word.lower()
+    if low[-1:] not in _ENGLISH_LAST:
+        return []
     forms: list[str] = [low[:-1]] if _ACRONYM_PLURAL.match(word) else []
     for mark in _APOSTROPHES:  # Aliyev's, ministers'
         for tail in (mark + "s", mark):
@@ -289,6 +300,18 @@ def _english(word: str) -> list[str]:
 # ------------------------------------------------------------------ public
 
 
+@cache
+def _country_stems() -> frozenset[str]:
+    """Every word `azerbaijani_place(word, of_place=False)` has a place for: a word of its table or the
+    start of a country's name (what it adds an ending to), kept if it does give one. A word not in
+    here needs no call."""
+    from bot.understand import places
+
+    words = set(places._table().get("az", {}))
+    words |= {name[:i] for name in places.countries("az") for i in range(1, len(name))}
+    return frozenset(w for w in words if azerbaijani_place(w, of_place=False))
+
+
 @lru_cache(maxsize=50_000)
 def base_forms(word: str, lang: Lang = "") -> tuple[str, ...]:
     """Candidate base forms of one word, the word itself first, in its own script and case pattern.
@@ -297,12 +320,14 @@ def base_forms(word: str, lang: Lang = "") -> tuple[str, ...]:
     without it the word's letters decide (Cyrillic → Russian; ə, ğ, ı → Azerbaijani; ASCII Latin
     → English and ASCII-typed Azerbaijani both). Never raises; an empty string gives ().
     """
-    word = unicodedata.normalize("NFC", word.strip()) if isinstance(word, str) else ""
+    word = word.strip() if isinstance(word, str) else ""
+    if not word.isascii():  # (ASCII is its own NFC and has no Cyrillic or Azerbaijani letter)
+        word = unicodedata.normalize("NFC", word)
     if not word:
         return ()
     if len(word) > MAX_WORD:
         return (word,)
-    script = script_lang(word)
+    script = script_lang(word) if not word.isascii() else ""
     forms: list[str] = []
     try:
         if script == "ru":
@@ -315,7 +340,8 @@ def base_forms(word: str, lang: Lang = "") -> tuple[str, ...]:
             forms = _english(word)
         else:
             forms = _english(word) + _azerbaijani(word, ascii_typed=True)
-            forms += [p for stem in (_lower(word), *forms)  # almanlar → almaniya
+            stems = _country_stems()
+            forms += [p for stem in (_lower(word), *forms) if stem in stems  # almanlar → almaniya
                       for p in azerbaijani_place(stem, of_place=False)]
     except Exception:  # a dictionary edge case must never cost the user an answer
         forms = []
@@ -346,13 +372,20 @@ def phrase_base_forms(text: str, lang: Lang = "") -> list[tuple[str, ...]]:
 _TERM_SPLIT = re.compile(r"[^\w.'\u2019]+")
 
 
+@cache
+def _folding() -> tuple[Any, Any]:
+    """bot.normalize's skeleton and words, imported late: normalize is the lower layer, kept import-light."""
+    from bot.normalize import skeleton, words
+
+    return skeleton, words
+
+
 @lru_cache(maxsize=20_000)
 def term_forms(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each word of `text` as the index folds it (a skeleton), with the skeletons of its other base
     forms ("Гафаровой" → "gafarovoi", {"gafarova", "gafarov"}), in order. For matching only: the
     other forms are to be looked up exactly, never fuzzily."""
-    from bot.normalize import skeleton, words  # late: normalize is the lower layer, kept import-light
-
+    skeleton, words = _folding()
     out: list[tuple[str, frozenset[str]]] = []
     for raw in _TERM_SPLIT.split(text):
         token = raw.strip(".'\u2019")
