@@ -11,6 +11,7 @@ them: each kind of entry renders itself, so nothing here formats an answer.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
@@ -75,6 +76,21 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _checked_mark(corpus_version: str) -> Path | None:
+    """Where a passed attribution check of the translations is remembered: keyed by the corpus (every
+    brief and seed) and by the code that checks it (a new rule checks again)."""
+    from bot.retrieve.semantic import default_cache_dir
+
+    code = hashlib.sha256()
+    here = Path(__file__).parent
+    for part in ("translations.py", "normalize.py", "retrieve/mentions.py", "understand/morph.py"):
+        try:
+            code.update((here / part).read_bytes())
+        except OSError:
+            return None
+    return default_cache_dir() / "checked" / f"translations-{corpus_version}-{code.hexdigest()[:12]}"
+
+
 NAMED = 0.5  # the share of an entry's name a query must hold for "what is X" to be that actor or place
 
 
@@ -115,9 +131,17 @@ class Engine:
         starts on one."""
         version = provenance(Path(briefs_dir), Path(seeds_dir))  # hashed first: what was read is at least this new
         corpus = load_corpus(Path(briefs_dir), Path(seeds_dir))
-        translations = load_translations(Path(briefs_dir), corpus)
+        mark = _checked_mark(version.version)
+        checked = mark is not None and mark.exists()
+        translations = load_translations(Path(briefs_dir), corpus, attribution_checked=checked)
         if translations.problems:
             raise CorpusError(translations.problems)
+        if mark is not None and not checked:
+            try:
+                mark.parent.mkdir(parents=True, exist_ok=True)
+                mark.touch()
+            except OSError:
+                pass  # a read-only cache folder costs start-up time, nothing else
         engine = cls(corpus, translations=translations, **options)  # type: ignore[arg-type]
         engine.provenance = version
         threading.Thread(target=engine.ranker.warm, name="warm-polarity", daemon=True).start()

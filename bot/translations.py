@@ -96,8 +96,10 @@ def _tables(corpus: Corpus) -> dict[str, dict[str, Any]]:
             "sources": corpus.sources}
 
 
-def load_translations(briefs_dir: Path, corpus: Corpus) -> Translations:
-    """Every `briefs/translations/*.yaml`, checked against the corpus; problems have file:line."""
+def load_translations(briefs_dir: Path, corpus: Corpus, *, attribution_checked: bool = False) -> Translations:
+    """Every `briefs/translations/*.yaml`, checked against the corpus; problems have file:line.
+    `attribution_checked`: these very files passed the attribution check before (the engine keeps a
+    mark keyed by the corpus and the checking code): skip that part, half of a bot's start-up."""
     out = Translations()
     folder = Path(briefs_dir) / FOLDER
     if not folder.is_dir():
@@ -140,7 +142,8 @@ def load_translations(briefs_dir: Path, corpus: Corpus) -> Translations:
                     language.entries.setdefault(section, {})[entry_id] = fields
                     language.lines[(section, entry_id)] = at
         out.languages[lang] = language
-    _check_attribution(out, corpus)
+    if not attribution_checked:
+        _check_attribution(out, corpus)
     return out
 
 

@@ -17,7 +17,7 @@ import yaml
 from bot import i18n
 from bot.check import run_check
 from bot.core import Engine
-from bot.corpus import BriefDate, load_corpus
+from bot.corpus import BriefDate, CorpusError, load_corpus
 from bot.dates import label
 from bot.render import count, date_html, plain_text
 from bot.translations import load_translations
@@ -362,3 +362,22 @@ def test_the_how_it_matched_note_shows_words_as_written(engine: Engine, message:
     for folded in ("armyan", "lyuksemburg", "maktub"):
         assert folded not in " ".join(notes).lower(), notes
     assert "«армяне» →" not in text and "“армяне” →" not in text
+
+
+def test_the_bot_refuses_a_translation_that_drops_its_claimant_on_every_start(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attribution check is remembered only for files that passed it: a start after a good one
+    still refuses a changed translation that drops who said it (the bot never serves it)."""
+    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(tmp_path / "cache"))
+    corpus = load_corpus(ROOT / "briefs", ROOT / "seeds")
+    claim = next(c for c in corpus.claims.values() if c.claimant == "karimli" and "Karimli" in c.paraphrase)
+    kept = (f"language: ru\nclaims:\n  {claim.id}:\n"
+            "    paraphrase: По словам Керимли, депутатов назначил Ильхам Алиев.\n")
+    good = briefs_with(tmp_path / "a", kept)
+    Engine.load(good, ROOT / "seeds", embedder=None)
+    Engine.load(good, ROOT / "seeds", embedder=None)  # remembered: the check is skipped, nothing changed
+    assert list((tmp_path / "cache" / "checked").iterdir())
+    dropped = kept.replace("По словам Керимли, депутатов", "Депутатов")
+    (good / "translations" / "ru.yaml").write_text(dropped, encoding="utf-8")
+    with pytest.raises(CorpusError):
+        Engine.load(good, ROOT / "seeds", embedder=None)
