@@ -30,8 +30,8 @@ ROOT = HERE.parent
 # raise a rival claim's word coverage, and a thin lead (0.019) fell under the margin; the same change
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 48, "queries_labelled.yaml": 205,
-          "queries_holdout.yaml": 88, "queries_fresh.yaml": 120, "queries_console.yaml": 120,
-          "queries_usertest3.yaml": 139}
+          "queries_holdout.yaml": 88, "queries_fresh.yaml": 120, "queries_console.yaml": 121,
+          "queries_usertest3.yaml": 141}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says

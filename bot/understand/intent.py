@@ -238,6 +238,8 @@ def _match(text: str, folded: str, lang: str) -> tuple[_Pattern, str, str | None
         about = None
         if "about" in pattern.regex.groupindex:
             about = _trim(text[m.start("about") : m.end("about")], filler) or None
+            if pattern.command == "timeline" and about:  # "… adopt on 20 Nov 2024": when, with the subject
+                subject, about = f"{subject} {about}", None
         if subject and not set(fold(subject).split()) <= rules().question_words:
             return pattern, subject, about
     return None
