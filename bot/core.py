@@ -30,14 +30,14 @@ from bot.dates import DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
-from bot.render import date_text, fit, say
+from bot.render import date_text, fit, say, window_label
 from bot.retrieve import deeds, entries
 from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
 from bot.understand import from_today, relative
-from bot.understand.intent import Intent, guess_lang, understand
+from bot.understand.intent import Intent, bare_acronyms, guess_lang, understand
 from bot.understand.morph import russian_verb
 from bot.views import ENTRY_TYPES, outcomes
 from bot.views import actor as actor_views
@@ -121,7 +121,8 @@ class Engine:
                              actor_kinds={a.id: a.kind for a in corpus.actors.values()},
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share),
-                             translated=self._translated_index, translated_texts=self._translated_texts)
+                             translated=self._translated_index, translated_texts=self._translated_texts,
+                             statements=entries.statements(corpus))
         self._views = {i18n.DEFAULT: Views(corpus, self.timeline, self.index, ENTRY_TYPES)}
         self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
 
@@ -558,22 +559,26 @@ class Engine:
             reading = i18n.phrase("dates.read_month_first").format(date=i18n.month_date(when.start, "day"))
             notice = say("date_reading", reading=reading)
         best = 100.0
+        shown = window_label(when.start, when.end, when.text) if when is not None else ""
         if topic:
             chosen, best, hits = self._topic_events(topic)
+            if not chosen and (bare := bare_acronyms(topic)) != topic:  # "AŞPA-da": PACE, in Azerbaijani
+                chosen, best, hits = self._topic_events(bare)
             events = [e for e in self.timeline if e.id in chosen]
             if when is not None:
                 dated = self._in_window(events, when)
-                if not dated and not counted_from_today:
-                    # "mines produced in 2021": the year may be part of the topic, not a filter.
+                if not dated and not counted_from_today and when.text.strip().isdigit():
+                    # "mines produced in 2021": a bare year may be part of the topic, not a filter
+                    # ("2025-ci ildə", "в 2019 году", "May 2021" are dates, said as dates).
                     chosen_all, _, _ = self._topic_events(rest)
                     events = [e for e in self.timeline if e.id in chosen_all]
                     if events:
-                        notice = say("date_ignored", topic=short(topic, ECHO_LIMIT), range=when.text,
+                        notice = say("date_ignored", topic=short(topic, ECHO_LIMIT), range=shown,
                                      full=short(rest, ECHO_LIMIT))
                 else:
                     events = dated
             if not events and when is not None and chosen:
-                return timeline_views.not_at_that_date(rest, topic, when.text, best)
+                return timeline_views.not_at_that_date(rest, topic, shown, best)
             if not events:
                 if hits and hits[0].score >= self.tiers.near:
                     return outcomes.suggest(self.views, topic, "timeline", hits[:3], best)
@@ -584,7 +589,7 @@ class Engine:
         elif when is not None:
             events = self._in_window(list(self.timeline), when)
             if not events:
-                return timeline_views.nothing_in_window(self.views, rest, when.text)
+                return timeline_views.nothing_in_window(self.views, rest, shown)
         else:
             events = list(self.timeline)
         if topic and (name := self._alias_names.get(key(topic))) and key(name) != key(topic):
@@ -597,7 +602,7 @@ class Engine:
         spans_only = only_overlapping and all(e.end is not None for e in events)
         if when is not None and only_overlapping:
             about = i18n.phrase("topic_part").format(topic=short(topic, ECHO_LIMIT)) if topic else ""
-            only = say("spans_only" if spans_only else "only_overlapping", topic_part=about, range=when.text)
+            only = say("spans_only" if spans_only else "only_overlapping", topic_part=about, range=shown)
             notice = f"{notice}\n{only}" if notice else only
         reply = timeline_views.timeline(self.views, rest, self._local(events), page, full, notice, best, overlapping,
                                         paging=self._paging_query(rest, topic, when))

@@ -199,6 +199,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
        + _words(RU_DECADE_ENDINGS) + r")(?:\s+(?:годы|годов|годах|годам))?(?!\w)"),
     _p("decade", _NB + r"(?P<dec>(?:1[89]|20)\d)0(?:(?:" + AZ_YEAR_ORDINAL + r")\s+ill[ae]r|-?l[ae]r)"
        r"[a-z]*(?:" + _AZ_Q + r")?"),
+    # quarters: "Q4 2024", "4Q 2024", "the fourth quarter of 2024", "4-й квартал 2024", "IV квартал 2024 года"
+    _p("quarter", r"\b(?:q(?P<qn>[1-4])|(?P<qn2>[1-4])q)[\s-]*(?:of\s+)?{y}"),
+    _p("quarter", r"\b(?:the\s+)?(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{y}"),
+    _p("quarter", r"(?<!\w)(?:(?P<qr>[1-4])(?:-?(?:й|ый|ий|ом|м))?|(?P<qrom>iv|iii|ii|i)"
+                  r"|(?P<qrw>перв\w*|втор\w*|трет\w*|четв[её]рт\w*))\s+квартал\w*\s+{y}"),
     _p("year_q", r"\b" + _PRE_Q + r"{y}"),
     _p("year_q", r"{y}" + _AZ_Q),
     _p("year", r"{y}"),
@@ -319,11 +324,26 @@ def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | No
         start = int(g["dec"]) * 10 if g.get("dec") else 1900 + int(g["dd"]) * 10
         lo, hi = QUALIFIER_SPAN.get(quality, (0, 10))
         return date(start + lo, 1, 1), date(start + hi - 1, 12, 31), None, None
+    if kind == "quarter":
+        q = _quarter(g)
+        y = int(g["y"])
+        return _month_span(y, 3 * q - 2)[0], _month_span(y, 3 * q)[1], None, None
     if kind == "year_q":
         first_month, last_month = YEAR_QUALIFIER_MONTHS[quality]
         y = int(g["y"])
         return _month_span(y, first_month)[0], _month_span(y, last_month)[1], None, None
     return (*_year_span(int(g["y"])), None, None)
+
+
+_QUARTER_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+                  "i": 1, "ii": 2, "iii": 3, "iv": 4, "перв": 1, "втор": 2, "трет": 3, "четв": 4}
+
+
+def _quarter(g: dict[str, str | None]) -> int:
+    if digit := g.get("qn") or g.get("qn2") or g.get("qr"):
+        return int(digit)
+    word = (g.get("qw") or g.get("qrom") or g.get("qrw") or "").lower()
+    return _QUARTER_WORDS.get(word) or _QUARTER_WORDS[word[:4]]
 
 
 def _atoms(text: str, folded: str, position: int | None = None) -> list[_Atom]:

@@ -6,10 +6,12 @@ numbered source list, still fits, so text is never cut in the middle of a tag.
 
 from __future__ import annotations
 
+import calendar
 import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -112,6 +114,26 @@ def date_text(d: BriefDate) -> str:
     inferred)")."""
     mark = _INFERRED.get(d.inferred)
     return f"{label(d)} ({say(mark)})" if mark else label(d)
+
+
+def window_label(start: date, end: date, typed: str) -> str:
+    """A date window asked for, as the reader's language writes it ("2025", "сентябрь 2023", "19
+    sentyabr 2023"), for the sentences that name it; what the user typed when it is open-ended or
+    a day of any year ("since 2023", "June 15"): their words then read best. The user's own words
+    inside a sentence broke its grammar ("2025-ci ildə daxilində")."""
+    if start == date.min or end == date.max:
+        return typed
+    whole_years = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+    if whole_years:
+        return str(start.year) if start.year == end.year else f"{start.year} – {end.year}"
+    first_of_month = start.day == 1
+    end_of_month = end.day == calendar.monthrange(end.year, end.month)[1]
+    if first_of_month and end_of_month:
+        first, last = i18n.month_date(start, "month"), i18n.month_date(end, "month")
+        return first if (start.year, start.month) == (end.year, end.month) else f"{first} – {last}"
+    if start == end:
+        return i18n.month_date(start, "day")
+    return f"{i18n.month_date(start, 'day')} – {i18n.month_date(end, 'day')}"
 
 
 def quote_html(text: str) -> str:

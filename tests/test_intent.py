@@ -17,6 +17,8 @@ from bot.understand.intent import clean, compile_template, fold, rules
 CASES: list[tuple[str, str, str, str]] = [
     # English: who
     ("who is Aliyev?", "who", "Aliyev", "en"),
+    # Azerbaijani hyphenates a case ending to an acronym
+    ("2025-ci ildə AŞPA-da nə baş verib?", "timeline", "2025-ci ildə AŞPA", "az"),
     # what someone did on a date is their timeline in that window
     ("what did the Luxembourg parliament adopt on 20 Nov 2024?", "timeline", "Luxembourg parliament 20 Nov 2024", "en"),
     # whom they told is not the topic; what an outlet wrote is what it said

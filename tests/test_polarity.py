@@ -22,6 +22,18 @@ OPPOSITES = [  # (message, reply language): what the sources deny or never say
     ("/claim the Luxembourg parliament supported Azerbaijan", "en"),
     ("/claim Люксембург поддержал Азербайджан", "ru"),
     ("/claim Lüksemburq parlamenti Azərbaycanı dəstəklədi", "az"),
+    # the fourth blind session (tests/eval/usertest4-2026-12-01.md): what an entry ignores, avoids or says
+    # has grown
+    ("/claim Armenia withdrew all its troops from Karabakh", "en"),
+    ("/claim the Azerbaijani government is pursuing democratic reforms", "en"),
+    ("/claim правительство Азербайджана проводит демократические реформы", "ru"),
+    ("/claim Russia's influence in Azerbaijan has declined", "en"),
+    ("/claim влияние России в Азербайджане ослабло", "ru"),
+    ("/claim Rusiyanın Azərbaycanda təsiri azalıb", "az"),
+    ("/claim the MPs acted independently", "en"),
+    ("/claim good relations with the US go against Azerbaijan's national interests", "en"),
+    ("/claim ABŞ ilə yaxşı münasibətlər Azərbaycanın milli maraqlarına ziddir", "az"),
+    ("/claim həbslər sübutsuz aparılıb", "az"),
 ]
 # "no X" is what a claim rejecting X says, never one that counts X; "held lawfully" needs a claim that says so
 NOT_THIS_ONE = [  # (message, reply language, the claim that must not be the answer)
@@ -37,6 +49,11 @@ PARAPHRASES = [  # (message, reply language, the claim it means)
     ("/claim Армения не полностью вывела войска из Карабаха", "ru", "az-mfa-armenian-forces-not-withdrawn"),
     ("/claim Karabakh Armenians left voluntarily", "en", "caspian-karabakh-armenian-exodus-voluntary"),
     ("/claim в Азербайджане нет политзаключённых", "ru", "majlis-rejects-political-prisoner-claims"),
+    ("/claim the government avoids democratic reforms", "en", "mammadli-government-avoids-democratic-reforms"),
+    ("/claim влияние России в Азербайджане выросло", "ru", "mammadli-russia-influence-grown"),
+    ("/claim good relations with the US are in Azerbaijan's national interest", "en",
+     "mammadli-good-us-relations-national-interest"),
+    ("/claim the arrests were arbitrary", "en", "luxembourg-resolution-arbitrary-arrests"),
     ("/claim there are no political prisoners in Azerbaijan", "en", "majlis-rejects-political-prisoner-claims"),
 ]
 
@@ -71,6 +88,11 @@ def test_a_paraphrase_that_keeps_the_negation_still_finds_its_claim(engine: Engi
     ("mülki insanlar hədəfə alınmırdı", "mülki əhali hədəf deyil", False),
     # a word the entry also uses outside the negation is no contradiction
     ("the road was open", "the road was not closed; the road was open to trucks", False),
+    # "no doubt that" asserts what follows; a clause ends a negation's reach
+    ("the letter was written in the State Department", "he has no doubt that the letter was drafted in the "
+     "State Department", False),
+    ("Armenia withdrew its forces", "Armenian formations ignored the appeals to withdraw", True),
+    ("the government pursues democratic reforms", "the government is trying to avoid democratic reforms", True),
     # Kashmir ends like an Azerbaijani negated verb, but this is English
     ("Kashmir talks", "talks on Kashmir", False),
 ])

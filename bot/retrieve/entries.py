@@ -112,6 +112,18 @@ def texts(corpus: Corpus) -> dict[tuple[str, str], str]:
     return out
 
 
+def statements(corpus: Corpus) -> dict[tuple[str, str], list[str]]:
+    """What each claim and event says, in its own sentences (paraphrase and quote; title, summary and
+    quotes): what it asserts and denies. Not its tags or the phrasings users ask it by, which name a
+    topic ("democratic reforms") without asserting it."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for c in corpus.claims.values():
+        out[("claim", c.id)] = [c.paraphrase, c.quote]
+    for e in corpus.events.values():
+        out[("event", e.id)] = [e.title, e.summary, *(q.quote for q in e.cite)]
+    return out
+
+
 def topic_tags(corpus: Corpus, generic_share: float) -> dict[tuple[str, ...], frozenset[tuple[str, str]]]:
     """The curators' topic tags ("sanctions", "basic-law", "persona-non-grata") as folded word
     tuples, each with the claims and events tagged with it; without entity names ("karabakh"),

@@ -3,8 +3,9 @@ denies "target"; "civilians were the target" asserts it. A query that asserts a 
 ever denies is not that entry's claim, however close the two are in meaning (an embedding puts a
 sentence and its negation side by side).
 
-A word is denied when it stands in the scope of a negator: the few words after "not", "не",
-"failed to" (English, Russian), or the words before "deyil", "yox" (Azerbaijani puts them last).
+A word is denied when it stands in the scope of a negator, within its clause: the few words after
+"not", "не", "failed to", "ignored", "avoids" (English, Russian), or the words before "deyil", "yox",
+"yayınır" (Azerbaijani puts them last).
 Azerbaijani verbs negated by a suffix ("qovulmadı") are left to the other checks. Words are compared
 by their folded forms and base forms (bot.understand.morph), so "target"/"targets", "вывела"/"вывели"
 meet; a word is asserted by an entry when any of its texts (its English ones and its reviewed
@@ -24,9 +25,18 @@ from bot.understand.morph import term_forms
 # Negators whose scope is the words after them (folded as `words` folds: "don't" -> "dont").
 _BEFORE = frozenset(skeleton(w) for w in words(
     "not never no cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt couldnt "
-    "wouldnt shouldnt failed fails fail failing neither nor не нет ни никогда ничуть отнюдь"))
+    "wouldnt shouldnt failed fails fail failing neither nor не нет ни никогда ничуть отнюдь "
+    # verbs that deny what follows them: "ignored appeals to withdraw", "avoids democratic reforms",
+    # "rejects the assertions about political prisoners" (a query asserting those words is the opposite)
+    "ignored ignores ignore ignoring refused refuses refuse refusing avoided avoids avoid avoiding "
+    "disregarded disregards disregard disregarding flouted flouts neglected neglects "
+    "проигнорировал проигнорировала проигнорировали пренебрегает пренебрегли пренебрёг "
+    "игнорирует игнорировали игнорировал игнорировала избегает избегают избегало избегал избегала "
+    "отказалась отказался отказались отказывается отказываются избежать избегать игнорировать отказаться "
+    "уклоняется уклоняются уклониться"))
 # Negators whose scope is the words before them (Azerbaijani: "hədəf deyil", "məhbus yoxdur").
-_AFTER = frozenset(skeleton(w) for w in words("deyil deyildir deyildi yox yoxdur"))
+_AFTER = frozenset(skeleton(w) for w in words("deyil deyildir deyildi yox yoxdur yayınır yayınmağa yayınıb "
+                                               "yayınmaq imtina"))
 _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its scope is before it
 # Azerbaijani verbs negated by their suffix, as folded ("alınmırdı" -> alinmirdi, "etmədi" -> etmadi,
 # "olmayıb" -> olmaib, "görməmiş" -> gormamis), with person and tense endings after it. Only in
@@ -36,10 +46,19 @@ _AZ_NEGATED_VERB = re.compile(r"..(?:m[iu]r|mad[iu]|ma[iu]b|mam[iu]s)(?:d[iu]r|d
 _NEGATOR_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted((
     "not never no cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt couldnt "
     "wouldnt shouldnt neither nor failed fails fail failing не нет ни никогда ничуть отнюдь "
+    "ignored ignores ignore ignoring refused refuses refuse refusing avoided avoids avoid avoiding "
+    "disregarded disregards disregard disregarding flouted flouts neglected neglects "
+    "проигнорировал проигнорировала проигнорировали пренебрегает пренебрегли пренебрёг "
+    "игнорирует игнорировали игнорировал игнорировала избегает избегают избегало избегал избегала "
+    "отказалась отказался отказались отказывается отказываются избежать избегать игнорировать отказаться "
+    "уклоняется уклоняются уклониться yayınır yayınmağa yayınıb yayınmaq imtina "
     "deyil deyildir deyildi yox yoxdur").split(), key=len, reverse=True)) + r")(?!\w)|n['’]t(?!\w)",
     re.IGNORECASE)  # the raw forms of _BEFORE and _AFTER, for the quick look
 _AZ_LETTERS = re.compile("[əƏğĞıİ]")  # a text with these may be Azerbaijani (a quick look before guess_lang)
-SCOPE_AFTER = 4  # words after an English or Russian negator it may negate ("has not completely withdrawn its")
+_DOUBT = frozenset(skeleton(w) for w in words(
+    "doubt doubts doubted question сомнений сомнения сомневается сомневаюсь сомневались şübhə şübhəm"))
+_CLAUSES = re.compile(r"[;:!?,()\[\]]|\.(?=\s|$)|\s[—–-]\s")  # where a negation's reach ends
+SCOPE_AFTER = 6  # words after an English or Russian negator it may negate ("has not completely withdrawn its")
 SCOPE_BEFORE = 2  # words before an Azerbaijani one
 MIN_LETTERS = 4  # shorter words ("a", "of", "its", "и") carry no claim of their own
 
@@ -79,41 +98,51 @@ class Polarity:
     denied: frozenset[str]  # forms of the words only in the scope of one
 
 
-def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, bool]]:
-    """Each word's forms, whether it is a content word, and whether it is a negator (an Azerbaijani
-    verb negated by its suffix negates the words before it, as "deyil" does)."""
+def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, bool, int]]:
+    """Each word's forms, whether it is a content word, whether it is a negator (an Azerbaijani verb
+    negated by its suffix negates the words before it, as "deyil" does), and its clause: a negation
+    reaches no further than the comma, semicolon or full stop after it ("not closed; … open")."""
     azerbaijani = guess_lang(text) == "az"
     out = []
-    for typed, alts in term_forms(text):
-        if azerbaijani and len(typed) >= 6 and _AZ_NEGATED_VERB.search(typed):
-            out.append((frozenset({typed, *alts}) | _AFTER_MARK, False, True))
+    for clause, piece in enumerate(_CLAUSES.split(text)):
+        for typed, alts in term_forms(piece):
+            if azerbaijani and len(typed) >= 6 and _AZ_NEGATED_VERB.search(typed):
+                out.append((frozenset({typed, *alts}) | _AFTER_MARK, False, True, clause))
+                continue
+            negator = typed in _BEFORE or typed in _AFTER
+            content = not negator and len(typed) >= MIN_LETTERS and typed not in stop and not typed.isdigit()
+            forms = {typed, *alts}
+            if typed.isascii():
+                forms |= _english_verb(typed)
+            out.append((frozenset(forms), content, negator, clause))
+    return out
+
+
+def _negated(ws: list[tuple[frozenset[str], bool, bool, int]]) -> set[int]:
+    """The positions in some negator's scope, within its clause. "no doubt that …", "нет сомнений",
+    "şübhə yoxdur" negate the doubt only: what follows is asserted."""
+    out: set[int] = set()
+    for n, (forms, _, negator, clause) in enumerate(ws):
+        if not negator:
             continue
-        negator = typed in _BEFORE or typed in _AFTER
-        content = not negator and len(typed) >= MIN_LETTERS and typed not in stop and not typed.isdigit()
-        forms = {typed, *alts}
-        if typed.isascii():
-            forms |= _english_verb(typed)
-        out.append((frozenset(forms), content, negator))
+        scope = range(max(0, n - SCOPE_BEFORE), n) if forms & (_AFTER | _AFTER_MARK) \
+            else range(n + 1, min(len(ws), n + 1 + SCOPE_AFTER))
+        inside = [m for m in scope if ws[m][3] == clause]
+        doubt = next((m for m in inside if ws[m][0] & _DOUBT), None)
+        if doubt is not None:
+            inside = [doubt]
+        out.update(inside)
     return out
 
 
 def _scoped(text: str, stop: frozenset[str]) -> tuple[set[str], set[str]]:
     ws = _words(text, stop)
-    negated = [False] * len(ws)
-    for n, (forms, _, negator) in enumerate(ws):
-        if not negator:
-            continue
-        if forms & (_AFTER | _AFTER_MARK):
-            for m in range(max(0, n - SCOPE_BEFORE), n):
-                negated[m] = True
-        else:
-            for m in range(n + 1, min(len(ws), n + 1 + SCOPE_AFTER)):
-                negated[m] = True
+    negated = _negated(ws)
     asserted: set[str] = set()
     denied: set[str] = set()
-    for (forms, content, _), neg in zip(ws, negated, strict=True):
+    for n, (forms, content, _, _) in enumerate(ws):
         if content:
-            (denied if neg else asserted).update(forms)
+            (denied if n in negated else asserted).update(forms)
     return asserted, denied
 
 
@@ -157,13 +186,8 @@ def asserted_words(text: str, stop: frozenset[str], skip: frozenset[int] = froze
     """The forms of each content word a query asserts (not negated; positions in `skip`, the names
     it gives, left out)."""
     ws = _words(text, stop)
-    negated: set[int] = set()
-    for n, (forms, _, negator) in enumerate(ws):
-        if negator:
-            scope = range(max(0, n - SCOPE_BEFORE), n) if forms & (_AFTER | _AFTER_MARK) \
-                else range(n + 1, n + 1 + SCOPE_AFTER)
-            negated.update(scope)
-    return tuple(forms for n, (forms, content, _) in enumerate(ws)
+    negated = _negated(ws)
+    return tuple(forms for n, (forms, content, _, _) in enumerate(ws)
                  if content and n not in negated and n not in skip)
 
 

@@ -334,7 +334,8 @@ class Ranker:
                  topics: dict[tuple[str, ...], frozenset[tuple[str, str]]] | None = None,
                  translated: SearchIndex | Callable[[], SearchIndex | None] | None = None,
                  actor_kinds: dict[str, str] | None = None,
-                 translated_texts: Callable[[str, str], list[str]] | None = None) -> None:
+                 translated_texts: Callable[[str, str], list[str]] | None = None,
+                 statements: dict[tuple[str, str], list[str]] | None = None) -> None:
         self.actor_kinds = actor_kinds or {}  # actor id -> "person", "group", "body", "state", ...
         # The entries' Russian and Azerbaijani texts, word evidence only: an index, or how to build one
         # on first use (start-up stays as fast for a bot that is never asked in those languages).
@@ -366,6 +367,7 @@ class Ranker:
         self.facts: dict[tuple[str, str], tuple[set[str], frozenset[tuple[str, str]]]] = {
             k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
         self._texts = texts or {}
+        self._statements = statements if statements is not None else {k: [t] for k, t in self._texts.items()}
         self._translated_texts = translated_texts
         self._polarities: dict[tuple[str, str], Polarity] = {}  # built on first use, per entry
         counts = Counter(e for ents in related.values() for e in ents)
@@ -490,13 +492,13 @@ class Ranker:
     def warm(self) -> None:
         """Every entry's polarity, so no question pays for a first use (the engine runs this in a
         background thread at start: ~0.1 s of CPU for the real corpus, not on the start-up path)."""
-        for kind, entry_id in list(self._texts):
+        for kind, entry_id in list(self._statements):
             self.polarity(kind, entry_id)
 
     def polarity(self, kind: str, entry_id: str) -> Polarity:
         got = self._polarities.get((kind, entry_id))
         if got is None:
-            texts = [self._texts.get((kind, entry_id), "")]
+            texts = list(self._statements.get((kind, entry_id), ()))
             if self._translated_texts is not None:
                 texts += self._translated_texts(kind, entry_id)
             got = self._polarities[(kind, entry_id)] = polarity(texts, self._stop)

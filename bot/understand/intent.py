@@ -104,9 +104,20 @@ def clean(text: str) -> str:
         inner_dot = "." in token.strip(".")
         token = token.strip("'-").rstrip(".") if not inner_dot else token.strip("'-")
         token = token.lstrip(".")
+        token = _ACRONYM_CASE.sub(r"\1", token)  # "AŞPA-da", "ABŞ-ın": the acronym itself
         if token and any(ch.isalnum() for ch in token):
             tokens.append(token)
     return " ".join(tokens)
+
+
+def bare_acronyms(text: str) -> str:
+    """"AŞPA-da 2024" → "AŞPA 2024": an acronym without the case ending Azerbaijani hyphenates to it."""
+    return " ".join(_ACRONYM_CASE.sub(r"\1", t) for t in text.split())
+
+
+# Azerbaijani writes a case ending after an acronym with a hyphen ("AŞPA-da" in PACE, "ABŞ-a" to the US).
+_ACRONYM_CASE = re.compile(r"^([A-ZƏÜÖĞIİŞÇ]{2,})-(?:da|də|ta|tə|dan|dən|tan|tən|a|ə|ya|yə|ın|in|un|ün|nın|nin|nun|"
+                           r"nün|ı|i|u|ü|yı|yi|yu|yü|nı|ni|nu|nü|la|lə|dakı|dəki|takı|təki)$")
 
 
 def _split_template(template: str) -> list[str]:
