@@ -125,6 +125,7 @@ class Engine:
                              statements=entries.statements(corpus))
         self._views = {i18n.DEFAULT: Views(corpus, self.timeline, self.index, ENTRY_TYPES)}
         self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
+        self.warming: threading.Thread | None = None  # set by `load`: builds what first answers would pay for
 
     @classmethod
     def load(cls, briefs_dir: Path, seeds_dir: Path, **options: object) -> Engine:
@@ -145,7 +146,8 @@ class Engine:
                 pass  # a read-only cache folder costs start-up time, nothing else
         engine = cls(corpus, translations=translations, **options)  # type: ignore[arg-type]
         engine.provenance = version
-        threading.Thread(target=engine.ranker.warm, name="warm-polarity", daemon=True).start()
+        engine.warming = threading.Thread(target=engine.ranker.warm, name="warm-polarity", daemon=True)
+        engine.warming.start()
         return engine
 
     # ------------------------------------------------------------------ languages
