@@ -104,16 +104,25 @@ _INFERRED = {"year": "labels.year_inferred", "full": "labels.date_inferred"}
 
 
 def date_html(d: BriefDate) -> str:  # in the answer's language
-    """A date at its real precision, with a visible mark when it was inferred."""
+    """A date at its real precision, with a visible mark when it was inferred (inside the label's own
+    brackets when it ends with some: "январь 2024 – февраль 2024 (точнее неизвестно; дата выведена)")."""
     mark = _INFERRED.get(d.inferred)
-    return esc(label(d)) + (f" <i>({say(mark)})</i>" if mark else "")
+    text = esc(label(d))
+    if not mark:
+        return text
+    if text.endswith(")"):
+        return f"{text[:-1]}; <i>{say(mark)}</i>)"
+    return f"{text} <i>({say(mark)})</i>"
 
 
 def date_text(d: BriefDate) -> str:
     """The same as plain text, for a sentence that is escaped as a whole ("5 October 2024 (year
     inferred)")."""
     mark = _INFERRED.get(d.inferred)
-    return f"{label(d)} ({say(mark)})" if mark else label(d)
+    text = label(d)
+    if not mark:
+        return text
+    return f"{text[:-1]}; {say(mark)})" if text.endswith(")") else f"{text} ({say(mark)})"
 
 
 def window_label(start: date, end: date, typed: str) -> str:

@@ -381,3 +381,13 @@ def test_the_bot_refuses_a_translation_that_drops_its_claimant_on_every_start(tm
     (good / "translations" / "ru.yaml").write_text(dropped, encoding="utf-8")
     with pytest.raises(CorpusError):
         Engine.load(good, ROOT / "seeds", embedder=None)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "az"])
+def test_a_date_and_its_inference_mark_share_one_pair_of_brackets(engine: Engine, lang: str) -> None:
+    """"январь 2024 – февраль 2024 (точнее неизвестно) (дата выведена)" read as two afterthoughts."""
+    from bot.render import date_text
+
+    with i18n.speaking(lang):
+        stacked = [text for e in engine.corpus.events.values() if (text := date_text(e.date)).count("(") > 1]
+    assert not stacked, stacked[:3]
