@@ -203,9 +203,13 @@ class Engine:
     def _translated_texts(self, kind: str, entry_id: str) -> list[str]:
         """An entry's reviewed Russian and Azerbaijani paraphrase, quote gloss, title and summary."""
         fields = {"event": ("title", "summary", "glosses"), "claim": ("paraphrase", "gloss")}.get(kind, ())
+        return self._translated_fields(kind + "s", entry_id, fields)
+
+    def _translated_fields(self, section: str, entry_id: str, fields: tuple[str, ...]) -> list[str]:
+        """These fields of an entry in every language's translation file (a list field item by item)."""
         out: list[str] = []
         for language in self.translations.languages.values():
-            got = language.entries.get(kind + "s", {}).get(entry_id) or {}
+            got = language.entries.get(section, {}).get(entry_id) or {}
             for f in fields:
                 value = got.get(f)
                 if isinstance(value, list):
@@ -225,8 +229,7 @@ class Engine:
         docs: list[Doc] = []
         for section, names in fields.items():
             for entry_id in getattr(self.corpus, section):
-                texts = [str(got[f]) for language in self.translations.languages.values()
-                         if (got := language.entries.get(section, {}).get(entry_id)) for f in names if got.get(f)]
+                texts = self._translated_fields(section, entry_id, names)
                 if texts:
                     docs.append(Doc(entry_id, section[:-1], texts=texts))
         return docs

@@ -288,6 +288,15 @@ class _Postings(Mapping[str, list[int]]):
         return iter(self._index.vocab)
 
 
+def _merge_slots(updates: dict[int, list[float]], old: list[float] | None, number: int, row: list[float]) -> None:
+    """A candidate's best match per query word after a slip check: a new one only if it matched at all."""
+    if old is None:
+        if any(row):
+            updates[number] = row
+    else:
+        updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+
+
 class SearchIndex:
     """Vocabulary-level fuzzy matching with posting lists; see the module docstring.
 
@@ -739,12 +748,7 @@ class SearchIndex:
             best[:, k] = column
         updates: dict[int, list[float]] = {}
         for number, row in zip(entries.tolist(), best.tolist(), strict=True):
-            old = found.get(number)
-            if old is None:
-                if any(row):
-                    updates[number] = row
-            else:
-                updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+            _merge_slots(updates, found.get(number), number, row)
         return matches, updates
 
     def _slipped_few(self, matches: dict[str, list[tuple[str, float, int]]], found: dict[int, list[float]],
@@ -764,12 +768,7 @@ class SearchIndex:
                         v = sim * _FIELD[code]
                         if v > row[k]:
                             row[k] = v
-            old = found.get(number)
-            if old is None:
-                if any(row):
-                    updates[number] = row
-            else:
-                updates[number] = [max(a, b) for a, b in zip(old, row, strict=True)]
+            _merge_slots(updates, found.get(number), number, row)
         return updates
 
     def _covered_list(self, found, qwords: list[str], weights: dict[str, float],

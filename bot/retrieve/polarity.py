@@ -5,8 +5,8 @@ sentence and its negation side by side).
 
 A word is denied when it stands in the scope of a negator, within its clause: the few words after
 "not", "не", "failed to", "ignored", "avoids" (English, Russian), or the words before "deyil", "yox",
-"yayınır" (Azerbaijani puts them last).
-Azerbaijani verbs negated by a suffix ("qovulmadı") are left to the other checks. Words are compared
+"yayınır" or an Azerbaijani verb negated by its suffix ("alınmırdı"; Azerbaijani puts them last).
+Words are compared
 by their folded forms and base forms (bot.understand.morph), so "target"/"targets", "вывела"/"вывели"
 meet; a word is asserted by an entry when any of its texts (its English ones and its reviewed
 translations) uses it outside a negation.
@@ -22,38 +22,30 @@ from bot.normalize import skeleton, words
 from bot.understand.intent import guess_lang
 from bot.understand.morph import term_forms
 
-# Negators whose scope is the words after them (folded as `words` folds: "don't" -> "dont").
-_BEFORE = frozenset(skeleton(w) for w in words(
+# Negators whose scope is the words after them, as typed ("don't" is folded to "dont" below).
+_BEFORE_WORDS = (
     "not never no cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt couldnt "
     "wouldnt shouldnt failed fails fail failing neither nor не нет ни никогда ничуть отнюдь "
-    # verbs that deny what follows them: "ignored appeals to withdraw", "avoids democratic reforms",
-    # "rejects the assertions about political prisoners" (a query asserting those words is the opposite)
+    # verbs that deny what follows them: "ignored appeals to withdraw", "avoids democratic reforms"
     "ignored ignores ignore ignoring refused refuses refuse refusing avoided avoids avoid avoiding "
     "disregarded disregards disregard disregarding flouted flouts neglected neglects "
     "проигнорировал проигнорировала проигнорировали пренебрегает пренебрегли пренебрёг "
     "игнорирует игнорировали игнорировал игнорировала избегает избегают избегало избегал избегала "
     "отказалась отказался отказались отказывается отказываются избежать избегать игнорировать отказаться "
-    "уклоняется уклоняются уклониться"))
+    "уклоняется уклоняются уклониться").split()
 # Negators whose scope is the words before them (Azerbaijani: "hədəf deyil", "məhbus yoxdur").
-_AFTER = frozenset(skeleton(w) for w in words("deyil deyildir deyildi yox yoxdur yayınır yayınmağa yayınıb "
-                                               "yayınmaq imtina"))
+_AFTER_WORDS = "deyil deyildir deyildi yox yoxdur yayınır yayınmağa yayınıb yayınmaq imtina".split()
+_BEFORE = frozenset(skeleton(w) for t in _BEFORE_WORDS for w in words(t))
+_AFTER = frozenset(skeleton(w) for t in _AFTER_WORDS for w in words(t))
 _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its scope is before it
 # Azerbaijani verbs negated by their suffix, as folded ("alınmırdı" -> alinmirdi, "etmədi" -> etmadi,
 # "olmayıb" -> olmaib, "görməmiş" -> gormamis), with person and tense endings after it. Only in
 # Azerbaijani text: "Kashmir" ends like "-mir" too.
 _AZ_NEGATED_VERB = re.compile(r"..(?:m[iu]r|mad[iu]|ma[iu]b|mam[iu]s)(?:d[iu]r|d[iu]lar|d[iu]|lar|[iu]z|s[iu]n[iu]z"
                               r"|s[iu]n|am|[iu]m|[iu]k|[iu]g|[iu]n)?$")
-_NEGATOR_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted((
-    "not never no cannot cant dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt couldnt "
-    "wouldnt shouldnt neither nor failed fails fail failing не нет ни никогда ничуть отнюдь "
-    "ignored ignores ignore ignoring refused refuses refuse refusing avoided avoids avoid avoiding "
-    "disregarded disregards disregard disregarding flouted flouts neglected neglects "
-    "проигнорировал проигнорировала проигнорировали пренебрегает пренебрегли пренебрёг "
-    "игнорирует игнорировали игнорировал игнорировала избегает избегают избегало избегал избегала "
-    "отказалась отказался отказались отказывается отказываются избежать избегать игнорировать отказаться "
-    "уклоняется уклоняются уклониться yayınır yayınmağa yayınıb yayınmaq imtina "
-    "deyil deyildir deyildi yox yoxdur").split(), key=len, reverse=True)) + r")(?!\w)|n['’]t(?!\w)",
-    re.IGNORECASE)  # the raw forms of _BEFORE and _AFTER, for the quick look
+_NEGATOR_WORD = re.compile(  # the same words as typed, for the quick look before any folding
+    r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, _BEFORE_WORDS + _AFTER_WORDS), key=len, reverse=True))
+    + r")(?!\w)|n['’]t(?!\w)", re.IGNORECASE)
 _AZ_LETTERS = re.compile("[əƏğĞıİ]")  # a text with these may be Azerbaijani (a quick look before guess_lang)
 _DOUBT = frozenset(skeleton(w) for w in words(
     "doubt doubts doubted question сомнений сомнения сомневается сомневаюсь сомневались şübhə şübhəm"))
