@@ -259,9 +259,15 @@ def test_a_whole_name_still_opens_its_entry(engine: Engine, message: str, payloa
     assert engine.answer(message).share_payload == payload
 
 
-def test_a_country_named_only_inside_a_quote_has_no_timeline_of_its_own(engine: Engine) -> None:
-    # Ukraine is named only in "the Russia-Ukraine conflict": no event is about it.
-    assert not engine.answer("/timeline Ukraine").matched
+@pytest.mark.parametrize("message", ["/timeline Ukraine", "/timeline российско-украинский конфликт",
+                                     "/timeline украинский конфликт", "/timeline Russia-Ukraine conflict"])
+def test_a_country_named_only_inside_a_quote_has_no_timeline_of_its_own(engine: Engine, message: str) -> None:
+    # Ukraine is named only in "the Russia-Ukraine conflict": no event is about it. The reply says so
+    # and gives the claim that names it, never an event.
+    reply = engine.answer(message)
+    assert reply.matched and not reply.events
+    assert text(reply.html).startswith("No event matches")
+    assert "Mammadli" in text(reply.html) and "Russia-Ukraine conflict" in text(reply.html)
 
 
 def test_what_someone_said_includes_what_they_said_jointly_with_the_whole_list_a_tap_away(engine: Engine) -> None:

@@ -9,6 +9,7 @@ is a "did you mean" or nothing.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -433,7 +434,10 @@ class Ranker:
         sk = skeleton(w)
         if sk in self.lexical.postings or (self.translated is not None and sk in self.translated.postings):
             return True  # a word of the entries, or of their reviewed translations ("Великого возвращения")
-        return any(sim >= 85 for _, sim in self.lexical.similar_words(sk))
+        if any(sim >= 85 for _, sim in self.lexical.similar_words(sk)):
+            return True
+        # Another form of a translation's word: "fəaliyyəti" (fəaliyyətini), "объявил" (объявила).
+        return self.translated is not None and any(sim >= 85 for _, sim in self.translated.similar_words(sk))
 
     def _translation_holds(self, kind: str, entry_id: str, forms: frozenset[str]) -> bool:
         """A name as the entry's reviewed translation writes it ("Böyük Qayıdış" for the Great Return)."""
@@ -514,16 +518,7 @@ class Ranker:
         """Every lexical and semantic candidate with its evidence, before any threshold."""
         mentions = tuple(self.mentions.find(text))
         unknown = tuple(self.unknown_names(text, mentions))
-        mentioned = {w for m in mentions for w in m.typed.split()}
-        alternates = dict(term_forms(text))
-        query = Query(
-            # Names the index has never seen stay in: no entry holds them, so none is consistent.
-            names=tuple(dict.fromkeys(frozenset({skeleton(w), *alternates.get(skeleton(w), ())})
-                                      for t in proper_names(text, self.proper)
-                                      for w in words(t) if skeleton(w) not in mentioned)),
-            figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions),
-            topics=self._topics(text, mentions), person=asks_for_person(text, mentions),
-            asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
+        query = self.query(text, mentions)
         lex_hits = self.lexical.search(text, kinds=kinds, limit=8)
         lex = {(h.kind, h.entry_id): h for h in lex_hits}
         outcome = self.t.lexical.outcome(lex_hits)
@@ -546,6 +541,32 @@ class Ranker:
         cands = [self._candidate(k, lex.get(k), sem.get(k), mentions, covs.get(k, 0.0), query) for k in keys]
         cands.sort(key=lambda c: (-c.score, -c.semantic, -c.phrase, c.entry_id))
         return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown, query.person)
+
+    def query(self, text: str, mentions: tuple[Mention, ...]) -> Query:
+        """What the text pins down besides its topic."""
+        mentioned = {w for m in mentions for w in m.typed.split()}
+        alternates = dict(term_forms(text))
+        return Query(
+            # Names the index has never seen stay in: no entry holds them, so none is consistent.
+            names=tuple(dict.fromkeys(frozenset({skeleton(w), *alternates.get(skeleton(w), ())})
+                                      for t in proper_names(text, self.proper)
+                                      for w in words(t) if skeleton(w) not in mentioned)),
+            figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions),
+            topics=self._topics(text, mentions), person=asks_for_person(text, mentions),
+            asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
+
+    def denied_by(self, text: str, claim_ids: Iterable[str]) -> bool:
+        """Whether one of these claims denies what the text asserts, or takes the other side:
+        "Armenia withdrew all its troops" and the ministry's "has not withdrawn its forces"."""
+        query = self.query(text, tuple(self.mentions.find(text)))
+        for claim_id in claim_ids:
+            facts = self.facts.get(("claim", claim_id))
+            if facts is None:
+                continue
+            if (query.asserted and contradicts(query.asserted, self.polarity("claim", claim_id))) \
+                    or opposed(query.sides, facts[1]):
+                return True
+        return False
 
     def decide(self, pool: Pool, t: Thresholds, limit: int = 8) -> Ranking:
         cands, mentions, unknown = pool.candidates, pool.mentions, pool.unknown
@@ -633,6 +654,29 @@ class Ranker:
         named = {w for m in pool.mentions for w in m.typed.split()}
         return any(key(typed) not in named for typed, _ in self.lexical.evidence(pool.text, c.kind, c.entry_id))
 
+    def _unknown_topic(self, pool: Pool) -> bool:
+        """The query's words besides the entities it names are all words the index has never seen,
+        in any form (an entry's text, a reviewed translation, a close spelling)."""
+        inside = named_positions(pool.mentions)
+        rest = [(typed, alts) for n, (typed, alts) in enumerate(term_forms(pool.text))
+                if n not in inside and typed not in self._stop and len(typed) >= 3 and not typed.isdigit()]
+        return bool(rest) and not any(self._known_word(typed) or any(self._known_word(a) for a in alts)
+                                      or self._known_stem(typed) for typed, alts in rest)
+
+    def _known_stem(self, typed: str, length: int = 6) -> bool:
+        """Some word of the entries or their translations begins as this one does: an Azerbaijani or
+        Russian form the suffix table does not reach ("yaradılması", with "yaradır" in a translation)."""
+        if len(typed) < length + 2:
+            return False
+        stem = typed[:length]
+        for index in (self.lexical, self.translated):
+            if index is not None:
+                vocab = index.vocab
+                at = bisect.bisect_left(vocab, stem)
+                if at < len(vocab) and vocab[at].startswith(stem):
+                    return True
+        return False
+
     def _semantic_basis(self, best: Candidate, ranked: list[Candidate], unknown: tuple[str, ...],
                         t: Thresholds, pool: Pool) -> str:
         if unknown:
@@ -643,6 +687,10 @@ class Ranker:
             # An event title is short: "Karabakh earthquake" lies near every Karabakh event. Some word
             # of the topic itself, not only the entity it is about, must be the event's own (in English:
             # a Russian or Azerbaijani topic shares no words with English titles).
+            return "no-shared-words"
+        if best.kind in ("claim", "event") and self._unknown_topic(pool):
+            # "Qarabağda zəlzələ": the only word besides the place is one no entry or translation
+            # holds in any form; meaning alone puts it near every Karabakh claim.
             return "no-shared-words"
         lead = self.margin(ranked, t, pool)
         # A question in Russian or Azerbaijani lies further from English entries however close its

@@ -144,9 +144,21 @@ def _russian(word: str) -> list[str]:
                 forms.extend(russian_place(parse.normal_form))  # армянские → армения
         if known or pos in _NOUNISH:
             forms.append(parse.normal_form)
+    forms.extend(_combining_place(low))
     if "ё" not in low:
         forms = [f.replace("ё", "е") for f in forms]  # keep the user's spelling: заключенных → заключенный
     return forms
+
+
+def _combining_place(low: str) -> list[str]:
+    """The place in the first part of a compound adjective: "российско-украинский" (Russia),
+    "армяно-азербайджанский" (Armenia), "американо-азербайджанские" (America)."""
+    if len(low) < 5 or not low.endswith("о"):
+        return []
+    adjective = low[:-1] + "ий" if low.endswith(("ско", "цко")) else low[:-1] + "ский"
+    if not any(p.is_known and p.tag.POS == "ADJF" for p in _analyzer().parse(adjective)):
+        return []
+    return russian_place(adjective)
 
 
 def russian_verb(word: str) -> bool:
