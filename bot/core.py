@@ -715,7 +715,7 @@ class Engine:
         top = hits[0].semantic
         t = self.ranker.t
         near = {c.entry_id for c in hits if c.consistent and c.semantic >= max(t.sem_answer_wide, top - 0.02)}
-        return near | {hits[0].entry_id}, best, hits
+        return near | {hits[0].entry_id} | self._translated_topic(topic, hits), best, hits
 
     def _translated_topic(self, topic: str, hits: list[Candidate]) -> set[str]:
         """A Russian or Azerbaijani topic no English title holds, found word for word in the events'

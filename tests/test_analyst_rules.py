@@ -274,3 +274,25 @@ def test_what_someone_said_includes_what_they_said_jointly_with_the_whole_list_a
     reply = engine.answer("what did Gafarova say?")
     assert reply.matched and "The appeal" in text(reply.html)
     assert any(b.data == "/open a_gafarova said:1" for row in reply.buttons for b in row)
+
+
+@pytest.mark.parametrize("message", ["/claim Baku held three meetings with Karabakh Armenians",
+                                     "/claim Azerbaijan held three meetings with the Karabakh Armenian residents"])
+def test_a_claim_question_the_sources_report_as_an_event_gets_the_event_saying_so(engine: Engine,
+                                                                                  message: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and text(reply.html).startswith("No party's claim matches")
+    assert "Three meetings" in text(reply.html) and "003_4c6558f46b133d32.txt" in reply.sources
+
+
+def test_a_translated_topic_lists_every_event_its_translation_names(engine: Engine) -> None:
+    # Neither Great Return event leads the other by meaning; their reviewed translations name it.
+    reply = engine.answer("/timeline Böyük Qayıdış")
+    assert reply.matched and "reconstruction projects" in reply.html and "First stage" in reply.html
+
+
+def test_what_someone_said_about_a_topic_leads_with_the_claims_on_it(engine: Engine) -> None:
+    reply = engine.answer("Milli Məclis Lüksemburq parlamenti haqqında nə dedi?")
+    # Newest first, its call to drop "aggressive rhetoric" led; what it says of the parliament comes first now.
+    first = text(reply.html).split("•")[1]
+    assert reply.matched and any(w in first for w in ("biased", "adventurism", "baseless"))

@@ -100,6 +100,11 @@ def test_a_claim_in_other_words_or_languages_finds_who_said_it(engine: Engine, m
     "/claim türk əsgərləri Qarabağa daxil oldu",  # the same by a nationality word, in Azerbaijani
     "/claim Azərbaycan ABŞ ilə hərbi əməkdaşlığı genişləndirdi",  # "expanded": the MPs asked to terminate it
     "/claim ПАСЕ восстановила полномочия азербайджанской делегации",  # "restored": PACE challenged them
+    "/timeline землетрясение в Карабахе",  # a topic word no event or translation holds, in Russian
+    "/claim Qarabağda zəlzələ",  # the same in Azerbaijani
+    # a party the sources hold no claim by (the figure nearest by meaning is about displaced people)
+    "сколько политзаключённых в Азербайджане по данным правозащитников?",
+    "how many political prisoners are there according to rights groups?",
 ])
 def test_close_in_topic_is_not_an_answer(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
@@ -147,3 +152,9 @@ def test_a_question_in_the_words_of_an_entrys_translation_finds_it(engine: Engin
     assert reply.matched, plain_text(reply.html)
     assert expected in plain_text(reply.html)
     assert source in reply.sources
+
+
+def test_a_named_speaker_still_answers_a_figure_question(engine: Engine) -> None:
+    # The control for "according to rights groups": a party the sources quote.
+    reply = engine.answer("according to Karimli how many political prisoners are there")
+    assert reply.matched and "Karimli" in reply.html and "300" in reply.html
