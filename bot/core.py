@@ -555,6 +555,10 @@ class Engine:
             local = self.views.corpus.entry(deed.entry_id)  # the title as the answer's language reads it
             title = getattr(local, "title", None) or getattr(local, "paraphrase", None) or deed.title
             via = say("matched_via", typed=short(query, ECHO_LIMIT), name=short(title, ECHO_LIMIT))
+            if not deed.actors:
+                # "кто объявил 76 депутатов ПАСЕ персонами нон грата?": the event is what the sources
+                # hold, and they do not say who; the reply says so before showing it.
+                via = f"{say('deed_nobody')}\n{via}"
             return replace(reply, html=f"<i>{via}</i>\n{reply.html}", command=command,
                            best_score=hits[0].score if hits else 0.0)
         offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
