@@ -293,7 +293,7 @@ class Corpus:
     def source_by_ref(self, ref: str) -> Source | None:
         """A source by its stable id, its file name or stem (old links), or its number in the order shown."""
         ref = ref.strip().lstrip("#").strip()
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():  # "²" is a digit to str.isdigit, not to int()
             return next((s for s in self.sources.values() if s.number == int(ref)), None)
         folded = ref.casefold()
         return next((s for s in self.sources.values() if folded in (s.id.casefold(), s.file.casefold(),

@@ -224,6 +224,9 @@ def test_sources_and_about(engine: Engine) -> None:
     one = engine.answer("/source 1")
     assert one.matched and "Perspective" in text_of(one.html)
     assert not engine.answer(f"/source {len(engine.corpus.sources) + 1}").matched
+    # digits of other scripts ("²", Arabic-Indic "٣") are no source numbers, and no traceback
+    for odd in ("²", "٣"):
+        assert "There is no source" in text_of(engine.answer(f"/source {odd}").html)
 
 
 def test_empty_queries_get_help_for_that_command(engine: Engine) -> None:

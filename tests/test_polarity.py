@@ -98,3 +98,15 @@ def test_a_paraphrase_that_keeps_the_negation_still_finds_its_claim(engine: Engi
 ])
 def test_a_query_asserting_what_the_entry_only_denies_contradicts_it(query: str, entry: str, opposite: bool) -> None:
     assert contradicts(asserted_words(query, frozenset()), polarity([entry], frozenset())) is opposite
+
+
+@pytest.mark.parametrize(("message", "lang"), [("аресты были произвольными", "ru"),
+                                               ("/claim the arrests were arbitrary", "en")])
+def test_an_allegation_asked_as_a_statement_leads_with_who_alleges_it(engine: Engine, message: str,
+                                                                       lang: str) -> None:
+    # The Luxembourg resolution alleges arbitrary arrests; the Milli Majlis's rejection of it is as near
+    # by meaning and follows as the dispute, in every language.
+    reply = engine.answer(message)
+    lead = reply.html.split("\n")[:3]
+    assert reply.matched and any("Luxembourg Chamber of Deputies" in line for line in lead), reply.html[:300]
+    assert "Milli Majlis" in reply.html

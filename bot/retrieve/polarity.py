@@ -146,6 +146,11 @@ def _has_negator(text: str) -> bool:
         len(w) >= 6 and _AZ_NEGATED_VERB.search(skeleton(w)) for w in words(text))
 
 
+def negates(text: str, stop: frozenset[str]) -> bool:
+    """Whether the text denies any word ("hədəfə alınmırdı", "did not withdraw")."""
+    return _has_negator(text) and bool(_scoped(text, stop)[1])
+
+
 def polarity(texts: Iterable[str], stop: frozenset[str]) -> Polarity:
     """An entry's polarity over all its texts: a word asserted in any of them is asserted.
 

@@ -22,7 +22,7 @@ import yaml
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
-from bot.retrieve.polarity import Polarity, asserted_words, contradicts, polarity
+from bot.retrieve.polarity import Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
 from bot.understand.morph import term_forms
@@ -619,12 +619,31 @@ class Ranker:
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
         if basis == "semantic":
-            return Ranking(by_sem[:limit], "answer", basis, mentions, unknown)
+            return Ranking(self._asserting_first(by_sem, pool, t)[:limit], "answer", basis, mentions, unknown)
         if pool.lexical_outcome == "suggest" or (best.semantic >= t.sem_suggest and basis != "unknown-name"):
             return Ranking(by_sem[:limit], "suggest", basis, mentions, unknown)
         lexical_best = cands[0].score if cands else 0.0
         return Ranking(by_sem[:limit] if lexical_best < t.lexical.near else cands[:limit], "none", basis,
                        mentions, unknown)
+
+    def _asserting_first(self, ranked: list[Candidate], pool: Pool, t: Thresholds) -> list[Candidate]:
+        """A question that asserts something leads with the claim that asserts it, not with the claim
+        rejecting it, when the two are linked and equally near: "аресты были произвольными" is the
+        Luxembourg resolution's allegation (the Milli Majlis's rejection follows, as it does for "the
+        arrests were arbitrary")."""
+        best = ranked[0]
+        if best.kind != "claim" or stance(pool.text) & _DENIALS or negates(pool.text, self._stop):
+            return ranked
+        denies = self.facts.get(("claim", best.entry_id), (set(), frozenset()))[1] & _DENIALS
+        if not denies:
+            return ranked
+        linked = self.links.get(best.entry_id, frozenset())
+        for n, c in enumerate(ranked[1:6], 1):
+            if c.kind == "claim" and c.entry_id in linked and c.consistent \
+                    and self._fused(best, t) - self._fused(c, t) <= t.margin_wide \
+                    and not self.facts.get(("claim", c.entry_id), (set(), frozenset()))[1] & _DENIALS:
+                return [c, *ranked[:n], *ranked[n + 1:]]
+        return ranked
 
     def margin(self, ranked: list[Candidate], t: Thresholds, pool: Pool | None = None) -> float:
         """How far the best entry leads the best one that is neither it nor linked to it. (Measured and
