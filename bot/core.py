@@ -37,7 +37,7 @@ from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
 from bot.understand import from_today, relative
-from bot.understand.intent import Intent, bare_acronyms, guess_lang, understand
+from bot.understand.intent import Intent, bare_acronyms, guess_lang, timeline_topic, understand
 from bot.understand.morph import russian_verb
 from bot.views import ENTRY_TYPES, outcomes
 from bot.views import actor as actor_views
@@ -589,6 +589,7 @@ class Engine:
             page = max(1, int(m[1]))
             rest = rest[: m.start()].strip()
         when, topic = extract_date(rest)
+        topic = timeline_topic(topic)
         if when is None and (rel := relative.parse(rest)) is not None:
             return self._relative_timeline(rest, rel, page, full)
         notice = ""
@@ -707,6 +708,17 @@ class Engine:
         ranking = self.ranker.rank(topic, ("event",))
         hits = ranking.candidates
         best = hits[0].score if hits else 0.0
+        t = self.ranker.t
+        if ranking.outcome != "answer" and ranking.basis == "margin" and hits and hits[0].consistent:
+            # A timeline lists every event the topic means: two events equally near ("the Luxembourg
+            # parliament adopted the resolution": the resolution, and the Majlis's answer to it) are
+            # both listed, where a claim question would have to choose. Each must clear the full bar.
+            offset = t.cross_lingual if guess_lang(topic) != "en" else 0.0
+            top = hits[0].semantic
+            near = {c.entry_id for c in hits if c.kind == "event" and c.consistent
+                    and c.semantic + offset >= t.sem_answer and c.semantic >= top - 0.02}
+            if near:
+                return near | self._translated_topic(topic, hits), best, hits
         if ranking.outcome != "answer":
             return self._translated_topic(topic, hits), best, hits
         # Every event the words cover confidently (a score of 78 needs a coverage of 0.78: the phrase
@@ -717,7 +729,6 @@ class Engine:
             consistent = {c.entry_id for c in hits if c.consistent}
             return {i for i in lexical if i in consistent or i not in {c.entry_id for c in hits}}, best, hits
         top = hits[0].semantic
-        t = self.ranker.t
         near = {c.entry_id for c in hits if c.consistent and c.semantic >= max(t.sem_answer_wide, top - 0.02)}
         return near | {hits[0].entry_id} | self._translated_topic(topic, hits), best, hits
 

@@ -204,6 +204,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     _p("quarter", r"\b(?:the\s+)?(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{y}"),
     _p("quarter", r"(?<!\w)(?:(?P<qr>[1-4])(?:-?(?:й|ый|ий|ом|м))?|(?P<qrom>iv|iii|ii|i)"
                   r"|(?P<qrw>перв\w*|втор\w*|трет\w*|четв[её]рт\w*))\s+квартал\w*\s+{y}"),
+    # seasons: "summer 2023", "the autumn of 2023", "летом 2023 года", "лета 2023", "2023-cü ilin yayında"
+    _p("season", r"\b(?:the\s+)?(?P<season>summer|spring|autumn|fall|winter)\s+(?:of\s+)?{y}"),
+    _p("season", r"(?<!\w)(?P<season>лет[оау]|летом|весн[аыуе]|весной|осен[ьи]|осенью|зим[аыуе]|зимой)\s+{y}"),
+    _p("season", r"{y}\s+(?P<season>yay|yaz|payiz|qis)\w*"),
+    _p("season", r"\b(?P<season>yay|yaz|payiz|qis)\w*\s+{y}"),
     _p("year_q", r"\b" + _PRE_Q + r"{y}"),
     _p("year_q", r"{y}" + _AZ_Q),
     _p("year", r"{y}"),
@@ -328,12 +333,24 @@ def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | No
         q = _quarter(g)
         y = int(g["y"])
         return _month_span(y, 3 * q - 2)[0], _month_span(y, 3 * q)[1], None, None
+    if kind == "season":
+        y = int(g["y"])
+        first_month, last_month = _SEASONS[(g["season"] or "")[:3]]
+        if first_month > last_month:  # winter 2024: December 2023 to February 2024
+            return _month_span(y - 1, first_month)[0], _month_span(y, last_month)[1], None, None
+        return _month_span(y, first_month)[0], _month_span(y, last_month)[1], None, None
     if kind == "year_q":
         first_month, last_month = YEAR_QUALIFIER_MONTHS[quality]
         y = int(g["y"])
         return _month_span(y, first_month)[0], _month_span(y, last_month)[1], None, None
     return (*_year_span(int(g["y"])), None, None)
 
+
+# A season's months by the first three letters of its word (meteorological seasons; winter takes the
+# December before the year named: "зимой 2024 года" is December 2023 to February 2024).
+_SEASONS = {"sum": (6, 8), "лет": (6, 8), "yay": (6, 8), "spr": (3, 5), "вес": (3, 5), "yaz": (3, 5),
+            "aut": (9, 11), "fal": (9, 11), "осе": (9, 11), "pay": (9, 11),
+            "win": (12, 2), "зим": (12, 2), "qis": (12, 2)}
 
 _QUARTER_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
                   "i": 1, "ii": 2, "iii": 3, "iv": 4, "перв": 1, "втор": 2, "трет": 3, "четв": 4}

@@ -296,3 +296,15 @@ def test_what_someone_said_about_a_topic_leads_with_the_claims_on_it(engine: Eng
     # Newest first, its call to drop "aggressive rhetoric" led; what it says of the parliament comes first now.
     first = text(reply.html).split("•")[1]
     assert reply.matched and any(w in first for w in ("biased", "adventurism", "baseless"))
+
+
+@pytest.mark.parametrize(("message", "shown"), [
+    ("Lüksemburq parlamenti qətnaməni nə vaxt qəbul edib?", "adopts a resolution"),  # "qəbul" is no acceptance
+    ("separatçı rejim nə vaxt özünü buraxdı?", "self-dissolution"),
+    ("/timeline события лета 2023 года", "15 June 2023"),  # a season, and "события" names no topic
+    ("/claim konqresmenler siyasi mehbuslarin azad edilmesini istedi", "Congress"),  # ASCII Azerbaijani
+])
+def test_azerbaijani_and_russian_questions_the_sources_answer_are_answered(engine: Engine, message: str,
+                                                                           shown: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and shown in reply.html, reply.html[:300]

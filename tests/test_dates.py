@@ -161,6 +161,20 @@ DAYS_OF_YEAR: list[tuple[str, tuple[int, int], str]] = [
     ("martın 8-i", (3, 8), ""),
 ]
 
+# Seasons (meteorological; winter takes the December before the year named).
+RANGES += [
+    ("summer 2023", "2023-06-01", "2023-08-31", ""),
+    ("the autumn of 2023", "2023-09-01", "2023-11-30", ""),
+    ("Karabakh fall 2023", "2023-09-01", "2023-11-30", "Karabakh"),
+    ("winter 2024", "2023-12-01", "2024-02-29", ""),
+    ("события лета 2023 года", "2023-06-01", "2023-08-31", "события"),
+    ("летом 2023", "2023-06-01", "2023-08-31", ""),
+    ("осенью 2023 года", "2023-09-01", "2023-11-30", ""),
+    ("зимой 2024 года", "2023-12-01", "2024-02-29", ""),
+    ("2023-cü ilin yayında", "2023-06-01", "2023-08-31", ""),
+    ("Qarabağ 2023-cü ilin payızında", "2023-09-01", "2023-11-30", "Qarabağ"),
+]
+
 # Not dates: the text is the topic, untouched.
 NOT_DATES = [
     "300 political prisoners",

@@ -319,3 +319,15 @@ def test_an_azerbaijani_when_question_keeps_its_verb_with_the_subject() -> None:
     intent = understand("Azərbaycan AŞPA ilə əməkdaşlığı nə vaxt dayandırdı?")
     assert (intent.command, intent.subject) == ("timeline", "Azərbaycan AŞPA ilə əməkdaşlığı dayandırdı")
     assert understand("Qarabağ müharibəsi nə vaxt olub?").subject == "Qarabağ müharibəsi"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("konqresmenler siyasi mehbuslarin azad edilmesini istedi", "az"),  # Azerbaijani without its letters
+    ("antiterror tedbirleri yalniz qanunsuz herbi birlesmelere qarsi yonelib", "az"),
+    ("popular regular dollar solar", "en"),  # English words with Azerbaijani-looking endings
+    ("the killer and the ruler were smaller", "en"),
+])
+def test_azerbaijani_typed_in_ascii_is_read_as_azerbaijani(text: str, lang: str) -> None:
+    from bot.understand.intent import guess_lang
+
+    assert guess_lang(text) == lang

@@ -110,3 +110,24 @@ def test_an_allegation_asked_as_a_statement_leads_with_who_alleges_it(engine: En
     lead = reply.html.split("\n")[:3]
     assert reply.matched and any("Luxembourg Chamber of Deputies" in line for line in lead), reply.html[:300]
     assert "Milli Majlis" in reply.html
+
+
+@pytest.mark.parametrize("message", [
+    "how many political prisoners were released after the letter?",  # the sources report calls, no release
+    "сколько политзаключённых освободили перед COP29?",
+    "COP29-dan əvvəl neçə siyasi məhbus azad edildi?",
+    "/claim Мамедли считает, что депутаты действовали самостоятельно",  # "трудно поверить, будто …"
+    "/claim the State Department has answered Aliyev's criticism",  # no party's answer is in the sources
+])
+def test_a_premise_the_sources_do_not_bear_out_is_not_answered(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched
+
+
+@pytest.mark.parametrize(("message", "who"), [
+    ("Маммадли не верит, что депутаты действовали по собственной инициативе", "Mammadli"),
+    ("Маммадли считает, что депутаты не действовали самостоятельно", "Mammadli"),
+    ("/claim US congressmen called for the release of political prisoners", "Congress"),
+])
+def test_the_same_claims_said_the_sources_way_still_answer(engine: Engine, message: str, who: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and who in reply.html

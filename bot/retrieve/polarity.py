@@ -32,7 +32,9 @@ _BEFORE_WORDS = (
     "проигнорировал проигнорировала проигнорировали пренебрегает пренебрегли пренебрёг "
     "игнорирует игнорировали игнорировал игнорировала избегает избегают избегало избегал избегала "
     "отказалась отказался отказались отказывается отказываются избежать избегать игнорировать отказаться "
-    "уклоняется уклоняются уклониться").split()
+    "уклоняется уклоняются уклониться "
+    # "hard to believe that the MPs acted on their own", "трудно поверить, будто депутаты действовали …"
+    "hardly трудно сложно").split()
 # Negators whose scope is the words before them (Azerbaijani: "hədəf deyil", "məhbus yoxdur").
 _AFTER_WORDS = "deyil deyildir deyildi yox yoxdur yayınır yayınmağa yayınıb yayınmaq imtina".split()
 _BEFORE = frozenset(skeleton(w) for t in _BEFORE_WORDS for w in words(t))
@@ -50,6 +52,9 @@ _AZ_LETTERS = re.compile("[əƏğĞıİ]")  # a text with these may be Azerbaija
 _DOUBT = frozenset(skeleton(w) for w in words(
     "doubt doubts doubted question сомнений сомнения сомневается сомневаюсь сомневались şübhə şübhəm"))
 _CLAUSES = re.compile(r"[;:!?,()\[\]]|\.(?=\s|$)|\s[—–-]\s")  # where a negation's reach ends
+# ... except the comma Russian puts before "что", "будто", "чтобы": "трудно поверить, будто депутаты
+# действовали сами" denies what the clause after it says, as "not believable that" does in English.
+_COMPLEMENT = re.compile(r",\s*(что|будто|чтобы|словно|that)(?!\w)", re.IGNORECASE)
 SCOPE_AFTER = 6  # words after an English or Russian negator it may negate ("has not completely withdrawn its")
 SCOPE_BEFORE = 2  # words before an Azerbaijani one
 MIN_LETTERS = 4  # shorter words ("a", "of", "its", "и") carry no claim of their own
@@ -96,7 +101,7 @@ def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, 
     reaches no further than the comma, semicolon or full stop after it ("not closed; … open")."""
     azerbaijani = guess_lang(text) == "az"
     out = []
-    for clause, piece in enumerate(_CLAUSES.split(text)):
+    for clause, piece in enumerate(_CLAUSES.split(_COMPLEMENT.sub(r" \1", text))):
         for typed, alts in term_forms(piece):
             if azerbaijani and len(typed) >= 6 and _AZ_NEGATED_VERB.search(typed):
                 out.append((frozenset({typed, *alts}) | _AFTER_MARK, False, True, clause))

@@ -74,7 +74,8 @@ def speakers(text: str, mentions: Sequence[Mention]) -> list[str]:
     terms = [typed for typed, _ in term_forms(text)]
     out = []
     for m in mentions:
-        if m.end < len(terms) and terms[m.end] in SPEAKS_AFTER:
+        after = m.end + 1 if m.end < len(terms) and terms[m.end] in _AUXILIARY else m.end  # "has answered"
+        if after < len(terms) and terms[after] in SPEAKS_AFTER:
             out.append(m.entity_id)
         for lead in SPEAKS_BEFORE:
             if tuple(terms[max(0, m.start - len(lead)) : m.start]) == tuple(skeleton(w) for w in lead):
@@ -157,8 +158,11 @@ RELATIVE = frozenset(skeleton(w) for w in words(
 SPEAKS_AFTER = frozenset(skeleton(w) for w in words(
     "says said claims claimed believes thinks insists insisted argues argued calls called urges urged "
     "warns warned told states stated accuses accused denies denied rejects rejected "
+    "answered responded replied answers responds replies "
     "говорит сказал сказала заявил заявила заявляет считает утверждает призвал призвала обвиняет "
+    "ответил ответила ответили отреагировал отреагировала отреагировали "
     "deyir dedi bildirib bildirdi hesab iddia"))
+_AUXILIARY = frozenset(skeleton(w) for w in words("has have had is was did does will also"))
 SPEAKS_BEFORE = (("according", "to"), ("po", "slovam"), ("po", "mneniyu"), ("po", "dannym"), ("soglasno",))
 # "according to the sources", "по данным СМИ": a speaker no claim is by, but no party either.
 _ANY_SOURCE = frozenset(skeleton(w) for w in words(

@@ -79,6 +79,7 @@ class _Rules:
     keywords: dict[str, tuple[str, str]]  # folded phrase -> (command, lang)
     markers: dict[str, frozenset[str]]
     question_words: frozenset[str]  # every word the patterns spell out: a subject of these alone is none
+    timeline_words: frozenset[str] = frozenset()  # folded words that name no topic in a timeline ("events")
 
 
 @lru_cache(maxsize=8192)  # one message is folded whole, in pieces and word by word, several times over
@@ -164,6 +165,7 @@ def _read(lang: str) -> dict:
 def rules() -> _Rules:
     patterns, greetings, keywords, thanks = [], [], {}, set()
     filler, markers, question_words, openers = {}, {}, set(), set()
+    timeline_words: set[str] = set()
     for lang in LANGS:
         data = _read(lang)
         for row in data["patterns"]:
@@ -173,6 +175,7 @@ def rules() -> _Rules:
         thanks |= {fold(g) for g in data.get("thanks", [])}
         filler[lang] = frozenset(fold(w) for w in data.get("filler", []))
         openers |= {fold(w) for w in data.get("openers", [])}
+        timeline_words |= {fold(w) for w in data.get("timeline_words", [])}
         markers[lang] = frozenset(fold(w) for w in data.get("markers", []))
         for command, phrases in (data.get("keywords") or {}).items():
             for phrase in phrases:
@@ -182,8 +185,15 @@ def rules() -> _Rules:
         patterns=tuple(patterns), greetings=tuple(greetings), thanks=frozenset(thanks), openers=frozenset(openers),
         filler=filler,
         all_filler=frozenset().union(*filler.values()), keywords=keywords, markers=markers,
-        question_words=frozenset(question_words),
+        question_words=frozenset(question_words), timeline_words=frozenset(timeline_words),
     )
+
+
+def timeline_topic(topic: str) -> str:
+    """A timeline's topic without the words that only say it is a timeline: "события лета 2023 года"
+    is the summer's events, "Karabakh events" Karabakh's."""
+    kept = [w for w in topic.split() if fold(w).strip(".,?!") not in rules().timeline_words]
+    return " ".join(kept)
 
 
 def guess_lang(text: str) -> str:
@@ -196,7 +206,23 @@ def guess_lang(text: str) -> str:
         return "az"
     words = set(fold(text).split())
     az, en = len(words & rules().markers["az"]), len(words & rules().markers["en"])
+    if az == en == 0 and _typed_azerbaijani(fold(text).split()):
+        return "az"
     return "az" if az > en else "en"
+
+
+# Azerbaijani typed on a keyboard without its letters ("konqresmenler siyasi mehbuslarin azad
+# edilmesini istedi"): its endings and a "q" not before "u" mark most of its longer words.
+_AZ_ENDING = re.compile(r"(?:lar|ler|lari|leri|larin|lerin|larini|lerini|nin|nun|dir|dur|dirler|ib|ub|edib|olub|"
+                        r"medi|madi|mesi|masi|mesini|masini|meli|mali|ecek|acaq|ndan|nden|inda|inde|ine|ina)$")
+_AZ_Q = re.compile(r"q(?!u)")
+_EN_LAR = ("ular", "ilar", "llar", "olar", "ller", "rler")  # popular, similar, dollar, solar, killer, ruler
+
+
+def _typed_azerbaijani(words: list[str]) -> bool:
+    long = [w for w in words if len(w) >= 4 and w.isascii() and w.isalpha()]
+    hits = sum(1 for w in long if (_AZ_ENDING.search(w) and not w.endswith(_EN_LAR)) or _AZ_Q.search(w))
+    return hits >= 2 and hits >= 0.4 * len(long)
 
 
 def _strip_greetings(text: str, folded: str) -> tuple[str, str, str | None, bool]:
