@@ -277,7 +277,8 @@ def test_what_someone_said_includes_what_they_said_jointly_with_the_whole_list_a
 
 
 @pytest.mark.parametrize("message", ["/claim Baku held three meetings with Karabakh Armenians",
-                                     "/claim Azerbaijan held three meetings with the Karabakh Armenian residents"])
+                                     "/claim Azerbaijan held three meetings with the Karabakh Armenian residents",
+                                     "/claim Баку провёл три встречи с армянами Карабаха"])
 def test_a_claim_question_the_sources_report_as_an_event_gets_the_event_saying_so(engine: Engine,
                                                                                   message: str) -> None:
     reply = engine.answer(message)
