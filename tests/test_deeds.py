@@ -133,3 +133,11 @@ def test_an_event_that_names_no_doer_is_shown_saying_the_sources_do_not_say_who(
                                                                                   lang: str, says: str) -> None:
     reply = engine.answer(message, lang=lang)
     assert reply.matched and says in plain_text(reply.html).split("\n")[0]
+
+
+@pytest.mark.parametrize("message", ["/actor the political commentator who spoke to Radio Azadlig",
+                                     "/actor the political analyst who talked to Radio Azadlig"])
+def test_an_actor_named_before_who_and_described_after_it_is_the_answer(engine: Engine, message: str) -> None:
+    # "political commentator" names Mammadli; Radio Azadlig, named after "who", is his and not the answer.
+    reply = engine.answer(message)
+    assert reply.matched and reply.share_payload == "a_mammadli", plain_text(reply.html)[:200]

@@ -7,7 +7,9 @@
   queries_console.yaml (a blind tester's 128 console messages, expectations from the sources, see
   usertest-2026-12-01.md; the tester saw 109/128 right, the set scored 113 when written) and
   queries_usertest3.yaml (the third blind session's messages, labelled from the sources by another
-  reader after most of the fixes it prompted: 139/149 when written): no negative is
+  reader after most of the fixes it prompted: 139/149 when written) and queries_usertest5.yaml (the
+  fifth blind session's 112 messages, labelled the same way after the fixes it prompted: 101/112 when
+  added): no negative is
   ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
   what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -29,9 +31,9 @@ ROOT = HERE.parent
 # holdout 89 → 88 (2026-12-01): "азербайджанские позиции" now names Azerbaijan, whose Russian forms
 # raise a rival claim's word coverage, and a thin lead (0.019) fell under the margin; the same change
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
-FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 48, "queries_labelled.yaml": 205,
-          "queries_holdout.yaml": 88, "queries_fresh.yaml": 120, "queries_console.yaml": 121,
-          "queries_usertest3.yaml": 141}
+FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 50, "queries_labelled.yaml": 207,
+          "queries_holdout.yaml": 92, "queries_fresh.yaml": 124, "queries_console.yaml": 123,
+          "queries_usertest3.yaml": 141, "queries_usertest5.yaml": 102}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
@@ -45,6 +47,8 @@ KNOWN_MISSES = {
              # entry, as F112
     "C128",  # "ermənilər Qarabağda qalmağa qərar verdilər" ("decided to stay"): the exodus claim holds both
              # sides' words ("despite Baku's calls to stay"), so the stance check sees no opposition
+    "V033",  # "/claim Fazil Mustafa voted against the appeal": Mustafa defends the appeal ("independence is
+             # the highest value"); "voted against" is no stance word (a bare "against" is too often topical)
     "U051",  # "/timeline since last year" (since 2025): the one entry dated after 2024 is the plan "First
              # stage of the Great Return Program due for completion by late 2026", listed as what it is;
              # the labeller expects nothing (the sources end in November 2024)

@@ -137,7 +137,7 @@ class Pool:
 class Ranking:
     candidates: list[Candidate]
     outcome: str  # "answer" | "suggest" | "none"
-    basis: str  # "lexical", "semantic", or why not: "unknown-name", "inconsistent", "margin", "weak"
+    basis: str  # "lexical", "semantic", "described", or why not: "unknown-name", "inconsistent", "margin", "weak"
     mentions: tuple[Mention, ...] = ()
     unknown: tuple[str, ...] = ()  # names in the query the index has never seen
 
@@ -153,6 +153,10 @@ PEOPLE = frozenset({"person", "group"})  # the actor kinds a word asking for a p
 RELATIVE = frozenset(skeleton(w) for w in words(
     "who whom whose which where который которая которое которые которого которому которой которым "
     "кто где kim hansı harada"))
+# The relative words that open a clause after the noun it describes (an Azerbaijani "hansı", "kim"
+# in mid-sentence asks a question: "Lüksemburq parlamenti hansı qətnaməni qəbul etdi?").
+RELATIVE_CLAUSE = frozenset(skeleton(w) for w in words(
+    "who whom whose which который которая которое которые которого которому которой которым"))
 # Words after which, or before which, the speaker of a claim stands: "Karimli says", "according to
 # Karimli", "по словам Каримли", "Kərimliyə görə".
 SPEAKS_AFTER = frozenset(skeleton(w) for w in words(
@@ -614,6 +618,11 @@ class Ranker:
             if not pool.semantic:
                 return Ranking(cands[:limit], "suggest", "inconsistent", mentions, unknown)
             # Words matched, but not as an answer: meaning may still find the entry meant.
+        if (described := [c for c in cands if c.consistent and self._described(c, pool)]) and len(described) == 1:
+            # "the political commentator who spoke to Radio Azadlig": the words before "who" name one
+            # actor, and what follows holds for them (Radio Azadlig is theirs): that actor.
+            rest = [c for c in cands if c is not described[0]]
+            return Ranking([described[0], *rest][:limit], "answer", "described", mentions, unknown)
         if not pool.semantic:
             return Ranking(cands[:limit], pool.lexical_outcome, "lexical", mentions, unknown)
         # A person asked for by the body they belong to ("Xalq Cəbhəsinin sədri"): one the body is not
@@ -690,11 +699,26 @@ class Ranker:
         relative = next((n for n, w in enumerate(terms) if n > 0 and w in RELATIVE), None)
         if relative is not None and any(m.entity_id == c.entry_id and m.start > relative for m in pool.mentions):
             return True
+        if self._described(c, pool):
+            return False  # the one described: "the political commentator who spoke to Radio Azadlig"
         inside = named_positions(pool.mentions)
         bag = self.lexical.bag(c.kind, c.entry_id)
         rest = [w for n, w in enumerate(terms) if n not in inside and w not in self._stop]
         return bool(rest) and not all(any(u in bag for u, sim in self.lexical.similar_words(w) if sim >= 80)
                                       for w in rest)
+
+    def _described(self, c: Candidate, pool: Pool) -> bool:
+        """The query names this actor or place before a relative word and names other entities after
+        it: a description of it ("the political commentator who spoke to Radio Azadlig")."""
+        if c.kind not in ("actor", "place"):
+            return False
+        terms = [typed for typed, _ in term_forms(pool.text)]
+        relative = next((n for n, w in enumerate(terms) if n > 0 and w in RELATIVE_CLAUSE), None)
+        if relative is None:
+            return False
+        before = any(m.entity_id == c.entry_id and m.end <= relative for m in pool.mentions)
+        after = any(m.start > relative for m in pool.mentions)
+        return before and after
 
     def _topic_evidence(self, c: Candidate, pool: Pool) -> bool:
         named = {w for m in pool.mentions for w in m.typed.split()}

@@ -101,7 +101,8 @@ class ActorView(EntryView[Actor]):
                     break
                 added += 1
             if not added:
-                b.add(heading, force=True)  # no room for an item: the count still shows, the button opens the list
+                # No room for an item: the count still shows, and says the button opens the list.
+                b.add(f"{heading} <i>({say('analysis.listed_by_button')})</i>", force=True)
 
     def buttons(self, entry: Actor) -> list[tuple[Button, ...]]:
         # A section longer than a brief reply shows opens in full, page by page.

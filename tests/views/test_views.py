@@ -344,3 +344,13 @@ def test_inline_results_are_kept_per_language_and_never_mix() -> None:
     assert russian == again
     assert [i.id for i in russian] == [i.id for i in english]
     assert "Алиев" in russian[0].html and "Алиев" not in english[0].html
+
+
+def test_a_section_with_no_room_for_an_item_says_the_button_lists_it(engine: Engine) -> None:
+    # The delegation's full card fills up with what it said; its events heading must not read as empty.
+    reply = engine.answer("why did Azerbaijan stop cooperating with PACE?", full=True)
+    lines = html.unescape(re.sub(r"<[^>]+>", "", reply.html)).split("\n")
+    for n, line in enumerate(lines):
+        if re.match(r"^(Events|What others say about them|What they said(?: and did)?) \(\d+\)", line):
+            following = lines[n + 1] if n + 1 < len(lines) else ""
+            assert following.startswith("•") or "button below lists them" in line, line
