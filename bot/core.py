@@ -315,7 +315,8 @@ class Engine:
         if intent.command == "timeline":
             return self.cmd_timeline(subject, full)
         if intent.command == "claim":
-            return self.cmd_claim(subject, full)
+            # "Azərbaycan niyə AŞPA ilə əməkdaşlığı dayandırdı?": the words on both sides of "niyə"
+            return self.cmd_claim(f"{subject} {intent.about}" if intent.about else subject, full)
         return self.search_any(text, full=full)  # no question recognised: the words as typed
 
     def inline(self, query: str, limit: int = 20, lang: str | None = None) -> list[InlineItem]:

@@ -309,3 +309,11 @@ def test_azerbaijani_and_russian_questions_the_sources_answer_are_answered(engin
                                                                            shown: str) -> None:
     reply = engine.answer(message)
     assert reply.matched and shown in reply.html, reply.html[:300]
+
+
+@pytest.mark.parametrize("message", ["why did Azerbaijan stop cooperating with PACE?",
+                                     "почему Азербайджан прекратил сотрудничество с ПАСЕ?",
+                                     "Azərbaycan niyə AŞPA ilə əməkdaşlığı dayandırdı?"])
+def test_why_someone_did_something_is_answered_with_the_reason_they_give(engine: Engine, message: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and "racism" in reply.html and "Azerbaijani delegation" in reply.html

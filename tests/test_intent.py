@@ -21,6 +21,11 @@ CASES: list[tuple[str, str, str, str]] = [
     ("2025-ci ildə AŞPA-da nə baş verib?", "timeline", "2025-ci ildə AŞPA", "az"),
     # what someone did on a date is their timeline in that window
     ("what did the Luxembourg parliament adopt on 20 Nov 2024?", "timeline", "Luxembourg parliament 20 Nov 2024", "en"),
+    # why someone did something is what the parties say of it
+    ("why did Azerbaijan stop cooperating with PACE?", "claim", "Azerbaijan stop cooperating with PACE", "en"),
+    ("почему Азербайджан прекратил сотрудничество с ПАСЕ?", "claim",
+     "Азербайджан прекратил сотрудничество с ПАСЕ", "ru"),
+    ("niyə Azərbaycan AŞPA-dan çıxdı?", "claim", "Azərbaycan AŞPA çıxdı", "az"),
     # whom they told is not the topic; what an outlet wrote is what it said
     ("what did Fazil Mustafa tell Turan?", "said", "Fazil Mustafa", "en"),
     ("what did the US Congress members ask Blinken to do?", "said", "US Congress members", "en"),
