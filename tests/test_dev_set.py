@@ -33,7 +33,7 @@ ROOT = HERE.parent
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 50, "queries_labelled.yaml": 207,
           "queries_holdout.yaml": 92, "queries_fresh.yaml": 124, "queries_console.yaml": 123,
-          "queries_usertest3.yaml": 141, "queries_usertest5.yaml": 103}
+          "queries_usertest3.yaml": 141, "queries_usertest5.yaml": 104}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says

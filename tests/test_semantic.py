@@ -162,3 +162,22 @@ def test_a_named_speaker_still_answers_a_figure_question(engine: Engine) -> None
     # The control for "according to rights groups": a party the sources quote.
     reply = engine.answer("according to Karimli how many political prisoners are there")
     assert reply.matched and "Karimli" in reply.html and "300" in reply.html
+
+
+@pytest.mark.parametrize(("one", "other", "same"), [
+    ("140 тысяч человек", "140,000 people", True),
+    ("140 min nəfər", "140 000 человек", True),
+    ("ten thousand soldiers", "10,000 soldiers", True),
+    ("one million displaced", "1 million displaced", True),
+    ("two million displaced", "one million displaced", False),
+    ("half a million", "a million", False),
+])
+def test_a_figure_is_the_same_however_it_is_written(one: str, other: str, same: bool) -> None:
+    from bot.retrieve.rank import numbers
+
+    assert (numbers(one) == numbers(other)) is same
+
+
+def test_a_figure_written_with_a_magnitude_word_finds_its_claim(engine: Engine) -> None:
+    reply = engine.answer("/claim по программе Великого возвращения на освобождённые земли вернутся 140 тысяч человек")
+    assert reply.matched and "140,000" in reply.html and "Caspian News" in reply.html

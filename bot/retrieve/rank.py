@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -195,8 +196,17 @@ def numbers(text: str) -> set[str]:
     for m in _NUMBER.findall(text):
         digits = re.sub(r"[,\u00a0 ]", "", m)
         found.add(digits.lstrip("0") or "0")
-    found |= {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS}
-    return found
+    ws = words(text)
+    found |= {NUMBER_WORDS[w] for w in ws if w in NUMBER_WORDS}
+    # "140 тысяч", "ten thousand", "140 min": the one figure they make, as "140,000" is.
+    for before, w in pairwise(ws):
+        magnitude = NUMBER_WORDS.get(w, "")
+        count = before if before.isdigit() else NUMBER_WORDS.get(before, "")
+        if magnitude.startswith("x") and count.isdigit():
+            found -= {count.lstrip("0") or "0", magnitude}
+            found.add(str(int(count) * int(magnitude[1:])))
+    # "a million" is 1,000,000 ("1 million", "one million")
+    return {f[1:] if f.startswith("x") else f for f in found}
 
 
 @cache
