@@ -163,6 +163,11 @@ _DAY_JOIN = r"(?:\s*[-–—]\s*|\s+(?:по|до|to|until|till|through)\s+)"
 _MONTH_JOIN = r"\s*(?:[-–—]|\s(?:to|until|till|through|по|до)\s)\s*"
 
 
+# An Azerbaijani season noun and its case endings only ("yayında", "payızda", "qışı"), folded: "yazdı"
+# (wrote), "yayımlanan" (published) and "qismən" (partly) begin the same way.
+_AZ_SEASON_CASE = r"(?:i|in|inda|ında|da|de|dan|den|a|e)?(?!\w)"
+
+
 def _p(kind: str, regex: str) -> tuple[str, re.Pattern[str]]:
     return kind, re.compile(regex.format(y=_YEAR.format("y"), y2=_YEAR.format("y2"), mon=_MON.format("mon"),
                                          mon2=_MON.format("mon2"), d=_DAY.format("d"), d2=_DAY.format("d2")))
@@ -207,8 +212,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # seasons: "summer 2023", "the autumn of 2023", "летом 2023 года", "лета 2023", "2023-cü ilin yayında"
     _p("season", r"\b(?:the\s+)?(?P<season>summer|spring|autumn|fall|winter)\s+(?:of\s+)?{y}"),
     _p("season", r"(?<!\w)(?P<season>лет[оау]|летом|весн[аыуе]|весной|осен[ьи]|осенью|зим[аыуе]|зимой)\s+{y}"),
-    _p("season", r"{y}\s+(?P<season>yay|yaz|payiz|qis)\w*"),
-    _p("season", r"\b(?P<season>yay|yaz|payiz|qis)\w*\s+{y}"),
+    _p("season", r"{y}\s+(?P<season>yay|yaz|payiz|qis)" + _AZ_SEASON_CASE),
+    _p("season", r"\b(?P<season>yay|yaz|payiz|qis)" + _AZ_SEASON_CASE + r"\s+{y}"),
     _p("year_q", r"\b" + _PRE_Q + r"{y}"),
     _p("year_q", r"{y}" + _AZ_Q),
     _p("year", r"{y}"),

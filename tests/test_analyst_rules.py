@@ -317,3 +317,11 @@ def test_azerbaijani_and_russian_questions_the_sources_answer_are_answered(engin
 def test_why_someone_did_something_is_answered_with_the_reason_they_give(engine: Engine, message: str) -> None:
     reply = engine.answer(message)
     assert reply.matched and "racism" in reply.html and "Azerbaijani delegation" in reply.html
+
+
+@pytest.mark.parametrize("message", ["why did Aliyev raise the flag in Khankendi?",
+                                     "почему Алиев поднял флаг в Ханкенди?", "why was COP29 held in Baku?"])
+def test_why_nobody_explains_shows_the_event_saying_no_stated_reason_matched(engine: Engine, message: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and text(reply.html).startswith("No party's stated reason matched")
+    assert reply.share_payload.startswith("e_")

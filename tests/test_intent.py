@@ -22,10 +22,10 @@ CASES: list[tuple[str, str, str, str]] = [
     # what someone did on a date is their timeline in that window
     ("what did the Luxembourg parliament adopt on 20 Nov 2024?", "timeline", "Luxembourg parliament 20 Nov 2024", "en"),
     # why someone did something is what the parties say of it
-    ("why did Azerbaijan stop cooperating with PACE?", "claim", "Azerbaijan stop cooperating with PACE", "en"),
-    ("почему Азербайджан прекратил сотрудничество с ПАСЕ?", "claim",
+    ("why did Azerbaijan stop cooperating with PACE?", "why", "Azerbaijan stop cooperating with PACE", "en"),
+    ("почему Азербайджан прекратил сотрудничество с ПАСЕ?", "why",
      "Азербайджан прекратил сотрудничество с ПАСЕ", "ru"),
-    ("niyə Azərbaycan AŞPA-dan çıxdı?", "claim", "Azərbaycan AŞPA çıxdı", "az"),
+    ("niyə Azərbaycan AŞPA-dan çıxdı?", "why", "Azərbaycan AŞPA çıxdı", "az"),
     # whom they told is not the topic; what an outlet wrote is what it said
     ("what did Fazil Mustafa tell Turan?", "said", "Fazil Mustafa", "en"),
     ("what did the US Congress members ask Blinken to do?", "said", "US Congress members", "en"),
@@ -331,6 +331,9 @@ def test_an_azerbaijani_when_question_keeps_its_verb_with_the_subject() -> None:
     ("antiterror tedbirleri yalniz qanunsuz herbi birlesmelere qarsi yonelib", "az"),
     ("popular regular dollar solar", "en"),  # English words with Azerbaijani-looking endings
     ("the killer and the ruler were smaller", "en"),
+    ("Ukraine China relations", "en"),  # names are no language ("-ine", "-ina", a q)
+    ("Iraq Qatar", "en"),
+    ("Lenin Stalin Hitler", "en"),
 ])
 def test_azerbaijani_typed_in_ascii_is_read_as_azerbaijani(text: str, lang: str) -> None:
     from bot.understand.intent import guess_lang

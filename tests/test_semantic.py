@@ -171,6 +171,10 @@ def test_a_named_speaker_still_answers_a_figure_question(engine: Engine) -> None
     ("one million displaced", "1 million displaced", True),
     ("two million displaced", "one million displaced", False),
     ("half a million", "a million", False),
+    ("1.5 million", "1,500,000", True),
+    ("1,5 миллиона", "1.5 million", True),
+    ("1.5 million", "15 million", False),
+    ("3,5 days", "35 days", False),
 ])
 def test_a_figure_is_the_same_however_it_is_written(one: str, other: str, same: bool) -> None:
     from bot.retrieve.rank import numbers

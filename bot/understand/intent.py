@@ -206,7 +206,8 @@ def guess_lang(text: str) -> str:
         return "az"
     words = set(fold(text).split())
     az, en = len(words & rules().markers["az"]), len(words & rules().markers["en"])
-    if az == en == 0 and _typed_azerbaijani(fold(text).split()):
+    if az == en == 0 and _typed_azerbaijani([w for w in text.split() if w[:1].islower()]):
+        # lowercase words only: names ("Ukraine China relations", "Lenin Stalin") are no language
         return "az"
     return "az" if az > en else "en"
 
@@ -220,7 +221,7 @@ _EN_LAR = ("ular", "ilar", "llar", "olar", "ller", "rler")  # popular, similar, 
 
 
 def _typed_azerbaijani(words: list[str]) -> bool:
-    long = [w for w in words if len(w) >= 4 and w.isascii() and w.isalpha()]
+    long = [w for w in (fold(w).strip(".,?!:;\"'()") for w in words) if len(w) >= 4 and w.isascii() and w.isalpha()]
     hits = sum(1 for w in long if (_AZ_ENDING.search(w) and not w.endswith(_EN_LAR)) or _AZ_Q.search(w))
     return hits >= 2 and hits >= 0.4 * len(long)
 

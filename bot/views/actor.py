@@ -12,6 +12,8 @@ from bot.views.entry import EntryView, entry_type
 
 LISTS = ("said", "about", "events")
 
+_BUTTON_AFTER = 2  # a section of more items than this gets a button that lists them all
+
 
 def said_by(v: Views, actor: Actor) -> list[Claim]:
     """What the actor said: their own claims and those of the groups the sources name them among the
@@ -100,13 +102,16 @@ class ActorView(EntryView[Actor]):
                 if not b.add((lambda bb, blk=block, h=heading: h + "\n" + blk(bb)) if first else block):
                     break
                 added += 1
-            if not added:
-                # No room for an item: the count still shows, and says the button opens the list.
+            if not added and counts[which] > _BUTTON_AFTER:
+                # No room for an item: the count still shows, with the button that opens the list
+                # (`buttons` below offers one for a section of more than two). A shorter section with no
+                # room is left out rather than shown as an empty heading.
                 b.add(f"{heading} <i>({say('analysis.listed_by_button')})</i>", force=True)
 
     def buttons(self, entry: Actor) -> list[tuple[Button, ...]]:
         # A section longer than a brief reply shows opens in full, page by page.
-        return list_buttons(self.views, entry, _counts(self.views, entry), {"said": 2, "about": 2, "events": 2})
+        shown = dict.fromkeys(("said", "about", "events"), _BUTTON_AFTER)
+        return list_buttons(self.views, entry, _counts(self.views, entry), shown)
 
     def labels(self, entry: Actor) -> tuple[str, str]:
         return entry.name, entry.role

@@ -346,11 +346,22 @@ def test_inline_results_are_kept_per_language_and_never_mix() -> None:
     assert "Алиев" in russian[0].html and "Алиев" not in english[0].html
 
 
-def test_a_section_with_no_room_for_an_item_says_the_button_lists_it(engine: Engine) -> None:
-    # The delegation's full card fills up with what it said; its events heading must not read as empty.
-    reply = engine.answer("why did Azerbaijan stop cooperating with PACE?", full=True)
+@pytest.mark.parametrize("message", ["/actor Azerbaijani delegation to PACE", "/actor Gafarova", "/actor ICRC",
+                                     "/actor US Congress members", "/actor Armenian leadership"])
+@pytest.mark.parametrize("full", [True, False])
+def test_a_section_with_no_room_for_an_item_says_the_button_lists_it(engine: Engine, message: str,
+                                                                     full: bool) -> None:
+    # A card whose earlier sections fill it must not show a heading that reads as empty, nor promise a
+    # button it does not have.
+    reply = engine.answer(message, full=full)
     lines = html.unescape(re.sub(r"<[^>]+>", "", reply.html)).split("\n")
-    for n, line in enumerate(lines):
-        if re.match(r"^(Events|What others say about them|What they said(?: and did)?) \(\d+\)", line):
-            following = lines[n + 1] if n + 1 < len(lines) else ""
-            assert following.startswith("•") or "button below lists them" in line, line
+    headings = [n for n, line in enumerate(lines)
+                if re.match(r"^(Events|What others say about them|What they said(?: and did)?) \(\d+\)", line)]
+    assert headings, reply.html[:200]
+    labels = {b.text for row in reply.buttons for b in row}
+    for n in headings:
+        line, following = lines[n], (lines[n + 1] if n + 1 < len(lines) else "")
+        promised = "button below lists them" in line
+        assert following.startswith("•") or promised, line
+        if promised:
+            assert line.split(" (")[0] in {t.split(" (")[0] for t in labels}, (line, labels)
