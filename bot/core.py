@@ -26,7 +26,7 @@ import yaml
 
 from bot import i18n
 from bot.corpus import Actor, Corpus, CorpusError, Event, Place, load_corpus
-from bot.dates import DateQuery, effective_span, extract_date, timeline_order
+from bot.dates import SEASON, DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
@@ -612,7 +612,10 @@ class Engine:
         if when is None and (rel := relative.parse(rest)) is not None:
             return self._relative_timeline(rest, rel, page, full)
         notice = ""
-        if when is not None and when.reading:  # "read as month/day: 3 October 2024", in the answer's language
+        if when is not None and when.reading == SEASON:  # "“winter 2024” read as December 2023 – February 2024"
+            notice = say("date_season", phrase=short(when.text, ECHO_LIMIT),
+                         range=window_label(when.start, when.end, ""))
+        elif when is not None and when.reading:  # "read as month/day: 3 October 2024", in the answer's language
             reading = i18n.phrase("dates.read_month_first").format(date=i18n.month_date(when.start, "day"))
             notice = say("date_reading", reading=reading)
         best = 100.0

@@ -342,8 +342,8 @@ def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | No
         y = int(g["y"])
         first_month, last_month = _SEASONS[(g["season"] or "")[:3]]
         if first_month > last_month:  # winter 2024: December 2023 to February 2024
-            return _month_span(y - 1, first_month)[0], _month_span(y, last_month)[1], None, None
-        return _month_span(y, first_month)[0], _month_span(y, last_month)[1], None, None
+            return _month_span(y - 1, first_month)[0], _month_span(y, last_month)[1], None, SEASON
+        return _month_span(y, first_month)[0], _month_span(y, last_month)[1], None, SEASON
     if kind == "year_q":
         first_month, last_month = YEAR_QUALIFIER_MONTHS[quality]
         y = int(g["y"])
@@ -351,6 +351,7 @@ def _span(kind: str, m: re.Match[str]) -> tuple[date, date, tuple[int, int] | No
     return (*_year_span(int(g["y"])), None, None)
 
 
+SEASON = "season"  # DateQuery.reading of a season: the reply names the months it read
 # A season's months by the first three letters of its word (meteorological seasons; winter takes the
 # December before the year named: "зимой 2024 года" is December 2023 to February 2024).
 _SEASONS = {"sum": (6, 8), "лет": (6, 8), "yay": (6, 8), "spr": (3, 5), "вес": (3, 5), "yaz": (3, 5),

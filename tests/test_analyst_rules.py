@@ -325,3 +325,11 @@ def test_why_nobody_explains_shows_the_event_saying_no_stated_reason_matched(eng
     reply = engine.answer(message)
     assert reply.matched and text(reply.html).startswith("No party's stated reason matched")
     assert reply.share_payload.startswith("e_")
+
+
+@pytest.mark.parametrize(("message", "months"), [("/timeline winter 2024", "December 2023 – February 2024"),
+                                                 ("/timeline 2024-cü ilin qışında", "December 2023 – February 2024"),
+                                                 ("/timeline летом 2023", "June 2023 – August 2023")])
+def test_a_season_says_which_months_it_was_read_as(engine: Engine, message: str, months: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and f"read as {months}" in text(reply.html)
