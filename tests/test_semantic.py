@@ -175,6 +175,7 @@ def test_a_named_speaker_still_answers_a_figure_question(engine: Engine) -> None
     ("1,5 миллиона", "1.5 million", True),
     ("1.5 million", "15 million", False),
     ("3,5 days", "35 days", False),
+    ("thousands of refugees", "refugees", True),  # a magnitude without a count is no figure
 ])
 def test_a_figure_is_the_same_however_it_is_written(one: str, other: str, same: bool) -> None:
     from bot.retrieve.rank import numbers
@@ -185,3 +186,13 @@ def test_a_figure_is_the_same_however_it_is_written(one: str, other: str, same: 
 def test_a_figure_written_with_a_magnitude_word_finds_its_claim(engine: Engine) -> None:
     reply = engine.answer("/claim по программе Великого возвращения на освобождённые земли вернутся 140 тысяч человек")
     assert reply.matched and "140,000" in reply.html and "Caspian News" in reply.html
+
+
+@pytest.mark.parametrize(("message", "figure"), [
+    ("сколько тысяч семей вернутся в Карабах?", "34,500"),  # "how many thousand" asks, it gives no figure
+    ("Neçə min ailə Böyük Qayıdış proqramı ilə qayıdacaq?", "34,500"),
+    ("Minalardan neçə nəfər zərər çəkib?", "303"),  # a known word in a case ending opens the question
+])
+def test_how_many_questions_find_the_figure(engine: Engine, message: str, figure: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and figure in reply.html

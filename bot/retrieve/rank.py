@@ -178,6 +178,7 @@ _UNQUOTED_PARTIES = frozenset(skeleton(w) for w in words(
     "экспертов эксперты аналитиков наблюдателей наблюдатели нко hüquq müdafiəçilərinə müdafiəçilərin "
     "fəallara fəalların ekspertlərə ekspertlərin müşahidəçilərə"))
 UNKNOWN_SPEAKER = "\x00unknown"  # Query.speaker for "according to rights groups": a party no entry knows
+_ONE = frozenset(words("one a an один одна одного bir"))  # before a magnitude word: "one million", "bir milyon"
 _DECIMAL = re.compile(r"\d+[.,]\d{1,2}")  # "1.5 million", "1,5 миллиона" (before a magnitude word only)
 _FIGURE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.,]\d)|\d+[.,]\d{1,2}(?!\d)|\d+(?:\.\d+)?)")
 _NUMBER = re.compile(r"\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.,])|\d+(?:\.\d+)?")
@@ -217,14 +218,16 @@ def numbers(text: str) -> set[str]:
             found.add(re.sub(r"[,\u00a0 ]", "", part).lstrip("0") or "0")
     ws = words(text)
     found |= {NUMBER_WORDS[w] for w in ws if w in NUMBER_WORDS and w not in spent}
-    # "ten thousand", "два миллиона": the one figure they make
+    # "ten thousand", "два миллиона", "one million": the one figure they make ("one" and "a" count only
+    # here: "no one", "heç bir" are no figures)
     for before, w in pairwise(ws):
-        magnitude, count = NUMBER_WORDS.get(w, ""), NUMBER_WORDS.get(before, "")
+        magnitude = NUMBER_WORDS.get(w, "")
+        count = "1" if before in _ONE else NUMBER_WORDS.get(before, "")
         if magnitude.startswith("x") and count.isdigit():
             found -= {count, magnitude}
             found.add(str(int(count) * int(magnitude[1:])))
-    # "a million" is 1,000,000 ("1 million", "one million")
-    return {f[1:] if f.startswith("x") else f for f in found}
+    # A magnitude without a count is no figure: "thousands of refugees", "сколько тысяч семей?"
+    return {f for f in found if not f.startswith("x")}
 
 
 @cache
@@ -446,9 +449,12 @@ class Ranker:
         if first and first[:1].isupper() and first not in tokens:
             tokens.insert(0, first)
         out = []
+        alternates = dict(term_forms(text))
         for token in tokens:
             ws = [w for w in words(token) if skeleton(w) not in known]
-            if ws and not all(self._known_word(w) for w in ws):
+            # a known word in a case ending is no name: "Minalardan neçə nəfər zərər çəkib?" (mina)
+            if ws and not all(self._known_word(w) or any(map(self._in_vocabulary, alternates.get(skeleton(w), ())))
+                              for w in ws):
                 out.append(token)
         # A country written as an adjective or a nationality ("турецкие войска", "türk əsgərləri"):
         # lowercase, so no name above, yet a place the index may never have heard of.
@@ -488,6 +494,10 @@ class Ranker:
         if callable(self._translated):
             self._translated = self._translated()
         return self._translated
+
+    def _in_vocabulary(self, form: str) -> bool:
+        """A base form the entries or their translations use as it is (no close spellings)."""
+        return form in self.lexical.postings or (self.translated is not None and form in self.translated.postings)
 
     def _known_word(self, w: str) -> bool:
         sk = skeleton(w)
