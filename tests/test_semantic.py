@@ -176,6 +176,9 @@ def test_a_named_speaker_still_answers_a_figure_question(engine: Engine) -> None
     ("1.5 million", "15 million", False),
     ("3,5 days", "35 days", False),
     ("thousands of refugees", "refugees", True),  # a magnitude without a count is no figure
+    ("more than thirty thousand", "over 30,000", True),  # tens written out
+    ("nearly sixty", "nearly 60", True),
+    ("тридцать тысяч", "otuz min", True),
 ])
 def test_a_figure_is_the_same_however_it_is_written(one: str, other: str, same: bool) -> None:
     from bot.retrieve.rank import numbers
@@ -192,6 +195,7 @@ def test_a_figure_written_with_a_magnitude_word_finds_its_claim(engine: Engine) 
     ("сколько тысяч семей вернутся в Карабах?", "34,500"),  # "how many thousand" asks, it gives no figure
     ("Neçə min ailə Böyük Qayıdış proqramı ilə qayıdacaq?", "34,500"),
     ("Minalardan neçə nəfər zərər çəkib?", "303"),  # a known word in a case ending opens the question
+    ("How many Azerbaijanis were killed in the war of the early 1990s - more than thirty thousand?", "30,000"),
 ])
 def test_how_many_questions_find_the_figure(engine: Engine, message: str, figure: str) -> None:
     reply = engine.answer(message)

@@ -189,6 +189,10 @@ NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not
     **dict.fromkeys(words("six шесть altı"), "6"), **dict.fromkeys(words("seven семь yeddi"), "7"),
     **dict.fromkeys(words("eight восемь səkkiz"), "8"), **dict.fromkeys(words("nine девять doqquz"), "9"),
     **dict.fromkeys(words("ten десять on"), "10"),
+    **dict.fromkeys(words("twenty двадцать iyirmi"), "20"), **dict.fromkeys(words("thirty тридцать otuz"), "30"),
+    **dict.fromkeys(words("forty сорок qırx"), "40"), **dict.fromkeys(words("fifty пятьдесят əlli"), "50"),
+    **dict.fromkeys(words("sixty шестьдесят altmış"), "60"), **dict.fromkeys(words("seventy семьдесят yetmiş"), "70"),
+    **dict.fromkeys(words("eighty восемьдесят səksən"), "80"), **dict.fromkeys(words("ninety девяносто doxsan"), "90"),
     **dict.fromkeys(words("half полмиллиона половина полтысячи yarım"), "1/2"),  # "half a million" is not one
     **dict.fromkeys(words("hundred сто сотни yüz"), "x100"),
     **dict.fromkeys(words("thousand thousands тысяча тысячи тысяч min"), "x1000"),
