@@ -141,3 +141,10 @@ def test_an_actor_named_before_who_and_described_after_it_is_the_answer(engine: 
     # "political commentator" names Mammadli; Radio Azadlig, named after "who", is his and not the answer.
     reply = engine.answer(message)
     assert reply.matched and reply.share_payload == "a_mammadli", plain_text(reply.html)[:200]
+
+
+@pytest.mark.parametrize("message", ["/actor the MP who talked about Native Americans",
+                                     "/actor the MP who mentioned Native Americans"])
+def test_whoever_talked_about_something_is_who_said_it(engine: Engine, message: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and reply.share_payload == "a_fazil-mustafa", plain_text(reply.html)[:200]

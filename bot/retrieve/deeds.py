@@ -36,7 +36,7 @@ SPEECH_WORDS = frozenset(skeleton(w) for w in words(
     "tells told stated declared asserted blamed praised condemned criticized criticised criticizes "
     "questioned asked wrote writes mocked ridiculed dismissed rejected responded replied answered stressed "
     "emphasized emphasised suggested appealed complained threatened promised admitted acknowledged "
-    "announced explained predicted reminded spoke speaks commented comments"))
+    "announced explained predicted reminded spoke speaks commented comments talked talks talk discussed"))
 SPEECH_STEMS = tuple(skeleton(w) for w in words(
     "сказа заяви назва называ обвини сравни вспомни упомяну призва утвержда счита говори критикова осуди "
     "предупреди потребова спроси написа высмея отверг ответи подчеркну предложи пригрози пообеща признал "
