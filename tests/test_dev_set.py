@@ -9,7 +9,8 @@
   queries_usertest3.yaml (the third blind session's messages, labelled from the sources by another
   reader after most of the fixes it prompted: 139/149 when written) and queries_usertest5.yaml (the
   fifth blind session's 112 messages, labelled the same way after the fixes it prompted: 101/112 when
-  added): no negative is
+  added) and queries_usertest6.yaml (the sixth's 110, labelled the same way: 97/110 when added,
+  after the fixes it prompted): no negative is
   ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
   what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -33,7 +34,7 @@ ROOT = HERE.parent
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 50, "queries_labelled.yaml": 207,
           "queries_holdout.yaml": 92, "queries_fresh.yaml": 124, "queries_console.yaml": 123,
-          "queries_usertest3.yaml": 141, "queries_usertest5.yaml": 104}
+          "queries_usertest3.yaml": 141, "queries_usertest5.yaml": 104, "queries_usertest6.yaml": 97}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
