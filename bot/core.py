@@ -94,8 +94,6 @@ def _name_synonyms(corpus: Corpus) -> dict[str, tuple[str, ...]]:
 def _checked_mark(corpus_version: str) -> Path | None:
     """Where a passed attribution check of the translations is remembered: keyed by the corpus (every
     brief and seed) and by the code that checks it (a new rule checks again)."""
-    from bot.retrieve.semantic import default_cache_dir
-
     code = hashlib.sha256()
     here = Path(__file__).parent
     for part in ("translations.py", "normalize.py", "retrieve/mentions.py", "understand/morph.py"):
@@ -459,8 +457,9 @@ class Engine:
             topic = self.ranker.rank(about, ("claim",))
             t = self.ranker.t
             # A topic in Russian or Azerbaijani lies further from English claims: the same offset as answers.
-            offset = t.cross_lingual if guess_lang(about) != "en" else 0.0
-            on_topic = [c for c in topic.candidates if c.entry_id in {x.id for x in claims}
+            offset = t.offset(guess_lang(about))
+            theirs = {x.id for x in claims}
+            on_topic = [c for c in topic.candidates if c.entry_id in theirs
                         and (c.lexical >= self.tiers.near or c.semantic + offset >= t.sem_answer_wide)]
             if on_topic:
                 # The claims closest to the topic first: "what did the Milli Majlis say about the
@@ -735,7 +734,7 @@ class Engine:
             # A timeline lists every event the topic means: two events equally near ("the Luxembourg
             # parliament adopted the resolution": the resolution, and the Majlis's answer to it) are
             # both listed, where a claim question would have to choose. Each must clear the full bar.
-            offset = t.cross_lingual if guess_lang(topic) != "en" else 0.0
+            offset = t.offset(guess_lang(topic))
             top = hits[0].semantic
             near = {c.entry_id for c in hits if c.kind == "event" and c.consistent
                     and c.semantic + offset >= t.sem_answer and c.semantic >= top - 0.02}

@@ -54,6 +54,10 @@ class Thresholds:
     # counts at this weight toward its coverage (0.35-0.7 tried; at 1.0 four negatives were answered).
     translated_coverage: float = 0.5
 
+    def offset(self, lang: str) -> float:
+        """What a cosine gains for a question in `lang` (`cross_lingual` for Russian and Azerbaijani)."""
+        return self.cross_lingual if lang != "en" else 0.0
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -78,8 +82,8 @@ def speakers(text: str, mentions: Sequence[Mention]) -> list[str]:
         after = m.end + 1 if m.end < len(terms) and terms[m.end] in _AUXILIARY else m.end  # "has answered"
         if after < len(terms) and terms[after] in SPEAKS_AFTER:
             out.append(m.entity_id)
-        for lead in SPEAKS_BEFORE:
-            if tuple(terms[max(0, m.start - len(lead)) : m.start]) == tuple(skeleton(w) for w in lead):
+        for lead in _LEADS:
+            if tuple(terms[max(0, m.start - len(lead)) : m.start]) == lead:
                 out.append(m.entity_id)
     return out
 
@@ -92,13 +96,11 @@ def speaker(text: str, mentions: Sequence[Mention], stop: frozenset[str] = froze
         return found[0]
     terms = [typed for typed, _ in term_forms(text)]
     inside = named_positions(mentions)
-    for lead in SPEAKS_BEFORE:
-        lead_keys = tuple(skeleton(w) for w in lead)
-        for n in range(len(terms) - len(lead_keys)):
-            if tuple(terms[n:n + len(lead_keys)]) == lead_keys:
-                rest = [(k, w) for k, w in enumerate(terms[n + len(lead_keys):], n + len(lead_keys))
-                        if w not in stop]
-                if rest and rest[0][0] not in inside and rest[0][1] in _UNQUOTED_PARTIES:
+    for lead in _LEADS:
+        for n in range(len(terms) - len(lead)):
+            if tuple(terms[n:n + len(lead)]) == lead:
+                k = next((k for k in range(n + len(lead), len(terms)) if terms[k] not in stop), None)
+                if k is not None and k not in inside and terms[k] in _UNQUOTED_PARTIES:
                     return UNKNOWN_SPEAKER
     return None
 
@@ -169,6 +171,7 @@ SPEAKS_AFTER = frozenset(skeleton(w) for w in words(
 # ("is"/"was" are left out: "Karimli was accused by …" makes Karimli no speaker)
 _AUXILIARY = frozenset(skeleton(w) for w in words("has have had did does will also"))
 SPEAKS_BEFORE = (("according", "to"), ("po", "slovam"), ("po", "mneniyu"), ("po", "dannym"), ("soglasno",))
+_LEADS = tuple(tuple(skeleton(w) for w in lead) for lead in SPEAKS_BEFORE)  # as term_forms folds them
 # "according to rights groups", "по данным правозащитников": parties of a kind the sources never quote.
 # Only such group nouns: "according to the statement", "по данным министерства" name a document or a
 # source the entry may well be ("according to the statement, Azerbaijan remains committed …").
@@ -203,8 +206,8 @@ NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not
 
 def numbers(text: str) -> set[str]:
     """Figures in a text, separators dropped ("1,000" and "1 000" are "1000"), a figure with its
-    magnitude word as one ("140 тысяч", "1.5 million", "ten thousand"), a bare magnitude as its value
-    ("a million"); "one billion" is not "one million"."""
+    magnitude word as one ("140 тысяч", "1.5 million", "ten thousand", "a million"); a magnitude with
+    no count is no figure ("thousands of refugees"); "one billion" is not "one million"."""
     found: set[str] = set()
     spent: set[str] = set()
     for m in _FIGURE.finditer(text):
@@ -812,7 +815,7 @@ class Ranker:
         lead = self.margin(ranked, t, pool)
         # A question in Russian or Azerbaijani lies further from English entries however close its
         # meaning: the same bar, lowered by a fitted offset.
-        sem = best.semantic + (t.cross_lingual if pool.lang != "en" else 0.0)
+        sem = best.semantic + t.offset(pool.lang)
         if (sem >= t.sem_answer and lead >= t.margin) or (sem >= t.sem_answer_wide and lead >= t.margin_wide):
             return "semantic"
         return "weak" if sem < t.sem_answer_wide else "margin"
