@@ -25,14 +25,14 @@ from typing import Any
 import yaml
 
 from bot import i18n
-from bot.corpus import Actor, Corpus, CorpusError, Event, Place, load_corpus
+from bot.corpus import Actor, Claim, Corpus, CorpusError, Event, Place, load_corpus
 from bot.dates import SEASON, DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
-from bot.render import date_text, fit, say, window_label
-from bot.retrieve import deeds, entries
-from bot.retrieve.mentions import MentionFinder, written_as_names
+from bot.render import date_text, esc, fit, say, window_label
+from bot.retrieve import counts, deeds, entries
+from bot.retrieve.mentions import MentionFinder, named_positions, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
@@ -538,9 +538,14 @@ class Engine:
                             if c.kind == "claim" and self._on_topic(c)]
                 chosen = [self.corpus.claims[c.entry_id] for c in claims]
                 chosen, on_topic = self._local(chosen), self._local(on_topic)
-                return claim_views.argument(self.views, query, chosen, full, ranking, on_topic, score=best.score)
-            reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
-            return Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
+                reply = claim_views.argument(self.views, query, chosen, full, ranking, on_topic, score=best.score)
+            else:
+                reply = self.view(best.kind, best.entry_id, full=full, typed=query, via=best.via)
+                reply = Reply(**{**reply.__dict__, "command": command, "best_score": best.score})
+            if ranking.basis in ("count", "semantic", "lexical") and (figure := self._figure(query, best)):
+                # "how many congressmen signed the letter?": the figure first, in the source's own words.
+                reply = replace(reply, html=f"<i>{say('figure_found', figure=esc(figure))}</i>\n{reply.html}")
+            return reply
         if command == "actor" and ranking.basis != "unknown-name" and (deed := deeds.find(self.ranker, self.corpus,
                                                                                           deed_text)):
             # "who hoisted the flag in Khankendi": whoever made the claim or took part in the event described.
@@ -581,6 +586,29 @@ class Engine:
                            best_score=hits[0].score if hits else 0.0)
         offered = [Hit(a, "actor", hits[0].score if hits else 0.0, 0.0, "") for a in deed.actors[:3]]
         return outcomes.suggest(self.views, query, command, offered, offered[0].score)
+
+    def _figure(self, query: str, best: Candidate) -> str | None:
+        """The words of the entry's quotes (verbatim, so in the source's words in every language)
+        that give the figure a count question asks for."""
+        stop = self.ranker.stopwords()
+        named = frozenset(named_positions(self.ranker.mentions.find(query)))
+        count = counts.count_question(query, stop, named)
+        if count is None:
+            return None
+        entry = self.corpus.entry(best.entry_id)
+        quotes = [entry.quote] if isinstance(entry, Claim) else [c.quote for c in getattr(entry, "cite", ())]
+        found = [f for q in quotes if (f := counts.figure_phrase(q, count.counted, count.rest))]
+        english = max(found, key=lambda f: f[1]) if found else None
+        if english and (english[1] or not count.rest):
+            return english[0]
+        # "сколько политзаключённых назвал Каримли?", "… пропали без вести": found in the reviewed
+        # translation, shown as the source words the same figure.
+        for text in self.ranker.translated_texts(best.kind, best.entry_id):
+            got = counts.figure_phrase(text, count.counted, count.rest)
+            value = counts.figure_value(got[0]) if got and (got[1] or not english) else ""
+            if value and (shown := next((f for q in quotes if (f := counts.figure_at(q, value, stop))), None)):
+                return shown
+        return english[0] if english else None
 
     def _confident(self, c: Candidate, ranking: Ranking) -> bool:
         if c.lexical >= self.tiers.confident:

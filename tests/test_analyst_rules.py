@@ -333,3 +333,37 @@ def test_why_nobody_explains_shows_the_event_saying_no_stated_reason_matched(eng
 def test_a_season_says_which_months_it_was_read_as(engine: Engine, message: str, months: str) -> None:
     reply = engine.answer(message)
     assert reply.matched and f"read as {months}" in text(reply.html)
+
+
+@pytest.mark.parametrize(("message", "figure"), [
+    ("how many congressmen signed the letter to Blinken?", "nearly 60 U.S. Congressmen"),
+    ("how many political prisoners did Karimli mention?", "over 300 political prisoners"),
+    ("How many people have been hit by mines since November 2020, three hundred or so?", "303 Azerbaijanis"),
+    ("how many Azerbaijanis went missing in the war?", "nearly 4,000 went missing"),
+    ("сколько политзаключённых назвал Каримли?", "over 300 political prisoners"),
+])
+def test_a_figure_asked_for_leads_the_answer_in_the_sources_words(engine: Engine, message: str, figure: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched
+    assert text(reply.html).splitlines()[0].endswith(f"“{figure}”"), reply.html[:200]
+
+
+@pytest.mark.parametrize("message", [
+    "how many Azerbaijanis live in Armenia?",  # near the 30,000 killed: a figure of something else
+    "how many MPs are in the Milli Majlis?",  # the 43 MPs are not the Majlis's size
+    "how many journalists are in prison in Azerbaijan?",  # two journalists among the mine victims
+    "how many civilians were killed in the September 19 provocation?",  # "19 September" is a date
+])
+def test_a_figure_the_sources_do_not_give_is_not_answered(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched
+
+
+def test_only_a_question_asks_for_a_figure() -> None:
+    from bot.retrieve.counts import count_question
+    from bot.retrieve.figures import figure_positions
+    from bot.understand.morph import term_forms
+
+    assert count_question("the world has acknowledged how much the elections improved", frozenset()) is None
+    assert count_question("Minalardan neçə nəfər zərər çəkib?", frozenset()) is not None
+    folded = [w for w, _ in term_forms("on 19 September, one million people and COP29 in 2023")]
+    assert [folded[n] for n in sorted(figure_positions(folded))] == [folded[3], folded[4]]  # "one million"

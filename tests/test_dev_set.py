@@ -10,7 +10,9 @@
   reader after most of the fixes it prompted: 139/149 when written) and queries_usertest5.yaml (the
   fifth blind session's 112 messages, labelled the same way after the fixes it prompted: 101/112 when
   added) and queries_usertest6.yaml (the sixth's 110, labelled the same way: 97/110 when added,
-  after the fixes it prompted): no negative is
+  after the fixes it prompted) and queries_counts.yaml (80 figure questions, "how many …", "сколько …",
+  "neçə …", written from the sources by a labeller who saw neither the bot nor its code: 55/80 before
+  the figure evidence it was written for, 62/80 after): no negative is
   ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
   what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -34,7 +36,8 @@ ROOT = HERE.parent
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 50, "queries_labelled.yaml": 207,
           "queries_holdout.yaml": 92, "queries_fresh.yaml": 124, "queries_console.yaml": 123,
-          "queries_usertest3.yaml": 141, "queries_usertest5.yaml": 104, "queries_usertest6.yaml": 97}
+          "queries_usertest3.yaml": 142, "queries_usertest5.yaml": 104, "queries_usertest6.yaml": 101,
+          "queries_counts.yaml": 62}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
@@ -50,6 +53,15 @@ KNOWN_MISSES = {
              # sides' words ("despite Baku's calls to stay"), so the stance check sees no opposition
     "V033",  # "/claim Fazil Mustafa voted against the appeal": Mustafa defends the appeal ("independence is
              # the highest value"); "voted against" is no stance word (a bare "against" is too often topical)
+    # queries_counts.yaml: figure questions whose figure is the sources' but for another group, time or
+    # tense; each entry holds a figure of the thing counted and the question's other words
+    "N021",  # Luxembourg deputies declared persona non grata: the 76 are PACE members, Luxembourg's among them
+    "N023",  # US senators alone: "nearly 60 U.S. Congressmen and Senators" counts both
+    "N050",  # mine victims *before* November 2020: the 303 are since then ("до" is not read as a bound)
+    "N056",  # flats "already built": the 34,500 are to be built
+    "N072",  # signatories of Gafarova's appeal: answered by the words "müraciət" with the appeal's authors
+    "N073",  # Azerbaijanis killed in the 44-day war: the 30,000 are the early 1990s war's
+    "N076",  # families returning in the Great Return's second stage: the 34,500 are the first stage's
     "U051",  # "/timeline since last year" (since 2025): the one entry dated after 2024 is the plan "First
              # stage of the Great Return Program due for completion by late 2026", listed as what it is;
              # the labeller expects nothing (the sources end in November 2024)

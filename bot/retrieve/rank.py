@@ -10,18 +10,18 @@ is a "did you mean" or nothing.
 from __future__ import annotations
 
 import bisect
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise
 from pathlib import Path
 
 import yaml
 
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
+from bot.retrieve import counts
+from bot.retrieve.figures import YEAR, numbers
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
 from bot.retrieve.polarity import Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
@@ -139,7 +139,9 @@ class Pool:
 class Ranking:
     candidates: list[Candidate]
     outcome: str  # "answer" | "suggest" | "none"
-    basis: str  # "lexical", "semantic", "described", or why not: "unknown-name", "inconsistent", "margin", "weak"
+    # "lexical", "semantic", "described", "count" (a figure asked for), or why not: "unknown-name",
+    # "inconsistent", "margin", "weak", "no-figure"
+    basis: str
     mentions: tuple[Mention, ...] = ()
     unknown: tuple[str, ...] = ()  # names in the query the index has never seen
 
@@ -181,60 +183,6 @@ _UNQUOTED_PARTIES = frozenset(skeleton(w) for w in words(
     "экспертов эксперты аналитиков наблюдателей наблюдатели нко hüquq müdafiəçilərinə müdafiəçilərin "
     "fəallara fəalların ekspertlərə ekspertlərin müşahidəçilərə"))
 UNKNOWN_SPEAKER = "\x00unknown"  # Query.speaker for "according to rights groups": a party no entry knows
-_ONE = frozenset(words("one a an один одна одного bir"))  # before a magnitude word: "one million", "bir milyon"
-_DECIMAL = re.compile(r"\d+[.,]\d{1,2}")  # "1.5 million", "1,5 миллиона" (before a magnitude word only)
-_FIGURE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.,]\d)|\d+[.,]\d{1,2}(?!\d)|\d+(?:\.\d+)?)")
-_NUMBER = re.compile(r"\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.,])|\d+(?:\.\d+)?")
-NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not "one million" ("one",
-    # "один" and "bir" are left out: "no one", "heç bir" are no figures)
-    **dict.fromkeys(words("two два iki"), "2"), **dict.fromkeys(words("three три üç"), "3"),
-    **dict.fromkeys(words("four четыре dörd"), "4"), **dict.fromkeys(words("five пять beş"), "5"),
-    **dict.fromkeys(words("six шесть altı"), "6"), **dict.fromkeys(words("seven семь yeddi"), "7"),
-    **dict.fromkeys(words("eight восемь səkkiz"), "8"), **dict.fromkeys(words("nine девять doqquz"), "9"),
-    **dict.fromkeys(words("ten десять on"), "10"),
-    **dict.fromkeys(words("twenty двадцать iyirmi"), "20"), **dict.fromkeys(words("thirty тридцать otuz"), "30"),
-    **dict.fromkeys(words("forty сорок qırx"), "40"), **dict.fromkeys(words("fifty пятьдесят əlli"), "50"),
-    **dict.fromkeys(words("sixty шестьдесят altmış"), "60"), **dict.fromkeys(words("seventy семьдесят yetmiş"), "70"),
-    **dict.fromkeys(words("eighty восемьдесят səksən"), "80"), **dict.fromkeys(words("ninety девяносто doxsan"), "90"),
-    **dict.fromkeys(words("half полмиллиона половина полтысячи yarım"), "1/2"),  # "half a million" is not one
-    **dict.fromkeys(words("hundred сто сотни yüz"), "x100"),
-    **dict.fromkeys(words("thousand thousands тысяча тысячи тысяч min"), "x1000"),
-    **dict.fromkeys(words("million millions миллион миллиона миллионов milyon"), "x1000000"),
-    **dict.fromkeys(words("billion billions миллиард миллиарда миллиардов milyard"), "x1000000000"),
-}
-
-
-def numbers(text: str) -> set[str]:
-    """Figures in a text, separators dropped ("1,000" and "1 000" are "1000"), a figure with its
-    magnitude word as one ("140 тысяч", "1.5 million", "ten thousand", "a million"); a magnitude with
-    no count is no figure ("thousands of refugees"); "one billion" is not "one million"."""
-    found: set[str] = set()
-    spent: set[str] = set()
-    for m in _FIGURE.finditer(text):
-        raw = m.group(1)
-        after = words(text[m.end():m.end() + 24])
-        magnitude = NUMBER_WORDS.get(after[0], "") if after else ""
-        if magnitude.startswith("x"):
-            value = float(raw.replace(",", ".")) if _DECIMAL.fullmatch(raw) else int(re.sub(r"[,\u00a0 ]", "", raw))
-            product = value * int(magnitude[1:])
-            if product == int(product):
-                found.add(str(int(product)))
-                spent.add(after[0])
-                continue
-        for part in _NUMBER.findall(raw):
-            found.add(re.sub(r"[,\u00a0 ]", "", part).lstrip("0") or "0")
-    ws = words(text)
-    found |= {NUMBER_WORDS[w] for w in ws if w in NUMBER_WORDS and w not in spent}
-    # "ten thousand", "два миллиона", "one million": the one figure they make ("one" and "a" count only
-    # here: "no one", "heç bir" are no figures)
-    for before, w in pairwise(ws):
-        magnitude = NUMBER_WORDS.get(w, "")
-        count = "1" if before in _ONE else NUMBER_WORDS.get(before, "")
-        if magnitude.startswith("x") and count.isdigit():
-            found -= {count, magnitude}
-            found.add(str(int(count) * int(magnitude[1:])))
-    # A magnitude without a count is no figure: "thousands of refugees", "сколько тысяч семей?"
-    return {f for f in found if not f.startswith("x")}
 
 
 @cache
@@ -440,6 +388,7 @@ class Ranker:
         self._statements = statements if statements is not None else {k: [t] for k, t in self._texts.items()}
         self._translated_texts = translated_texts
         self._polarities: dict[tuple[str, str], Polarity] = {}  # built on first use, per entry
+        self._count_words: dict[tuple[str, str], set[str]] = {}  # an entry's word forms, in every language
         counts = Counter(e for ents in related.values() for e in ents)
         n = max(1, sum(1 for k in related if k[0] in ("claim", "event")))
         # A capital standing for a state is never generic: "in Yerevan" must hold for the entry.
@@ -629,7 +578,11 @@ class Ranker:
             names=tuple(dict.fromkeys(frozenset({skeleton(w), *alternates.get(skeleton(w), ())})
                                       for t in proper_names(text, self.proper)
                                       for w in words(t) if skeleton(w) not in mentioned)),
-            figures=frozenset(numbers(text)), sides=stance(text), speaker=speaker(text, mentions, self._stop),
+            # A figure in a question asking for one is the asker's guess ("how many people were hit by
+            # mines, three hundred or so?"): the answer gives the sources' figure, whatever the guess.
+            # A year still holds ("… killed in 2025?").
+            figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not counts.counted(text, self._stop)),
+            sides=stance(text), speaker=speaker(text, mentions, self._stop),
             topics=self._topics(text, mentions), person=asks_for_person(text, mentions),
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
 
@@ -678,8 +631,18 @@ class Ranker:
                                               pool.person and not c.consistent, -self._fused(c, t), c.entry_id))
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
+        count = counts.count_question(pool.text, self._stop, frozenset(named_positions(mentions)))
+        if basis == "semantic" and count is not None and best.kind in ("claim", "event") \
+                and not self._gives_count(best, pool, count):
+            # "how many journalists are in prison?" lies near the ministry's 303 mine victims, two of
+            # them journalists: an entry that gives no figure of what is counted is no answer to it.
+            basis = "no-figure"
         if basis == "semantic":
             return Ranking(self._asserting_first(by_sem, pool, t)[:limit], "answer", basis, mentions, unknown)
+        if count is not None and basis in ("margin", "weak", "inconsistent", "no-figure") \
+                and (counted := self._count_answer(by_sem, pool, t, count)):
+            rest = [c for c in by_sem if c is not counted]
+            return Ranking([counted, *rest][:limit], "answer", "count", mentions, unknown)
         if pool.lexical_outcome == "suggest" or (best.semantic >= t.sem_suggest and basis != "unknown-name"):
             return Ranking(by_sem[:limit], "suggest", basis, mentions, unknown)
         lexical_best = cands[0].score if cands else 0.0
@@ -710,18 +673,76 @@ class Ranker:
         dropped: not counting the same claimant's other claims as rivals let a made-up claim through.)"""
         if not ranked:
             return 0.0
-        top = ranked[0]
-        linked = set(self.links.get(top.entry_id, frozenset()))
-        # A claim and the event it is about tell the same thing ("303 mine victims since November
-        # 2020" as the ministry's claim and as the event): neither is the other's rival.
-        if top.kind == "claim":
-            linked |= {i for i in self.related.get(("claim", top.entry_id), frozenset()) if i in self._events}
-        elif top.kind == "event":
-            linked |= self._about_event.get(top.entry_id, set())
+        linked = self._linked(ranked[0])
         # A party is no rival to its leader when a person is asked for ("the opposition leader").
         runner = next((c for c in ranked[1:] if c.entry_id not in linked
                        and not (pool is not None and self._not_a_person(c, pool))), None)
         return self._fused(ranked[0], t) - self._fused(runner, t) if runner else 1.0
+
+    def translated_texts(self, kind: str, entry_id: str) -> list[str]:
+        """The entry's reviewed Russian and Azerbaijani texts."""
+        return self._translated_texts(kind, entry_id) if self._translated_texts is not None else []
+
+    def stopwords(self) -> frozenset[str]:
+        """The stop words, folded as queries are."""
+        return self._stop
+
+    def _linked(self, top: Candidate) -> set[str]:
+        """The entries that are no rival to this one: the claims it disputes or supports, and a claim
+        and the event it is about, which tell the same thing ("303 mine victims since November 2020"
+        as the ministry's claim and as the event)."""
+        linked = set(self.links.get(top.entry_id, frozenset()))
+        if top.kind == "claim":
+            linked |= {i for i in self.related.get(("claim", top.entry_id), frozenset()) if i in self._events}
+        elif top.kind == "event":
+            linked |= self._about_event.get(top.entry_id, set())
+        return linked
+
+    def _count_answer(self, ranked: list[Candidate], pool: Pool, t: Thresholds,
+                      count: counts.Count) -> Candidate | None:
+        """For a question asking for a figure ("how many congressmen signed the letter to Blinken?"):
+        the one claim or event near the top that gives a figure of what is counted, when no entry
+        unlinked to it gives one as near. Meaning finds the topic; the figure is the evidence."""
+        if not ranked:
+            return None
+        bar = self._fused(ranked[0], t) - t.margin_wide
+        offset = t.offset(pool.lang)
+        near = [c for c in ranked[:8] if c.kind in ("claim", "event") and c.consistent
+                and c.semantic + offset >= t.sem_suggest and c.coverage >= t.min_coverage
+                and self._fused(c, t) >= bar]
+        holders = [c for c in near if self._gives_count(c, pool, count)]
+        if not holders:
+            return None
+        top, linked = holders[0], self._linked(holders[0])
+        rival = next((c for c in holders[1:] if c.entry_id not in linked), None)
+        if rival is not None and self._fused(top, t) - self._fused(rival, t) < t.margin:
+            return None
+        return top
+
+    def _gives_count(self, c: Candidate, pool: Pool, count: counts.Count) -> bool:
+        """The entry gives a figure of what the question counts, and holds what it says of them ("how
+        many Azerbaijanis live in Armenia?" is not the 30,000 killed); when it says nothing but who gave
+        the figure ("how many prisoners did Karimli mention?"), the one named must be the entry's."""
+        if not counts.holds_count(self._count_texts(c), count.counted):
+            return False
+        said = [f for f in count.rest if not any(numbers(w) for w in f)]
+        if said:
+            return any(self._holds_word(c, f) for f in said)
+        return count.reported and any(m.entity_id in self.related.get((c.kind, c.entry_id), ())
+                                      or m.entity_id == self.claimants.get(c.entry_id) for m in pool.mentions)
+
+    def _holds_word(self, c: Candidate, forms: frozenset[str]) -> bool:
+        """A word of the question in the entry's words or its reviewed translation's, in any form."""
+        own = self._count_words.get((c.kind, c.entry_id))
+        if own is None:
+            own = set(self.lexical.bag(c.kind, c.entry_id))
+            for text in self._count_texts(c):
+                own |= {f for w, alts in term_forms(text) for f in (w, *alts)}
+            self._count_words[(c.kind, c.entry_id)] = own
+        return bool(forms & own) or any(counts.same_word(forms, frozenset({w})) for w in own)
+
+    def _count_texts(self, c: Candidate) -> list[str]:
+        return [*self._statements.get((c.kind, c.entry_id), ()), *self.translated_texts(c.kind, c.entry_id)]
 
     @staticmethod
     def _fused(c: Candidate, t: Thresholds) -> float:

@@ -80,6 +80,8 @@ class _Rules:
     markers: dict[str, frozenset[str]]
     question_words: frozenset[str]  # every word the patterns spell out: a subject of these alone is none
     timeline_words: frozenset[str] = frozenset()  # folded words that name no topic in a timeline ("events")
+    count_words: tuple[str, ...] = ()  # phrases asking for a figure ("how many", "сколько"), as written
+    count_any: tuple[str, ...] = ()  # counted words any figure of people answers ("people", "nəfər")
 
 
 @lru_cache(maxsize=8192)  # one message is folded whole, in pieces and word by word, several times over
@@ -166,6 +168,8 @@ def rules() -> _Rules:
     patterns, greetings, keywords, thanks = [], [], {}, set()
     filler, markers, question_words, openers = {}, {}, set(), set()
     timeline_words: set[str] = set()
+    count_words: list[str] = []
+    count_any: list[str] = []
     for lang in LANGS:
         data = _read(lang)
         for row in data["patterns"]:
@@ -176,6 +180,8 @@ def rules() -> _Rules:
         filler[lang] = frozenset(fold(w) for w in data.get("filler", []))
         openers |= {fold(w) for w in data.get("openers", [])}
         timeline_words |= {fold(w) for w in data.get("timeline_words", [])}
+        count_words += [str(w) for w in data.get("count_words", [])]
+        count_any += [str(w) for w in data.get("count_any", [])]
         markers[lang] = frozenset(fold(w) for w in data.get("markers", []))
         for command, phrases in (data.get("keywords") or {}).items():
             for phrase in phrases:
@@ -186,6 +192,7 @@ def rules() -> _Rules:
         filler=filler,
         all_filler=frozenset().union(*filler.values()), keywords=keywords, markers=markers,
         question_words=frozenset(question_words), timeline_words=frozenset(timeline_words),
+        count_words=tuple(count_words), count_any=tuple(count_any),
     )
 
 
