@@ -95,6 +95,7 @@ def test_a_russian_who_question_with_a_role_still_finds_the_holder(engine: Engin
     ("/actor Milli Majlis speaker", "Sahiba Gafarova"),  # not the parliament she speaks for
     ("/actor American aid agency the MPs wanted out of Azerbaijan", "U.S. Agency"),  # the agency comes first
     ("кто председатель Народного фронта Азербайджана?", "Ali Karimli"),  # names the party, asks for its chairman
+    ("/actor foreign soldiers allowed to cross at Lachin", "Russian peacekeeping"),  # not the Red Cross
 ])
 def test_a_word_asking_for_a_person_is_answered_with_a_person(engine: Engine, message: str, who: str) -> None:
     assert _lead(engine, message).startswith(who)
