@@ -520,7 +520,8 @@ class Engine:
             return replace(reply, html=f"{why}\n{rest}" if rest else why)
         if (outcome == "answer" and ranking.basis == "lexical" and best is not None
                 and best.kind in ("actor", "place") and best.named < 0.5
-                and (best.coverage < 0.85 or self._alias_owner(query) not in (None, best.entry_id))):
+                and (best.coverage < 0.85 or self._alias_owner(query) not in (None, best.entry_id))
+                and not self._named_side(query, hits)):
             # An actor or place is answered by its name, or by a description of it that is not itself
             # another entry's name: "/actor Khankendi" must not open the EU, whose role mentions the
             # Aghdam-Khankendi road. The entries its words describe are offered, not entries of another kind.
@@ -893,6 +894,23 @@ class Engine:
     def _candidate(self, entry_id: str) -> Hit:
         kind = "actor" if entry_id in self.corpus.actors else "place" if entry_id in self.corpus.places else "event"
         return Hit(entry_id, kind, 0.0, 0.0, "")
+
+    def _named_side(self, query: str, hits: list[Candidate]) -> bool:
+        """"US side of the 2013 equipment agreement": the description fits both parties to it, and
+        the state the question names is in the name of the best one only (the U.S. Department of
+        Defense, not Azerbaijan's ministry, whose role names the U.S. only as the other party)."""
+        if len(hits) < 2 or hits[0].kind != "actor" or hits[1].kind != "actor" or hits[0].coverage < 0.5:
+            return False
+        states = {m.entity_id for m in self.ranker.mentions.find(query)} & self.ranker.states
+        if len(states) != 1:
+            return False
+        (state,) = states
+        spelled = [query_words(s) for s in self.corpus.actors[state].spellings] if state in self.corpus.actors else []
+
+        def own(actor_id: str) -> bool:
+            names = [query_words(n) for n in self.corpus.actors[actor_id].spellings]
+            return any(sp and any(n[i:i + len(sp)] == sp for n in names for i in range(len(n))) for sp in spelled)
+        return own(hits[0].entry_id) and not own(hits[1].entry_id) and hits[0].coverage - hits[1].coverage < 0.1
 
     def _alias_owner(self, text: str) -> str | None:
         return self._alias_ids.get(key(text))

@@ -149,3 +149,13 @@ def test_an_actor_named_before_who_and_described_after_it_is_the_answer(engine: 
 def test_whoever_talked_about_something_is_who_said_it(engine: Engine, message: str) -> None:
     reply = engine.answer(message)
     assert reply.matched and reply.share_payload == "a_fazil-mustafa", plain_text(reply.html)[:200]
+
+
+@pytest.mark.parametrize(("message", "who"), [
+    ("/actor US side of the 2013 equipment agreement", "U.S. Department of Defense"),
+    ("/actor Azerbaijani side of the 2013 equipment agreement", "Ministry of Defense of the Republic of Azerbaijan"),
+])
+def test_the_state_named_picks_its_own_party_to_an_agreement(engine: Engine, message: str, who: str) -> None:
+    """Both parties' roles name the agreement and each other: the state the question names is in the
+    name of one of them only."""
+    assert _lead(engine, message).startswith(who)
