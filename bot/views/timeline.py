@@ -23,10 +23,12 @@ def timeline(v: Views, query: str, events: list[Event], page: int, full: bool, n
         events = [e for e in events if e.id in key_ids] + [e for e in events if e.id not in key_ids]
         lead = say("key_events_first", n=len(events) - per_page)
         notice = f"{notice}\n{lead}" if notice else lead
-    pages = paginate(v, query, events, full, notice)
+    # A timeline of one or two events has room for their quotes: the sources' own words under each.
+    quote = full or len(events) <= FEW
+    pages = paginate(v, query, events, quote, notice, per_page=10 if full else 5, brief=not full)
     page = min(page, len(pages))
     chunk = pages[page - 1]
-    b = timeline_page(v, query, chunk, full, notice, page, len(pages))
+    b = timeline_page(v, query, chunk, quote, notice, page, len(pages), brief=not full)
     nav = []
     base = f"/timeline {query if paging is None else paging}".strip()
     if page > 1 and (btn := button(say("buttons.earlier"), f"{base} page:{page - 1}")):
@@ -40,6 +42,9 @@ def timeline(v: Views, query: str, events: list[Event], page: int, full: bool, n
                  best_score=best, share_payload=share, events=tuple(e.id for e in events))
 
 
+FEW = 2  # events few enough for a brief timeline to quote them
+
+
 def importance(e: Event) -> tuple[int, int, str]:
     """Most important first: cited by more sources, then day-dated and not inferred."""
     sources = len({c.source for c in e.cite})
@@ -48,14 +53,15 @@ def importance(e: Event) -> tuple[int, int, str]:
     return -(3 * sources + exact), -len(e.actors) - len(e.places), e.id
 
 
-def paginate(v: Views, query: str, events: list[Event], full: bool, notice: str) -> list[list[Event]]:
+def paginate(v: Views, query: str, events: list[Event], full: bool, notice: str,
+             per_page: int | None = None, brief: bool | None = None) -> list[list[Event]]:
     """Pages filled greedily with what fits (and at most 5 or 10 events), so no event is ever skipped
-    between one page and the next, however long its sources make the reply."""
-    per_page = 10 if full else 5
+    between one page and the next, however long its sources make the reply. `full` shows quotes."""
+    per_page = per_page or (10 if full else 5)
     pages: list[list[Event]] = []
     rest = list(events)
     while rest:
-        b = timeline_page(v, query, [], full, notice, 999, 999)
+        b = timeline_page(v, query, [], full, notice, 999, 999, brief=brief)
         chunk: list[Event] = []
         for e in rest[:per_page]:
             if not b.add(v.event_line(e, quote=full), force=not chunk):
@@ -67,8 +73,9 @@ def paginate(v: Views, query: str, events: list[Event], full: bool, notice: str)
 
 
 def timeline_page(v: Views, query: str, chunk: list[Event], full: bool, notice: str, page: int,
-                  pages: int) -> Builder:
-    b = v.builder(full)
+                  pages: int, brief: bool | None = None) -> Builder:
+    """A page; `full` shows each event's quotes, `brief` (default: not `full`) keeps the brief length."""
+    b = v.builder(not brief if brief is not None else full)
     title = esc(short(query, ECHO_LIMIT)) if query else say("labels.timeline_all")
     head = f"<b>{say('labels.timeline_title')}: {title}</b>"
     if pages > 1:

@@ -365,3 +365,13 @@ def test_a_section_with_no_room_for_an_item_says_the_button_lists_it(engine: Eng
         assert following.startswith("•") or promised, line
         if promised:
             assert line.split(" (")[0] in {t.split(" (")[0] for t in labels}, (line, labels)
+
+
+def test_a_timeline_of_one_or_two_events_quotes_them_and_a_longer_one_does_not(engine: Engine, views: Views) -> None:
+    """Two events leave room for the sources' own words under each; five one-line events do not."""
+    events = [e for e in engine.timeline if e.cite]
+    def quoted(shown: list, e: object) -> bool:
+        html = " ".join(timeline_views.timeline(views, "x", shown, 1, False, "", 100.0).html.split())
+        return " ".join(e.cite[0].quote.split())[:40] in html  # type: ignore[attr-defined]
+    assert all(quoted(events[:2], e) for e in events[:2])
+    assert not any(quoted(events[:5], e) for e in events[:5])
