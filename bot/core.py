@@ -685,6 +685,10 @@ class Engine:
             events = self._in_window(list(self.timeline), when)
             if not events:
                 return timeline_views.nothing_in_window(self.views, rest, shown)
+            if said := self._said_in_event(rest):
+                # "/timeline until 2025": a window, and also the words of an event ("… would deprive it
+                # of the right to vote until 2025"), which may be what was meant.
+                notice = f"{notice}\n{said}" if notice else said
         else:
             events = list(self.timeline)
         if topic and (name := self._alias_names.get(key(topic))) and key(name) != key(topic):
@@ -708,6 +712,19 @@ class Engine:
         vague = only_overlapping and when is not None and not any(
             e.end is None and _span_days(e) <= 4 * ((when.end - when.start).days + 1) for e in events)
         return replace(reply, matched=False) if spans_only or vague else reply
+
+    def _said_in_event(self, text: str) -> str:
+        """'“until 2025” also occurs in: <event title>' when the words typed, two or more, occur as
+        they are in one event's title or summary (the first such event); else ''."""
+        typed = key(text)
+        if len(typed.split()) < 2:
+            return ""
+        for event in self.timeline:
+            local = self.views.corpus.entry(event.id)
+            if any(f" {typed} " in f" {key(t)} " for t in (event.title, event.summary or "", local.title,
+                                                           getattr(local, "summary", None) or "")):
+                return say("words_in_event", words=short(text, ECHO_LIMIT), title=esc(short(local.title, 90)))
+        return ""
 
     def _relative_timeline(self, rest: str, rel: relative.Relative, page: int, full: bool) -> Reply:
         """"two days before the MPs wrote to Bayramov": the events of the day counted from the event

@@ -367,3 +367,13 @@ def test_only_a_question_asks_for_a_figure() -> None:
     assert count_question("Minalardan neçə nəfər zərər çəkib?", frozenset()) is not None
     folded = [w for w, _ in term_forms("on 19 September, one million people and COP29 in 2023")]
     assert [folded[n] for n in sorted(figure_positions(folded))] == [folded[3], folded[4]]  # "one million"
+
+
+@pytest.mark.parametrize(("message", "lang"), [("/timeline until 2025", "en"), ("/timeline до 2025 года", "ru")])
+def test_a_date_typed_as_an_event_words_it_names_that_event_too(engine: Engine, message: str, lang: str) -> None:
+    """"until 2025" is a window, and the words of the credentials initiative ("… the right to vote until
+    2025"): the timeline says so above its events."""
+    reply = engine.answer(message, lang=lang)
+    second = text(reply.html).splitlines()[1]
+    assert reply.matched and ("PACE" in second or "ПАСЕ" in second), second
+    assert text(engine.answer("/timeline 2023").html).splitlines()[1].startswith("Key events first")
