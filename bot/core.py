@@ -31,7 +31,7 @@ from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
 from bot.render import date_text, esc, fit, say, window_label
-from bot.retrieve import counts, deeds, entries
+from bot.retrieve import counts, deeds, entries, epithets
 from bot.retrieve.mentions import MentionFinder, named_positions, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
@@ -53,6 +53,7 @@ from bot.views.base import (
     InlineItem,
     Reply,
     Views,
+    button,
     decode_query,
     encode_query,
     entry_names,
@@ -518,6 +519,10 @@ class Engine:
             why = say("analysis.generic_word", word=short(word, ECHO_LIMIT), n=len(owners))
             rest = reply.html.partition("\n")[2]
             return replace(reply, html=f"{why}\n{rest}" if rest else why)
+        if command == "actor" and (epithet := epithets.find(self._epithets, query)):
+            # "/actor the aggressor state", "государство-агрессор": a party's word for an actor, never
+            # an answer by the words "state" or "государство" alone.
+            return self._epithet_reply(query, epithet, full)
         if (outcome == "answer" and ranking.basis == "lexical" and best is not None
                 and best.kind in ("actor", "place") and best.named < 0.5
                 and (best.coverage < 0.85 or self._alias_owner(query) not in (None, best.entry_id))
@@ -571,6 +576,22 @@ class Engine:
         if outcome == "suggest":
             return outcomes.suggest(self.views, query, command, hits[:3], hits[0].score)
         return outcomes.nothing(self.views, query, command, hits)
+
+    @cached_property
+    def _epithets(self) -> list[epithets.Epithet]:
+        return epithets.epithets(self.corpus, self.ranker.mentions, self.ranker.translated_texts)
+
+    def _epithet_reply(self, query: str, epithet: epithets.Epithet, full: bool) -> Reply:
+        """"/actor təcavüzkar dövlət": the actor a party calls so, under a line saying it is that
+        party's word, with a button to the claim that says it."""
+        reply = self.view("actor", epithet.actor, full=full)
+        label = epithet.label if i18n.current() == "en" else query  # the party's word, in the reply's language
+        note = say("epithet_of", label=esc(short(label, ECHO_LIMIT)), who=esc(self.views.name(epithet.claimant)),
+                   name=esc(self.views.name(epithet.actor)))
+        claim = self.views.corpus.entry(epithet.claim)
+        row = tuple(b for b in (button(short(claim.paraphrase), f"/open c_{epithet.claim}"),) if b)
+        return replace(reply, html=f"<i>{note}</i>\n{reply.html}", command="actor",
+                       buttons=(row, *reply.buttons) if row else reply.buttons)
 
     def _deed_reply(self, query: str, deed: deeds.Deed, hits: list[Candidate], command: str, full: bool) -> Reply:
         if len(deed.actors) <= 1:

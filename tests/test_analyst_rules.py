@@ -377,3 +377,16 @@ def test_a_date_typed_as_an_event_words_it_names_that_event_too(engine: Engine, 
     second = text(reply.html).splitlines()[1]
     assert reply.matched and ("PACE" in second or "ПАСЕ" in second), second
     assert text(engine.answer("/timeline 2023").html).splitlines()[1].startswith("Key events first")
+
+
+@pytest.mark.parametrize(("message", "lang", "who"), [("/actor the aggressor state", "en", "Azerbaijani delegation"),
+                                                      ("/actor təcavüzkar dövlət", "az", "AŞPA"),
+                                                      ("кто такое государство-агрессор?", "ru", "ПАСЕ")])
+def test_a_partys_epithet_finds_the_actor_as_that_partys_word(engine: Engine, message: str, lang: str,
+                                                              who: str) -> None:
+    """The delegation calls Armenia "the aggressor state": asked for by that word, the answer is
+    Armenia under a line saying whose word it is, with a button to the claim, never the bot's own."""
+    reply = engine.answer(message, lang=lang)
+    first = text(reply.html).splitlines()[0]
+    assert reply.matched and reply.share_payload == "a_armenia" and who in first, first
+    assert any(b.data == "/open c_az-delegation-pace-failed-armenia-accountable" for row in reply.buttons for b in row)
