@@ -390,3 +390,20 @@ def test_a_partys_epithet_finds_the_actor_as_that_partys_word(engine: Engine, me
     first = text(reply.html).splitlines()[0]
     assert reply.matched and reply.share_payload == "a_armenia" and who in first, first
     assert any(b.data == "/open c_az-delegation-pace-failed-armenia-accountable" for row in reply.buttons for b in row)
+
+
+@pytest.mark.parametrize(("message", "claimant"), [
+    ("/claim Luxembourg doesn't care about Azerbaijan's national security", "Milli Majlis"),  # "indifference"
+    ("/claim the elections were held in line with the law", "Milli Majlis"),
+    ("/claim the Karabakh Armenians left of their own free will", "Caspian News"),
+])
+def test_a_side_only_one_near_entry_takes_answers_a_thin_lead(engine: Engine, message: str, claimant: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and claimant in text(reply.html).split("\n")[1], reply.html[:300]
+
+
+@pytest.mark.parametrize("message", ["/claim the Azerbaijanis left Armenia voluntarily",
+                                     "/claim PACE doesn't care about Azerbaijani refugees",
+                                     "/claim the Milli Majlis praised the Luxembourg parliament"])
+def test_the_side_taken_is_no_answer_about_someone_else(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched

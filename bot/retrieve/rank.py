@@ -839,7 +839,33 @@ class Ranker:
         sem = best.semantic + t.offset(pool.lang)
         if (sem >= t.sem_answer and lead >= t.margin) or (sem >= t.sem_answer_wide and lead >= t.margin_wide):
             return "semantic"
+        if sem >= t.sem_suggest and self._sole_pole(best, ranked, pool, t):
+            return "semantic"
         return "weak" if sem < t.sem_answer_wide else "margin"
+
+    def _sole_pole(self, best: Candidate, ranked: list[Candidate], pool: Pool, t: Thresholds) -> bool:
+        """The question takes a side that must be said in so many words (stance.yaml's one-pole and
+        `required` axes: "in line with the law", "of their own free will", "doesn't care", "backed"),
+        the best entry says it, and no entry near it does: that side is the evidence a thin lead lacks.
+        Every entity the question names, however common, must be the entry's ("Azerbaijanis left
+        Armenia voluntarily" is not the Karabakh Armenians' "voluntary exodus")."""
+        sides = {(a, p) for a, p in stance(pool.text) if len(_axes().get(a, ())) == 1 or a in _required()}
+        if not sides:
+            return False
+        have = self.facts.get((best.kind, best.entry_id), (set(), frozenset()))[1]
+        if not sides <= have:
+            return False
+        own = self.related.get((best.kind, best.entry_id), frozenset())
+        if not all(m.entity_id in own for m in pool.mentions):
+            return False
+        linked = self._linked(best)
+        bar = self._fused(best, t) - t.margin_wide
+        for c in ranked[1:8]:
+            if c.entry_id in linked or self._fused(c, t) < bar:
+                continue
+            if sides & self.facts.get((c.kind, c.entry_id), (set(), frozenset()))[1]:
+                return False
+        return True
 
     def _candidate(self, ident: tuple[str, str], lex: Hit | None, sem: SemanticHit | None,
                    mentions: Sequence[Mention], coverage: float, query: Query) -> Candidate:
