@@ -12,7 +12,9 @@
   added) and queries_usertest6.yaml (the sixth's 110, labelled the same way: 97/110 when added,
   after the fixes it prompted) and queries_counts.yaml (80 figure questions, "how many …", "сколько …",
   "neçə …", written from the sources by a labeller who saw neither the bot nor its code: 55/80 before
-  the figure evidence it was written for, 62/80 after): no negative is
+  the figure evidence it was written for, 62/80 after) and queries_blind7.yaml (90 /claim statements,
+  45 of them made-up, written the same way: 66/90 at first, with 7 made-up ones answered; 69/90
+  after the fixes it prompted): no negative is
   ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
   what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -37,7 +39,7 @@ ROOT = HERE.parent
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 56, "queries_labelled.yaml": 210,
           "queries_holdout.yaml": 93, "queries_fresh.yaml": 124, "queries_console.yaml": 123,
           "queries_usertest3.yaml": 144, "queries_usertest5.yaml": 104, "queries_usertest6.yaml": 101,
-          "queries_counts.yaml": 62}
+          "queries_counts.yaml": 62, "queries_blind7.yaml": 69}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
@@ -62,6 +64,14 @@ KNOWN_MISSES = {
     "N072",  # signatories of Gafarova's appeal: answered by the words "müraciət" with the appeal's authors
     "N073",  # Azerbaijanis killed in the 44-day war: the 30,000 are the early 1990s war's
     "N076",  # families returning in the Great Return's second stage: the 34,500 are the first stage's
+    # queries_blind7.yaml: made-up claims still answered, each near a real one
+    "B036",  # "Mammadli says Russia's influence … has been shrinking": he says Russia "feels much more
+             # comfortable"; no words of the change axis ("declined", "grew") in his claim
+    "B050",  # "the Foreign Ministry says it barred the Red Cross": it says it ensured the ICRC's passage
+    "B054",  # "парламент Люксембурга объявил 76 … персонами нон грата": Azerbaijan declared them; who did
+             # a deed is not checked against the claim's subject
+    "B080",  # "Kərimli deyir ki, Qərbin təzyiqi … milli maraqlarına ziddir": Karimli ties the pressure to
+             # the prisoners, and calls their release in the national interest
     "U051",  # "/timeline since last year" (since 2025): the one entry dated after 2024 is the plan "First
              # stage of the Great Return Program due for completion by late 2026", listed as what it is;
              # the labeller expects nothing (the sources end in November 2024)

@@ -11,6 +11,12 @@ from bot.core import Engine
 from bot.retrieve.polarity import asserted_words, contradicts, polarity
 
 OPPOSITES = [  # (message, reply language): what the sources deny or never say
+    # "неподходящий формат" denies "подходящий" (a "не-" adjective: morph.russian_negated)
+    ("/claim делегация Азербайджана заявила, что ПАСЕ — подходящая площадка для обсуждения конфликта", "ru"),
+    # the Majlis "remains committed to constructive dialogue" with Luxembourg
+    ("/claim the Milli Majlis says it is cutting off all dialogue with Luxembourg", "en"),
+    # Azerbaijani puts the speech verb last: Bayramov is the speaker, and the sources quote no reply of his
+    ("/claim Ceyhun Bayramov deputatların müraciətini rədd etdiyini açıqlayıb", "az"),
     ("/claim civilians were the target of Azerbaijan's operation", "en"),
     ("/claim PACE always held Armenia accountable", "en"),
     ("/claim Армения полностью вывела войска из Карабаха", "ru"),
@@ -55,6 +61,8 @@ PARAPHRASES = [  # (message, reply language, the claim it means)
      "mammadli-good-us-relations-national-interest"),
     ("/claim the arrests were arbitrary", "en", "luxembourg-resolution-arbitrary-arrests"),
     ("/claim there are no political prisoners in Azerbaijan", "en", "majlis-rejects-political-prisoner-claims"),
+    ("/claim делегация Азербайджана говорит, что ПАСЕ — неподходящий формат для обсуждения конфликта", "ru",
+     "az-delegation-told-pace-not-right-format"),
 ]
 
 

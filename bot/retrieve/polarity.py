@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from bot.normalize import skeleton, words
 from bot.understand.intent import guess_lang
-from bot.understand.morph import term_forms
+from bot.understand.morph import russian_negated, term_forms
 
 # Negators whose scope is the words after them, as typed ("don't" is folded to "dont" below).
 _BEFORE_WORDS = (
@@ -40,6 +40,7 @@ _AFTER_WORDS = "deyil deyildir deyildi yox yoxdur yayınır yayınmağa yayını
 _BEFORE = frozenset(skeleton(w) for t in _BEFORE_WORDS for w in words(t))
 _AFTER = frozenset(skeleton(w) for t in _AFTER_WORDS for w in words(t))
 _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its scope is before it
+_ONE_MARK = frozenset({"\x00one"})  # the "не-" of "неподходящий": its scope is the word after it alone
 # Azerbaijani verbs negated by their suffix, as folded ("alınmırdı" -> alinmirdi, "etmədi" -> etmadi,
 # "olmayıb" -> olmaib, "görməmiş" -> gormamis), with person and tense endings after it. Only in
 # Azerbaijani text: "Kashmir" ends like "-mir" too.
@@ -48,6 +49,7 @@ _AZ_NEGATED_VERB = re.compile(r"..(?:m[iu]r|mad[iu]|ma[iu]b|mam[iu]s)(?:d[iu]r|d
 _NEGATOR_WORD = re.compile(  # the same words as typed, for the quick look before any folding
     r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, _BEFORE_WORDS + _AFTER_WORDS), key=len, reverse=True))
     + r")(?!\w)|n['’]t(?!\w)", re.IGNORECASE)
+_NE_WORD = re.compile(r"(?<!\w)[Нн]е[а-яё]{5,}")  # "неподходящий", "незаконно": see morph.russian_negated
 _AZ_LETTERS = re.compile("[əƏğĞıİ]")  # a text with these may be Azerbaijani (a quick look before guess_lang)
 _DOUBT = frozenset(skeleton(w) for w in words(
     "doubt doubts doubted question сомнений сомнения сомневается сомневаюсь сомневались şübhə şübhəm"))
@@ -112,7 +114,23 @@ def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, 
             if typed.isascii():
                 forms |= _english_verb(typed)
             out.append((frozenset(forms), content, negator, clause))
+            if content and (denied := _denied_within(piece, typed)):
+                # "неподходящий формат" denies "подходящий": the word it is made of, and only that word
+                out.append((_ONE_MARK, False, True, clause))
+                out.append((denied, True, False, clause))
     return out
+
+
+def _denied_within(piece: str, typed: str) -> frozenset[str]:
+    """The forms of the word a Russian "не-" adjective or adverb of this piece denies, if `typed` is one."""
+    if not typed.startswith("ne") or piece.isascii():
+        return frozenset()
+    for raw in re.findall(r"[^\W\d_]+", piece):
+        if raw[:2].lower() == "не" and (rest := russian_negated(raw)) and term_forms(raw) \
+                and term_forms(raw)[0][0] == typed:
+            found = term_forms(rest)
+            return frozenset({found[0][0], *found[0][1]}) if found else frozenset()
+    return frozenset()
 
 
 def _negated(ws: list[tuple[frozenset[str], bool, bool, int]]) -> set[int]:
@@ -123,7 +141,7 @@ def _negated(ws: list[tuple[frozenset[str], bool, bool, int]]) -> set[int]:
         if not negator:
             continue
         scope = range(max(0, n - SCOPE_BEFORE), n) if forms & (_AFTER | _AFTER_MARK) \
-            else range(n + 1, min(len(ws), n + 1 + SCOPE_AFTER))
+            else range(n + 1, n + 2) if forms == _ONE_MARK else range(n + 1, min(len(ws), n + 1 + SCOPE_AFTER))
         inside = [m for m in scope if ws[m][3] == clause]
         doubt = next((m for m in inside if ws[m][0] & _DOUBT), None)
         if doubt is not None:
@@ -145,7 +163,8 @@ def _scoped(text: str, stop: frozenset[str]) -> tuple[set[str], set[str]]:
 
 def _has_negator(text: str) -> bool:
     """A quick look (no folding, no morphology): most texts negate nothing."""
-    if _NEGATOR_WORD.search(text):
+    if _NEGATOR_WORD.search(text) or (_NE_WORD.search(text) and any(
+            russian_negated(m.group()) for m in _NE_WORD.finditer(text))):
         return True
     return _AZ_LETTERS.search(text) is not None and any(
         len(w) >= 6 and _AZ_NEGATED_VERB.search(skeleton(w)) for w in words(text))

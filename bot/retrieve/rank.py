@@ -85,6 +85,12 @@ def speakers(text: str, mentions: Sequence[Mention]) -> list[str]:
         for lead in _LEADS:
             if tuple(terms[max(0, m.start - len(lead)) : m.start]) == lead:
                 out.append(m.entity_id)
+    # Azerbaijani puts the speech verb last: "Ceyhun Bayramov deputatların müraciətini rədd etdiyini
+    # açıqlayıb" makes the subject it opens with the speaker.
+    first = min(mentions, key=lambda m: m.start, default=None)
+    if first is not None and first.start == 0 and first.entity_id not in out and len(terms) > first.end + 1 \
+            and (terms[-1] in SPEAKS_LAST or tuple(terms[-2:]) in _SPEAKS_LAST_PAIRS):
+        out.append(first.entity_id)
     return out
 
 
@@ -170,6 +176,10 @@ SPEAKS_AFTER = frozenset(skeleton(w) for w in words(
     "говорит сказал сказала заявил заявила заявляет считает утверждает призвал призвала обвиняет "
     "ответил ответила ответили отреагировал отреагировала отреагировали "
     "deyir dedi bildirib bildirdi hesab iddia"))
+SPEAKS_LAST = frozenset(skeleton(w) for w in words(
+    "açıqlayıb açıqladı bildirib bildirdi deyib dedi vurğulayıb vurğuladı söyləyib söylədi"))
+_SPEAKS_LAST_PAIRS = frozenset(tuple(skeleton(w) for w in words(p)) for p in (
+    "qeyd edib", "qeyd etdi", "bəyan edib", "bəyan etdi", "iddia edib", "iddia etdi", "hesab edir", "hesab edib"))
 # ("is"/"was" are left out: "Karimli was accused by …" makes Karimli no speaker)
 _AUXILIARY = frozenset(skeleton(w) for w in words("has have had did does will also"))
 SPEAKS_BEFORE = (("according", "to"), ("po", "slovam"), ("po", "mneniyu"), ("po", "dannym"), ("soglasno",))

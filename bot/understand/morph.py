@@ -170,6 +170,28 @@ def russian_verb(word: str) -> bool:
     return bool(parses) and parses[0].is_known and parses[0].tag.POS in {"VERB", "INFN", "PRTS", "GRND"}
 
 
+_QUALITY = frozenset({"ADJF", "ADJS", "PRTF", "PRTS", "ADVB"})
+# "не-" words that negate nothing: "несколько" is no "not how many", "некоторые" no "not which"
+_NOT_NEGATIONS = frozenset({"несколько", "немного", "немало", "недавно", "нередко", "немедленно", "незадолго",
+                            "некоторый", "некий", "неужели", "нечто", "некогда", "недалеко", "нежели"})
+
+
+@lru_cache(maxsize=4096)
+def russian_negated(word: str) -> str | None:
+    """The word a Russian "не-" adjective or adverb denies: "неподходящий" → "подходящий",
+    "незаконно" → "законно" (both known to the dictionary as the same part of speech); else None."""
+    low = _lower(word)
+    if len(low) < 7 or not low.startswith("не") or not _CYRILLIC.search(low):
+        return None
+    whole = _analyzer().parse(low)
+    rest = _analyzer().parse(low[2:])
+    if not whole or not rest or not rest[0].is_known or whole[0].normal_form in _NOT_NEGATIONS:
+        return None
+    if whole[0].tag.POS in _QUALITY and rest[0].tag.POS == whole[0].tag.POS:
+        return low[2:]
+    return None
+
+
 # ------------------------------------------------------------------ Azerbaijani (suffix table)
 
 
