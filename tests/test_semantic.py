@@ -179,6 +179,8 @@ def test_a_named_speaker_still_answers_a_figure_question(engine: Engine) -> None
     ("more than thirty thousand", "over 30,000", True),  # tens written out
     ("nearly sixty", "nearly 60", True),
     ("тридцать тысяч", "otuz min", True),
+    ("the delegation walked out on PACE", "the delegation left PACE", True),  # English "on" is no ten
+    ("Minalardan on nəfər zərər çəkib", "10 nəfər", True),  # Azerbaijani "on" is
 ])
 def test_a_figure_is_the_same_however_it_is_written(one: str, other: str, same: bool) -> None:
     from bot.retrieve.rank import numbers

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from bot.dates import MONTHS
 from bot.normalize import skeleton, words
+from bot.understand.intent import guess_lang
 
 _ONE = frozenset(words("one a an один одна одного bir"))  # before a magnitude word: "one million", "bir milyon"
 _DECIMAL = re.compile(r"\d+[.,]\d{1,2}")  # "1.5 million", "1,5 миллиона" (before a magnitude word only)
@@ -57,7 +58,11 @@ def numbers(text: str) -> set[str]:
         for part in _NUMBER.findall(raw):
             found.add(re.sub(r"[,\u00a0 ]", "", part).lstrip("0") or "0")
     ws = words(text)
-    found |= {NUMBER_WORDS[w] for w in ws if w in NUMBER_WORDS and w not in spent}
+    # "on" is Azerbaijani ten and an English word ("walked out on PACE"): ten only in Azerbaijani
+    # text or beside another number word ("on min", "on iki")
+    azerbaijani = "on" in ws and guess_lang(text) == "az"
+    found |= {NUMBER_WORDS[w] for n, w in enumerate(ws) if w in NUMBER_WORDS and w not in spent
+              and (w not in _ENGLISH_TOO or azerbaijani or _beside_number(ws, n))}
     # "ten thousand", "два миллиона", "one million": the one figure they make ("one" and "a" count only
     # here: "no one", "heç bir" are no figures)
     for before, w in pairwise(ws):
@@ -68,6 +73,13 @@ def numbers(text: str) -> set[str]:
             found.add(str(int(count) * int(magnitude[1:])))
     # A magnitude without a count is no figure: "thousands of refugees", "сколько тысяч семей?"
     return {f for f in found if not f.startswith("x")}
+
+
+_ENGLISH_TOO = frozenset(words("on"))
+
+
+def _beside_number(ws: list[str], n: int) -> bool:
+    return any(0 <= m < len(ws) and ws[m] in NUMBER_WORDS and ws[m] not in _ENGLISH_TOO for m in (n - 1, n + 1))
 
 
 def figure_positions(folded: Sequence[str]) -> set[int]:
