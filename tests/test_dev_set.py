@@ -39,7 +39,7 @@ ROOT = HERE.parent
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 56, "queries_labelled.yaml": 210,
           "queries_holdout.yaml": 93, "queries_fresh.yaml": 124, "queries_console.yaml": 123,
           "queries_usertest3.yaml": 144, "queries_usertest5.yaml": 104, "queries_usertest6.yaml": 101,
-          "queries_counts.yaml": 62, "queries_blind7.yaml": 70}
+          "queries_counts.yaml": 62, "queries_blind7.yaml": 71}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says

@@ -139,3 +139,15 @@ def test_a_premise_the_sources_do_not_bear_out_is_not_answered(engine: Engine, m
 def test_the_same_claims_said_the_sources_way_still_answer(engine: Engine, message: str, who: str) -> None:
     reply = engine.answer(message)
     assert reply.matched and who in reply.html
+
+
+def test_a_negation_ends_where_a_second_verb_joins() -> None:
+    """"did not respond to Baku's calls and chose a voluntary relocation" denies the response, not
+    the choice; "not a target" still denies the target (the article "a" is no joining word)."""
+    from bot.retrieve.polarity import polarity
+
+    chose = polarity(["Karabakh's ethnic Armenians did not respond to Baku's calls and chose a voluntary relocation"],
+                     frozenset())
+    assert "respond" in chose.denied and not {"chose", "cose"} & chose.denied
+    target = polarity(["The civilian population is not a target under any circumstances"], frozenset())
+    assert "target" in target.denied

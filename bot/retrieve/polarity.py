@@ -40,6 +40,9 @@ _AFTER_WORDS = "deyil deyildir deyildi yox yoxdur yayınır yayınmağa yayını
 _BEFORE = frozenset(skeleton(w) for t in _BEFORE_WORDS for w in words(t))
 _AFTER = frozenset(skeleton(w) for t in _AFTER_WORDS for w in words(t))
 _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its scope is before it
+# Words that end a negation's reach: "did not respond to Baku's calls and chose …" asserts the
+# choice (Russian "а" is left out: it folds as the English article "a")
+_JOINS = frozenset(skeleton(w) for w in words("and but while whereas и но однако"))
 _ONE_MARK = frozenset({"\x00one"})  # the "не-" of "неподходящий": its scope is the word after it alone
 # Azerbaijani verbs negated by their suffix, as folded ("alınmırdı" -> alinmirdi, "etmədi" -> etmadi,
 # "olmayıb" -> olmaib, "görməmiş" -> gormamis), with person and tense endings after it. Only in
@@ -143,6 +146,11 @@ def _negated(ws: list[tuple[frozenset[str], bool, bool, int]]) -> set[int]:
         scope = range(max(0, n - SCOPE_BEFORE), n) if forms & (_AFTER | _AFTER_MARK) \
             else range(n + 1, n + 2) if forms == _ONE_MARK else range(n + 1, min(len(ws), n + 1 + SCOPE_AFTER))
         inside = [m for m in scope if ws[m][3] == clause]
+        if forms & _AFTER or forms & _AFTER_MARK or forms == _ONE_MARK:
+            pass
+        elif (stop := next((k for k, m in enumerate(inside) if ws[m][0] & _JOINS), None)) is not None:
+            # "did not respond to Baku's calls and chose …": a second verb after "and" is asserted
+            inside = inside[:stop]
         doubt = next((m for m in inside if ws[m][0] & _DOUBT), None)
         if doubt is not None:
             inside = [doubt]
