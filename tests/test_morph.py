@@ -209,3 +209,14 @@ def test_an_acronyms_plural_gives_the_acronym() -> None:
     assert "mp" in [f.lower() for f in base_forms("MPs")]
     assert "ngo" in [f.lower() for f in base_forms("NGOs")]
     assert base_forms("US") == ("US",) and base_forms("PACE") == ("PACE",)
+
+
+@pytest.mark.parametrize(("word", "place"), [("American", "america"), ("Armenian", "armenia"), ("Iranian", "iran"),
+                                             ("Turkish", "turkey"), ("Ukrainian", "ukraine")])
+def test_an_english_nationality_word_names_its_country(word: str, place: str) -> None:
+    assert place in [f.lower() for f in base_forms(word, "en")]
+
+
+@pytest.mark.parametrize("word", ["humanitarian", "civilian", "guardian"])
+def test_an_english_word_ending_like_a_nationality_is_no_country(word: str) -> None:
+    assert base_forms(word, "en") == (word,)

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from bot.understand.places import azerbaijani_place, russian_place
+from bot.understand.places import azerbaijani_place, english_place, russian_place
 
 logging.getLogger("pymorphy3").setLevel(logging.WARNING)  # it logs where its dictionary lies, at INFO
 
@@ -372,8 +372,10 @@ def base_forms(word: str, lang: Lang = "") -> tuple[str, ...]:
             forms += [p for stem in (low, *forms) for p in azerbaijani_place(stem)]  # türk → türkiyə
         elif lang == "en":
             forms = _english(word)
+            forms += english_place(_lower(word))  # american → america
         else:
             forms = _english(word) + _azerbaijani(word, ascii_typed=True)
+            forms += english_place(_lower(word))
             stems = _country_stems()
             forms += [p for stem in (_lower(word), *forms) if stem in stems  # almanlar → almaniya
                       for p in azerbaijani_place(stem, of_place=False)]

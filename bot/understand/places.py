@@ -84,6 +84,18 @@ def russian_place(lemma: str) -> list[str]:
     return []
 
 
+def english_place(word: str) -> list[str]:
+    """The place an English nationality adjective may come from (lowercase word): american →
+    america, armenian → armenia, iranian → iran, turkish → turkey (from the table). Candidates to
+    look up exactly among the corpus's names."""
+    if irregular := _table().get("en", {}).get(word):
+        return [irregular]
+    if word.endswith("ian") and len(word) >= 7:  # armenian → armenia, iranian → iran; not humanitarian
+        known = {c.lower() for c in countries("en")}
+        return [c for c in (word[:-1], word[:-3]) if c in known]
+    return []
+
+
 def azerbaijani_place(word: str, *, of_place: bool = True) -> list[str]:
     """The places an Azerbaijani nationality word or "of a place" word points to (lowercase word):
     türk → türkiyə, ukraynalı → ukrayna, fransız → fransa (from the table). `of_place=False` keeps
