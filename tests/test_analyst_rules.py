@@ -407,3 +407,10 @@ def test_a_side_only_one_near_entry_takes_answers_a_thin_lead(engine: Engine, me
                                      "/claim the Milli Majlis praised the Luxembourg parliament"])
 def test_the_side_taken_is_no_answer_about_someone_else(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
+
+
+def test_a_phrase_of_the_entrys_own_words_answers_a_thin_lead(engine: Engine) -> None:
+    """Karimli's "потеряли чувство реальности" (in the reviewed translation of "they've lost their
+    sense of reality"): three words in a row no other near entry holds."""
+    reply = engine.answer("/claim правящий лагерь потерял чувство реальности", lang="ru")
+    assert reply.matched and reply.share_payload == "c_karimli-ruling-camp-alarmed", reply.html[:200]
