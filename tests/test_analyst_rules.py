@@ -414,3 +414,14 @@ def test_a_phrase_of_the_entrys_own_words_answers_a_thin_lead(engine: Engine) ->
     sense of reality"): three words in a row no other near entry holds."""
     reply = engine.answer("/claim правящий лагерь потерял чувство реальности", lang="ru")
     assert reply.matched and reply.share_payload == "c_karimli-ruling-camp-alarmed", reply.html[:200]
+
+
+@pytest.mark.parametrize(("message", "lang"), [
+    ("/claim Gafarova's appeal insists civilians are not being targeted", "en"),
+    ("/claim в обращении Сахибы Гафаровой говорится, что мирное население не является целью", "ru"),
+])
+def test_a_statement_is_also_its_named_authors(engine: Engine, message: str, lang: str) -> None:
+    """The sources name Speaker Gafarova among the authors of the parliamentary leaders' appeal
+    (`part_of`): "Gafarova's appeal says …" is that appeal's claim."""
+    reply = engine.answer(message, lang=lang)
+    assert reply.matched and reply.share_payload == "c_appeal-civilians-not-a-target", reply.html[:200]

@@ -37,7 +37,7 @@ ROOT = HERE.parent
 # raise a rival claim's word coverage, and a thin lead (0.019) fell under the margin; the same change
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 212,
-          "queries_holdout.yaml": 93, "queries_fresh.yaml": 124, "queries_console.yaml": 123,
+          "queries_holdout.yaml": 93, "queries_fresh.yaml": 126, "queries_console.yaml": 123,
           "queries_usertest3.yaml": 144, "queries_usertest5.yaml": 104, "queries_usertest6.yaml": 101,
           "queries_counts.yaml": 62, "queries_blind7.yaml": 71}
 KNOWN_MISSES = {

@@ -364,7 +364,11 @@ class Ranker:
                  translated: SearchIndex | Callable[[], SearchIndex | None] | None = None,
                  actor_kinds: dict[str, str] | None = None,
                  translated_texts: Callable[[str, str], list[str]] | None = None,
-                 statements: dict[tuple[str, str], list[str]] | None = None) -> None:
+                 statements: dict[tuple[str, str], list[str]] | None = None,
+                 authors: dict[str, frozenset[str]] | None = None) -> None:
+        # group -> the actors the sources name among the authors of its statements (their `part_of`):
+        # the appeal of the parliamentary leaders is Speaker Gafarova's too
+        self.authors = authors or {}
         self.actor_kinds = actor_kinds or {}  # actor id -> "person", "group", "body", "state", ...
         # The entries' Russian and Azerbaijani texts, word evidence only: an index, or how to build one
         # on first use (start-up stays as fast for a bot that is never asked in those languages).
@@ -488,8 +492,9 @@ class Ranker:
         """"Caspian News says …" must be Caspian News's claim; "Azerbaijan says …" may be its
         government's (a state speaks through its ministries), never another party's."""
         claimant = self.claimants.get(claim_id)
-        if claimant is None or claimant == speaker or speaker in self.reported.get(claim_id, ()):
-            return claimant is not None  # the claimant, or someone the claim itself quotes ("America says …")
+        if claimant is None or claimant == speaker or speaker in self.reported.get(claim_id, ()) \
+                or speaker in self.authors.get(claimant, ()):
+            return claimant is not None  # the claimant, one of its authors, or someone the claim quotes
         return speaker in self.states and speaker in self.related.get(("actor", claimant), frozenset())
 
     def consistent(self, kind: str, entry_id: str, mentions: Iterable[Mention], query: Query) -> bool:
@@ -497,6 +502,8 @@ class Ranker:
         the entry is by, about or names; each other name it uses is a word of the entry; each figure
         it gives is one of the entry's; and it takes no side the entry does not take."""
         own = self.related.get((kind, entry_id), frozenset())
+        if kind == "claim" and (claimant := self.claimants.get(entry_id)) in self.authors:
+            own = own | self.authors[claimant]  # "Speaker Gafarova's appeal says …"
         if kind in ("actor", "place"):
             own = own | {entry_id}
             if query.person and not self._is_person(kind, entry_id):
