@@ -587,7 +587,7 @@ class Engine:
         """"/actor təcavüzkar dövlət": the actor a party calls so, under a line saying it is that
         party's word, with a button to the claim that says it."""
         reply = self.view("actor", epithet.actor, full=full)
-        label = epithet.label if i18n.current() == "en" else query  # the party's word, in the reply's language
+        label = epithet.label_in(i18n.current())  # the curated words in the reply's language, never the user's
         note = say("epithet_of", label=esc(short(label, ECHO_LIMIT)), who=esc(self.views.name(epithet.claimant)),
                    name=esc(self.views.name(epithet.actor)))
         claim = self.views.corpus.entry(epithet.claim)
@@ -617,19 +617,22 @@ class Engine:
         stop = self.ranker.stopwords()
         named = frozenset(named_positions(self.ranker.mentions.find(query)))
         count = counts.count_question(query, stop, named)
-        if count is None:
-            return None
+        if count is None or not self.ranker.gives_count(query, best):
+            return None  # an entry that gives no figure of what is asked shows none
         entry = self.corpus.entry(best.entry_id)
         quotes = [entry.quote] if isinstance(entry, Claim) else [c.quote for c in getattr(entry, "cite", ())]
-        found = [f for q in quotes if (f := counts.figure_phrase(q, count.counted, count.rest))]
+        said = count.rest  # "went missing": what the question says of them places the figure
+        found = [f for q in quotes if (f := counts.figure_phrase(q, count.counted, said))]
         english = max(found, key=lambda f: f[1]) if found else None
-        if english and (english[1] or not count.rest):
+        if english and (english[1] or not said):
             return english[0]
         # "сколько политзаключённых назвал Каримли?", "… пропали без вести": found in the reviewed
         # translation, shown as the source words the same figure.
         for text in self.ranker.translated_texts(best.kind, best.entry_id):
-            got = counts.figure_phrase(text, count.counted, count.rest)
+            got = counts.figure_phrase(text, count.counted, said)
             value = counts.figure_value(got[0]) if got and (got[1] or not english) else ""
+            if value and counts.occurrences(text, value) > 1:
+                continue  # "34 500 семьям … 34 500 квартир": the quote's one 34,500 is the families
             if value and (shown := next((f for q in quotes if (f := counts.figure_at(q, value, stop))), None)):
                 return shown
         return english[0] if english else None

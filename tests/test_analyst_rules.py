@@ -425,3 +425,25 @@ def test_a_statement_is_also_its_named_authors(engine: Engine, message: str, lan
     (`part_of`): "Gafarova's appeal says …" is that appeal's claim."""
     reply = engine.answer(message, lang=lang)
     assert reply.matched and reply.share_payload == "c_appeal-civilians-not-a-target", reply.html[:200]
+
+
+@pytest.mark.parametrize("message", [
+    "how many Armenians were expelled?",  # the one million expelled are Azerbaijanis
+    "how many political prisoners are there in Armenia?",  # Karimli's 300 are in Azerbaijan
+])
+def test_a_figure_of_another_group_or_place_is_no_answer(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched
+
+
+def test_a_figure_line_never_shows_another_things_figure(engine: Engine) -> None:
+    """The quote gives 34,500 twice (families and apartments): a figure matched in a translation is
+    shown only when the source's words are sure, and a decimal before "million" is a figure."""
+    for message in ("how many apartments will be built?", "сколько квартир построят?"):
+        first = text(engine.answer(message).html).splitlines()[0]
+        assert "families" not in first, first
+    assert not engine.answer("how many refugees, 1.234 million?").matched
+
+
+def test_an_epithet_is_quoted_as_the_curated_translation_writes_it(engine: Engine) -> None:
+    first = text(engine.answer("/actor государства-агрессоры", lang="ru").html).splitlines()[0]
+    assert "государства-агрессоры" not in first and "государством-агрессором" in first

@@ -49,6 +49,10 @@ _HEDGES = ("nearly about around roughly approximately almost over more than less
            "təxminən təqribən çox az yaxın")
 
 Forms = frozenset[str]
+# After a name, what is counted: "how many PACE members", "сколько депутатов ПАСЕ" (the name is then
+# what they belong to, not what is counted)
+_MEMBERS = frozenset(skeleton(w) for w in words(
+    "members member deputies deputy mps delegates депутатов депутата членов члена üzvü üzvləri deputatı deputatları"))
 # Words that end the noun group after a figure: "over 300 political prisoners ahead of COP29"
 _STOP_AFTER = frozenset(skeleton(w) for w in words(
     "and or but of in on at to for ahead since by with which who that и или в на к до с по от ilə və da də"))
@@ -106,12 +110,15 @@ def count_question(text: str, stop: frozenset[str], named: frozenset[int] = froz
             if at <= n < at + len(phrase) or word in _MAGNITUDES or word in stop or word in _hedges() \
                     or _DIGIT.search(word):
                 continue
-            if n > at and len(counted) < COUNTED:
-                counted.append(frozenset({word, *alts}))
-                if len(counted) == 1:
-                    continue  # what is counted; the word after it may already say what of them
             if {word, *alts} & _report_words():
                 reported = True
+            elif n > at and len(counted) < COUNTED and not (n in named and n + 1 < len(forms)
+                                                            and forms[n + 1][0] in _MEMBERS):
+                # what is counted ("political prisoners", "congressmen signed"): the first word is the
+                # thing counted, the second may already say what of them, so it counts as said too
+                counted.append(frozenset({word, *alts}))
+                if len(counted) == 2 and n not in named:
+                    rest.append(counted[-1])
             elif n not in named:
                 rest.append(frozenset({word, *alts}))
         return Count(tuple(counted), tuple(rest), reported) if counted else None
@@ -180,7 +187,8 @@ def figure_phrase(text: str, asked: tuple[Forms, ...], said: tuple[Forms, ...] =
             first -= 1  # "10 000"
         if first and tokens[first - 1][2] and tokens[first - 1][2][0][0] in _hedges():
             first -= 1
-        return text[tokens[first][0]:tokens[last][1]].rstrip(".")
+        shown = text[tokens[first][0]:tokens[last][1]]
+        return shown if re.search(r"\.\w+\.$", shown) else shown.rstrip(".")  # "U.S." keeps its dot
 
     def near(at: int) -> int:
         """The question's other words around this figure: after it up to the next figure, and the
@@ -209,7 +217,7 @@ def figure_phrase(text: str, asked: tuple[Forms, ...], said: tuple[Forms, ...] =
             found.append((-near(n) - 1, -2, n, span(n, last)))
         elif people and any(frozenset({w, *a}) & people for m in after for w, a in tokens[m][2]):
             found.append((-near(n), -1, n, span(n, min(n + 1, len(tokens) - 1))))  # "140,000 people"
-        elif near(n) or people:
+        elif people or (near(n) and any(is_word(m, asked[0]) for m in range(len(tokens)))):
             # "over 30,000 Azerbaijanis were killed, nearly 4,000 went missing": the figure the question's
             # words follow, with the two words after it
             last = n
@@ -234,6 +242,11 @@ def figure_value(phrase: str) -> str:
     return re.sub(r"[,.\u00a0 ]", "", digits[0]) if digits else ""
 
 
+def occurrences(text: str, value: str) -> int:
+    """How often a text gives this figure ("34 500" twice in "34 500 семьям … 34 500 квартир")."""
+    return sum(1 for m in re.finditer(r"\d[\d,.\u00a0 ]*\d|\d", text) if figure_value(m.group()) == value)
+
+
 def figure_at(text: str, value: str, stop: frozenset[str]) -> str | None:
     """The words of `text` that give this figure: the figure, a hedge before it, and the words after it
     up to a stop word or a break ("over 300 political prisoners ahead of COP29" → "over 300 political
@@ -242,6 +255,8 @@ def figure_at(text: str, value: str, stop: frozenset[str]) -> str | None:
     for n, (_, _, token) in enumerate(tokens):
         if figure_value(token) != value or not _is_figure(re.sub(r"[,\u00a0]", "", token)):
             continue
+        if sum(1 for _, _, t in tokens if figure_value(t) == value) > 1:
+            return None  # "34,500 families … 34,500 apartments": which one the translation meant is unsure
         first = n - 1 if n and skeleton(words(tokens[n - 1][2])[0] if words(tokens[n - 1][2]) else "") in _hedges() \
             else n
         last = n

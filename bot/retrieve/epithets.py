@@ -34,6 +34,16 @@ class Epithet:
     claimant: str
     label: str  # as the English paraphrase quotes it
     forms: tuple[str, ...]  # folded: the label and the labels quoted in the paraphrase's translations
+    labels: tuple[str, ...] = ()  # the translations' labels as they write them ("государством-агрессором")
+
+    def label_in(self, lang: str) -> str:
+        """The label as the paraphrase in `lang` quotes it (Cyrillic for ru, the Azerbaijani letters
+        or Latin for az), else the English one: always the curated words, never the user's."""
+        for label in self.labels:
+            cyrillic = bool(re.search("[а-яё]", label, re.IGNORECASE))
+            if (lang == "ru" and cyrillic) or (lang == "az" and not cyrillic):
+                return label
+        return self.label
 
 
 def _bare(text: str) -> str:
@@ -54,11 +64,14 @@ def epithets(corpus: Corpus, mentions: MentionFinder,
             if len(named) != 1 or named[0] == claim.claimant:
                 continue
             forms = {_bare(m.group("label"))}
+            labels: list[str] = []
             for text in (translated("claim", claim.id) if translated else []):
                 quoted = _QUOTED.findall(text)
                 if len(quoted) == 1:  # the translation quotes one label: this one
                     forms.add(_bare(quoted[0]))
-            out.append(Epithet(named[0], claim.id, claim.claimant, m.group("label"), tuple(sorted(forms))))
+                    labels.append(quoted[0])
+            out.append(Epithet(named[0], claim.id, claim.claimant, m.group("label"), tuple(sorted(forms)),
+                               tuple(dict.fromkeys(labels))))
     return out
 
 

@@ -49,7 +49,10 @@ def numbers(text: str) -> set[str]:
         after = words(text[m.end():m.end() + 24])
         magnitude = NUMBER_WORDS.get(after[0], "") if after else ""
         if magnitude.startswith("x"):
-            value = float(raw.replace(",", ".")) if _DECIMAL.fullmatch(raw) else int(re.sub(r"[,\u00a0 ]", "", raw))
+            if _DECIMAL.fullmatch(raw) or re.fullmatch(r"\d+\.\d+", raw):  # "1.5 million", "1.234 million"
+                value: float = float(raw.replace(",", "."))
+            else:
+                value = int(re.sub(r"[,\u00a0 ]", "", raw))
             product = value * int(magnitude[1:])
             if product == int(product):
                 found.add(str(int(product)))

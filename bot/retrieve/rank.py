@@ -10,6 +10,7 @@ is a "did you mean" or nothing.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -265,10 +266,31 @@ def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[
     return out
 
 
+# A contrast after a comma: "picked up on solid evidence, not arbitrarily", "на основании
+# доказательств, а не произвольно". The word it rejects names the other pole of its axis.
+_CONTRAST = re.compile(r",\s*(?:and\s+|а\s+|и\s+)?(?:not|не)\s+([^\W\d_]+)\s*[.!?]*$", re.IGNORECASE)
+
+
+def _contrasted(text: str) -> tuple[str, set[tuple[str, str]]]:
+    """The text without a closing ", not X" whose X is a pole of a two-pole axis, and the other pole."""
+    m = _CONTRAST.search(text)
+    if not m:
+        return text, set()
+    rejected = words(m.group(1))
+    for axis, poles in _axes().items():
+        if len(poles) != 2:
+            continue
+        for pole, (whole, prefixes, _) in poles.items():
+            if rejected and (rejected[0] in whole or rejected[0].startswith(prefixes)):
+                other = next(p for p in poles if p != pole)
+                return text[:m.start()], {(axis, other)}
+    return text, set()
+
+
 def stance(text: str) -> frozenset[tuple[str, str]]:
     """The (axis, pole) pairs a text's own words point to: ("stance", "positive"), ("direction", "remove")."""
+    text, found = _contrasted(text)
     ws = words(text)
-    found = set()
     # A phrase speaks for the words it is made of: "failed to comply" is a breach, not compliance,
     # and "did not comply" is no negation of the query's verb besides.
     used: set[int] = set()
@@ -628,6 +650,11 @@ class Ranker:
             top = [c for c in cands if c.lexical >= t.lexical.confident
                    and (c.consistent or (c.kind not in ("claim", "event") and not self._not_a_person(c, pool)))
                    and not self._only_named(c, pool)]
+            count = counts.count_question(pool.text, self._stop, frozenset(named_positions(mentions)))
+            if count is not None:
+                # "how many Armenians were expelled?" shares its words with the one million Azerbaijanis
+                # expelled: a claim or event that gives no figure of what is counted is no answer to it.
+                top = [c for c in top if c.kind not in ("claim", "event") or self._gives_count(c, pool, count)]
             if top:
                 chosen = {(c.kind, c.entry_id) for c in top}
                 rest = [c for c in cands if (c.kind, c.entry_id) not in chosen]
@@ -744,11 +771,22 @@ class Ranker:
         the figure ("how many prisoners did Karimli mention?"), the one named must be the entry's."""
         if not counts.holds_count(self._count_texts(c), count.counted):
             return False
+        own = self.related.get((c.kind, c.entry_id), frozenset()) | {self.claimants.get(c.entry_id, "")}
+        if not all(m.entity_id in own or all(self._holds_word(c, frozenset({w})) for w in m.typed.split())
+                   for m in pool.mentions):
+            return False  # "how many political prisoners are there in Armenia?" is not Karimli's 300
         said = [f for f in count.rest if not any(numbers(w) for w in f)]
         if said:
             return any(self._holds_word(c, f) for f in said)
         return count.reported and any(m.entity_id in self.related.get((c.kind, c.entry_id), ())
                                       or m.entity_id == self.claimants.get(c.entry_id) for m in pool.mentions)
+
+    def gives_count(self, text: str, c: Candidate) -> bool:
+        """Whether this entry gives the figure the question asks for (see `_gives_count`)."""
+        mentions = tuple(self.mentions.find(text))
+        count = counts.count_question(text, self._stop, frozenset(named_positions(mentions)))
+        pool = Pool(text, guess_lang(text), [c], "none", False, mentions, ())
+        return count is not None and self._gives_count(c, pool, count)
 
     def _holds_word(self, c: Candidate, forms: frozenset[str]) -> bool:
         """A word of the question in the entry's words or its reviewed translation's, in any form."""
