@@ -430,6 +430,7 @@ def test_a_statement_is_also_its_named_authors(engine: Engine, message: str, lan
 @pytest.mark.parametrize("message", [
     "how many Armenians were expelled?",  # the one million expelled are Azerbaijanis
     "how many political prisoners are there in Armenia?",  # Karimli's 300 are in Azerbaijan
+    "how many PACE members did Luxembourg expel?",  # Azerbaijan declared the 76 persona non grata
 ])
 def test_a_figure_of_another_group_or_place_is_no_answer(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched

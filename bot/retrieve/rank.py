@@ -182,6 +182,7 @@ SPEAKS_LAST = frozenset(skeleton(w) for w in words(
     "açıqlayıb açıqladı bildirib bildirdi deyib dedi vurğulayıb vurğuladı söyləyib söylədi"))
 _SPEAKS_LAST_PAIRS = frozenset(tuple(skeleton(w) for w in words(p)) for p in (
     "qeyd edib", "qeyd etdi", "bəyan edib", "bəyan etdi", "iddia edib", "iddia etdi", "hesab edir", "hesab edib"))
+_DID = frozenset(skeleton(w) for w in words("did does do has have had"))  # before the doer of a deed asked about
 # ("is"/"was" are left out: "Karimli was accused by …" makes Karimli no speaker)
 _AUXILIARY = frozenset(skeleton(w) for w in words("has have had did does will also"))
 SPEAKS_BEFORE = (("according", "to"), ("po", "slovam"), ("po", "mneniyu"), ("po", "dannym"), ("soglasno",))
@@ -775,11 +776,24 @@ class Ranker:
         if not all(m.entity_id in own or all(self._holds_word(c, frozenset({w})) for w in m.typed.split())
                    for m in pool.mentions):
             return False  # "how many political prisoners are there in Armenia?" is not Karimli's 300
+        doer = self._doer(pool)
+        if doer is not None and c.kind == "claim" and doer != self.claimants.get(c.entry_id) \
+                and doer not in self.authors.get(self.claimants.get(c.entry_id, ""), ()):
+            return False  # "how many PACE members did Luxembourg expel?": the Majlis's claim is no deed of Luxembourg's
         said = [f for f in count.rest if not any(numbers(w) for w in f)]
         if said:
             return any(self._holds_word(c, f) for f in said)
         return count.reported and any(m.entity_id in self.related.get((c.kind, c.entry_id), ())
                                       or m.entity_id == self.claimants.get(c.entry_id) for m in pool.mentions)
+
+    def _doer(self, pool: Pool) -> str | None:
+        """Who the question says did it: the entity right after "did", "has", "have" ("how many … did
+        Luxembourg expel?", "how many prisoners has Aliyev freed?"); None when it names none."""
+        terms = [typed for typed, _ in term_forms(pool.text)]
+        for m in pool.mentions:
+            if m.start > 0 and terms[m.start - 1] in _DID:
+                return m.entity_id
+        return None
 
     def gives_count(self, text: str, c: Candidate) -> bool:
         """Whether this entry gives the figure the question asks for (see `_gives_count`)."""
