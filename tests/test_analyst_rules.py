@@ -448,3 +448,10 @@ def test_a_figure_line_never_shows_another_things_figure(engine: Engine) -> None
 def test_an_epithet_is_quoted_as_the_curated_translation_writes_it(engine: Engine) -> None:
     first = text(engine.answer("/actor государства-агрессоры", lang="ru").html).splitlines()[0]
     assert "государства-агрессоры" not in first and "государством-агрессором" in first
+
+
+@pytest.mark.parametrize("message", ["how many?", "кто?", "сколько?", "neçə?", "what?"])
+def test_a_question_word_alone_gets_the_help_not_an_entry(engine: Engine, message: str) -> None:
+    """"кто?" used to answer a Caspian News claim; it asks about nothing yet."""
+    reply = engine.answer(message)
+    assert reply.command == "help" and not reply.sources

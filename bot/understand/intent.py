@@ -196,6 +196,23 @@ def rules() -> _Rules:
     )
 
 
+@lru_cache(maxsize=1)
+def _count_words() -> frozenset[str]:
+    return frozenset(w for phrase in rules().count_words for w in fold(phrase).split())
+
+
+@lru_cache(maxsize=1)
+def _interrogatives() -> frozenset[str]:
+    """The words the question patterns open or close with ("who", "кто", "kimdir"), not their
+    articles and fillers ("the" alone asks nothing)."""
+    out: set[str] = set()
+    for p in rules().patterns:
+        parts = [w for w in re.split(r"[\s(|)?]+", fold(p.template)) if w]
+        for end in (parts[:1], parts[-1:]):
+            out |= {w for w in end if "{" not in w}
+    return frozenset(out) - {"the", "a", "an"}
+
+
 def timeline_topic(topic: str) -> str:
     """A timeline's topic without the words that only say it is a timeline: "события лета 2023 года"
     is the summer's events, "Karabakh events" Karabakh's."""
@@ -315,6 +332,10 @@ def _read_text(raw: str) -> _Reading:
     keyword = rules().keywords.get(folded)
     if keyword is not None:
         return _Reading(keyword[0], "", keyword[1] if lang != "ru" else lang)
+    asked = set(folded.split())
+    if asked <= rules().question_words | _count_words() and asked & (_interrogatives() | _count_words()):
+        # "кто?", "how many?", "neçə?": a question word alone asks about nothing yet; the help says how
+        return _Reading("help", "", lang)
     if len(text.split()) <= MAX_WORDS:
         found = _match(text, folded, lang)
         if found is not None:
