@@ -220,3 +220,13 @@ def test_an_english_nationality_word_names_its_country(word: str, place: str) ->
 @pytest.mark.parametrize("word", ["humanitarian", "civilian", "guardian"])
 def test_an_english_word_ending_like_a_nationality_is_no_country(word: str) -> None:
     assert base_forms(word, "en") == (word,)
+
+
+@pytest.mark.parametrize(("word", "denied"), [("неподходящий", "подходящий"), ("незаконно", "законно"),
+                                              ("недобровольно", "добровольно"), ("несправедливо", "справедливо"),
+                                              ("несколько", None), ("некоторые", None), ("необходимо", None),
+                                              ("немедленно", None)])
+def test_a_russian_ne_word_denies_the_word_it_is_built_on(word: str, denied: str | None) -> None:
+    from bot.understand.morph import russian_negated
+
+    assert russian_negated(word) == denied

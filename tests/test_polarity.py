@@ -11,6 +11,8 @@ from bot.core import Engine
 from bot.retrieve.polarity import asserted_words, contradicts, polarity
 
 OPPOSITES = [  # (message, reply language): what the sources deny or never say
+    ("/claim армяне уехали недобровольно", "ru"),  # the exodus Caspian News calls voluntary
+    ("/claim the Karabakh Armenians left involuntarily", "en"),
     # "неподходящий формат" denies "подходящий" (a "не-" adjective: morph.russian_negated)
     ("/claim делегация Азербайджана заявила, что ПАСЕ — подходящая площадка для обсуждения конфликта", "ru"),
     # the Majlis "remains committed to constructive dialogue" with Luxembourg

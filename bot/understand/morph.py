@@ -173,7 +173,8 @@ def russian_verb(word: str) -> bool:
 _QUALITY = frozenset({"ADJF", "ADJS", "PRTF", "PRTS", "ADVB"})
 # "не-" words that negate nothing: "несколько" is no "not how many", "некоторые" no "not which"
 _NOT_NEGATIONS = frozenset({"несколько", "немного", "немало", "недавно", "нередко", "немедленно", "незадолго",
-                            "некоторый", "некий", "неужели", "нечто", "некогда", "недалеко", "нежели"})
+                            "некоторый", "некий", "неужели", "нечто", "некогда", "недалеко", "нежели",
+                            "необходимый", "необходимо"})
 
 
 @lru_cache(maxsize=4096)
@@ -188,6 +189,10 @@ def russian_negated(word: str) -> str | None:
     if not whole or not rest or not rest[0].is_known or whole[0].normal_form in _NOT_NEGATIONS:
         return None
     if whole[0].tag.POS in _QUALITY and rest[0].tag.POS == whole[0].tag.POS:
+        return low[2:]
+    # a word the dictionary only guesses ("недобровольно") or reads as another part of speech
+    # ("несправедливо"): the word it is built on must still be a known adjective or adverb
+    if rest[0].tag.POS in _QUALITY | {"PRED"} and whole[0].tag.POS in _QUALITY | {"PRED", None}:
         return low[2:]
     return None
 
