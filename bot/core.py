@@ -32,7 +32,7 @@ from bot.normalize import key, to_ascii
 from bot.provenance import Provenance, provenance
 from bot.render import date_text, esc, fit, say, window_label
 from bot.retrieve import counts, deeds, entries, epithets
-from bot.retrieve.mentions import MentionFinder, named_positions, written_as_names
+from bot.retrieve.mentions import MentionFinder, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
@@ -615,9 +615,8 @@ class Engine:
         """The words of the entry's quotes (verbatim, so in the source's words in every language)
         that give the figure a count question asks for."""
         stop = self.ranker.stopwords()
-        named = frozenset(named_positions(self.ranker.mentions.find(query)))
-        count = counts.count_question(query, stop, named)
-        if count is None or not self.ranker.gives_count(query, best):
+        count = self.ranker.count_given(query, best)
+        if count is None:
             return None  # an entry that gives no figure of what is asked shows none
         entry = self.corpus.entry(best.entry_id)
         quotes = [entry.quote] if isinstance(entry, Claim) else [c.quote for c in getattr(entry, "cite", ())]

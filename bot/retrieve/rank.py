@@ -571,10 +571,7 @@ class Ranker:
     def polarity(self, kind: str, entry_id: str) -> Polarity:
         got = self._polarities.get((kind, entry_id))
         if got is None:
-            texts = list(self._statements.get((kind, entry_id), ()))
-            if self._translated_texts is not None:
-                texts += self._translated_texts(kind, entry_id)
-            got = self._polarities[(kind, entry_id)] = polarity(texts, self._stop)
+            got = self._polarities[(kind, entry_id)] = polarity(self._texts_of(kind, entry_id), self._stop)
         return got
 
     # ---- ranking
@@ -614,6 +611,7 @@ class Ranker:
     def query(self, text: str, mentions: tuple[Mention, ...]) -> Query:
         """What the text pins down besides its topic."""
         mentioned = {w for m in mentions for w in m.typed.split()}
+        guessed = counts.counted(text, self._stop) is not None
         alternates = dict(term_forms(text))
         return Query(
             # Names the index has never seen stay in: no entry holds them, so none is consistent.
@@ -623,7 +621,7 @@ class Ranker:
             # A figure in a question asking for one is the asker's guess ("how many people were hit by
             # mines, three hundred or so?"): the answer gives the sources' figure, whatever the guess.
             # A year still holds ("… killed in 2025?").
-            figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not counts.counted(text, self._stop)),
+            figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not guessed),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
             topics=self._topics(text, mentions), person=asks_for_person(text, mentions),
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
@@ -643,6 +641,7 @@ class Ranker:
 
     def decide(self, pool: Pool, t: Thresholds, limit: int = 8) -> Ranking:
         cands, mentions, unknown = pool.candidates, pool.mentions, pool.unknown
+        count = counts.count_question(pool.text, self._stop, frozenset(named_positions(mentions)))
         if pool.lexical_outcome == "answer":
             # Names, typos and aliases stay lexical; meaning only orders equally good claims and events.
             # A claim or event must still fit what the query pins down (names, figures, side taken):
@@ -651,7 +650,6 @@ class Ranker:
             top = [c for c in cands if c.lexical >= t.lexical.confident
                    and (c.consistent or (c.kind not in ("claim", "event") and not self._not_a_person(c, pool)))
                    and not self._only_named(c, pool)]
-            count = counts.count_question(pool.text, self._stop, frozenset(named_positions(mentions)))
             if count is not None:
                 # "how many Armenians were expelled?" shares its words with the one million Azerbaijanis
                 # expelled: a claim or event that gives no figure of what is counted is no answer to it.
@@ -678,7 +676,6 @@ class Ranker:
                                               pool.person and not c.consistent, -self._fused(c, t), c.entry_id))
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
-        count = counts.count_question(pool.text, self._stop, frozenset(named_positions(mentions)))
         if basis == "semantic" and count is not None and best.kind in ("claim", "event") \
                 and not self._gives_count(best, pool, count):
             # "how many journalists are in prison?" lies near the ministry's 303 mine victims, two of
@@ -770,7 +767,7 @@ class Ranker:
         """The entry gives a figure of what the question counts, and holds what it says of them ("how
         many Azerbaijanis live in Armenia?" is not the 30,000 killed); when it says nothing but who gave
         the figure ("how many prisoners did Karimli mention?"), the one named must be the entry's."""
-        if not counts.holds_count(self._count_texts(c), count.counted):
+        if not counts.holds_count(self._texts_of(c.kind, c.entry_id), count.counted):
             return False
         own = self.related.get((c.kind, c.entry_id), frozenset()) | {self.claimants.get(c.entry_id, "")}
         if not all(m.entity_id in own or all(self._holds_word(c, frozenset({w})) for w in m.typed.split())
@@ -795,25 +792,26 @@ class Ranker:
                 return m.entity_id
         return None
 
-    def gives_count(self, text: str, c: Candidate) -> bool:
-        """Whether this entry gives the figure the question asks for (see `_gives_count`)."""
+    def count_given(self, text: str, c: Candidate) -> counts.Count | None:
+        """The figure the question asks for, when this entry gives it (see `_gives_count`); else None."""
         mentions = tuple(self.mentions.find(text))
         count = counts.count_question(text, self._stop, frozenset(named_positions(mentions)))
         pool = Pool(text, guess_lang(text), [c], "none", False, mentions, ())
-        return count is not None and self._gives_count(c, pool, count)
+        return count if count is not None and self._gives_count(c, pool, count) else None
 
     def _holds_word(self, c: Candidate, forms: frozenset[str]) -> bool:
         """A word of the question in the entry's words or its reviewed translation's, in any form."""
         own = self._count_words.get((c.kind, c.entry_id))
         if own is None:
             own = set(self.lexical.bag(c.kind, c.entry_id))
-            for text in self._count_texts(c):
+            for text in self._texts_of(c.kind, c.entry_id):
                 own |= {f for w, alts in term_forms(text) for f in (w, *alts)}
             self._count_words[(c.kind, c.entry_id)] = own
         return bool(forms & own) or any(counts.same_word(forms, frozenset({w})) for w in own)
 
-    def _count_texts(self, c: Candidate) -> list[str]:
-        return [*self._statements.get((c.kind, c.entry_id), ()), *self.translated_texts(c.kind, c.entry_id)]
+    def _texts_of(self, kind: str, entry_id: str) -> list[str]:
+        """An entry's English texts and its reviewed translations."""
+        return [*self._statements.get((kind, entry_id), ()), *self.translated_texts(kind, entry_id)]
 
     @staticmethod
     def _fused(c: Candidate, t: Thresholds) -> float:
@@ -915,9 +913,21 @@ class Ranker:
             return "semantic"
         return "weak" if sem < t.sem_answer_wide else "margin"
 
-    def _content_forms(self, text: str) -> list[frozenset[str]]:
-        return [frozenset({w, *alts}) for w, alts in term_forms(text)
-                if w not in self._stop and len(w) >= 3 and not w.isdigit()]
+    def _content_forms(self, text: str, skip: frozenset[int] = frozenset()) -> list[frozenset[str]]:
+        """The forms of each content word of a text, in order (positions in `skip` left out)."""
+        return [frozenset({w, *alts}) for n, (w, alts) in enumerate(term_forms(text))
+                if n not in skip and w not in self._stop and len(w) >= 3 and not w.isdigit()]
+
+    def _near_rivals(self, best: Candidate, ranked: list[Candidate], t: Thresholds) -> list[Candidate]:
+        """The entries near the best (within the wide margin) that are neither it nor linked to it."""
+        linked = self._linked(best)
+        bar = self._fused(best, t) - t.margin_wide
+        return [c for c in ranked[1:8] if c.entry_id not in linked and self._fused(c, t) >= bar]
+
+    def _owns_mentions(self, c: Candidate, pool: Pool) -> bool:
+        """Every entity the question names, however common, is one the entry is by, about or names."""
+        own = self.related.get((c.kind, c.entry_id), frozenset())
+        return all(m.entity_id in own for m in pool.mentions)
 
     def _run(self, asked: list[frozenset[str]], kind: str, entry_id: str) -> int:
         """The longest run of the question's content words, in order, in one of the entry's texts
@@ -925,9 +935,8 @@ class Ranker:
         best = 0
         texts = self._phrase_forms.get((kind, entry_id))
         if texts is None:
-            texts = self._phrase_forms[(kind, entry_id)] = [
-                self._content_forms(text)
-                for text in [*self._statements.get((kind, entry_id), ()), *self.translated_texts(kind, entry_id)]]
+            texts = [self._content_forms(text) for text in self._texts_of(kind, entry_id)]
+            self._phrase_forms[(kind, entry_id)] = texts
         for got in texts:
             for i in range(len(asked)):
                 for j in range(len(got)):
@@ -942,19 +951,11 @@ class Ranker:
         ("правящий лагерь потерял чувство реальности" and Karimli's "потеряли чувство реальности"),
         no entry near it holds as long a run, and every entity the question names is the entry's.
         (Two words in a row were measured too: they answered a made-up claim on a blind set.)"""
-        inside = named_positions(pool.mentions)
-        asked = [frozenset({w, *alts}) for n, (w, alts) in enumerate(term_forms(pool.text))
-                 if n not in inside and w not in self._stop and len(w) >= 3 and not w.isdigit()]
+        asked = self._content_forms(pool.text, frozenset(named_positions(pool.mentions)))
         run = self._run(asked, best.kind, best.entry_id) if len(asked) >= PHRASE_RUN else 0
-        if run < PHRASE_RUN:
+        if run < PHRASE_RUN or not self._owns_mentions(best, pool):
             return False
-        own = self.related.get((best.kind, best.entry_id), frozenset())
-        if not all(m.entity_id in own for m in pool.mentions):
-            return False
-        linked = self._linked(best)
-        bar = self._fused(best, t) - t.margin_wide
-        return not any(self._run(asked, c.kind, c.entry_id) >= run for c in ranked[1:8]
-                       if c.entry_id not in linked and self._fused(c, t) >= bar)
+        return not any(self._run(asked, c.kind, c.entry_id) >= run for c in self._near_rivals(best, ranked, t))
 
     def _sole_pole(self, best: Candidate, ranked: list[Candidate], pool: Pool, t: Thresholds) -> bool:
         """The question takes a side that must be said in so many words (stance.yaml's one-pole and
@@ -966,19 +967,10 @@ class Ranker:
         if not sides:
             return False
         have = self.facts.get((best.kind, best.entry_id), (set(), frozenset()))[1]
-        if not sides <= have:
+        if not sides <= have or not self._owns_mentions(best, pool):
             return False
-        own = self.related.get((best.kind, best.entry_id), frozenset())
-        if not all(m.entity_id in own for m in pool.mentions):
-            return False
-        linked = self._linked(best)
-        bar = self._fused(best, t) - t.margin_wide
-        for c in ranked[1:8]:
-            if c.entry_id in linked or self._fused(c, t) < bar:
-                continue
-            if sides & self.facts.get((c.kind, c.entry_id), (set(), frozenset()))[1]:
-                return False
-        return True
+        return not any(sides & self.facts.get((c.kind, c.entry_id), (set(), frozenset()))[1]
+                       for c in self._near_rivals(best, ranked, t))
 
     def _candidate(self, ident: tuple[str, str], lex: Hit | None, sem: SemanticHit | None,
                    mentions: Sequence[Mention], coverage: float, query: Query) -> Candidate:
