@@ -69,12 +69,13 @@ MAX_MESSAGE = 512  # characters of a message the core reads; Telegram allows 409
 def _synonyms() -> dict[str, tuple[str, ...]]:
     path = Path(__file__).with_name("synonyms.yaml")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out: dict[str, tuple[str, ...]] = {}
+    # A word in several groups ("head": a leader, a boss) stands for the words of all of them.
+    out: dict[str, dict[str, None]] = {}
     for group in data.get("groups", []):
         words = [str(w) for w in group]
         for w in words:
-            out[w] = tuple(x for x in words if x != w)
-    return out
+            out.setdefault(w, {}).update(dict.fromkeys(x for x in words if x != w))
+    return {w: tuple(others) for w, others in out.items()}
 
 
 def _name_synonyms(corpus: Corpus) -> dict[str, tuple[str, ...]]:

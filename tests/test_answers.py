@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from bot.core import Engine, decode_query
 from bot.dates import extract_date
+from bot.render import plain_text
+from bot.retrieve.rank import PEOPLE, asked_kinds
 from tests.eval.score import check_telegram_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -464,6 +466,36 @@ def test_what_is_x_answers_with_what_x_names(engine: Engine, message: str, lang:
 def test_a_person_asked_for_by_their_party_is_its_leader_in_every_language(engine: Engine) -> None:
     for message, lang in [("/actor председатель Народного фронта", "ru"), ("/actor Xalq Cəbhəsinin sədri", "az")]:
         assert engine.answer(message, lang=lang).share_payload == "a_karimli", message
+
+
+def test_a_word_asking_for_an_outlet_finds_the_outlet_not_who_spoke_to_it(engine: Engine) -> None:
+    """"the radio station Mammadli talked to" is no state Mammadli named (Iran, Ukraine); "news agency"
+    asks for an outlet even before "agency", which alone may be the U.S. aid agency."""
+    for message, lang, payload in [
+            ("/actor radio station Nasimi Mammadli talked to", "en", "a_radio-azadlig"),
+            ("/actor news agency the signatory MP gave his interview to", "en", "a_turan"),
+            ("/actor website that reported Gafarova's appeal", "en", "a_news-az"),
+            ("/actor сайт, опубликовавший обращение Гафаровой", "ru", "a_news-az")]:
+        reply = engine.answer(message, lang=lang)
+        assert reply.share_payload == payload, (message, plain_text(reply.html))
+
+
+def test_what_a_query_asks_for_is_its_first_kind_word_outside_names(engine: Engine) -> None:
+    def kinds(text: str) -> frozenset[str]:
+        return asked_kinds(text, tuple(engine.ranker.mentions.find(text)))
+    assert kinds("the radio station Nasimi Mammadli talked to") == {"outlet"}
+    assert kinds("the state news agency") == {"outlet"}  # "state" qualifies the agency
+    assert kinds("which country backed the road") == {"state"}
+    assert kinds("the country's leader") == PEOPLE
+    assert kinds("the aid agency the MPs wanted out") == frozenset()  # a body: any kind but no guess
+    assert kinds("Radio Azadlig") == frozenset()  # a name says nothing of the kind asked for
+
+
+def test_who_chairs_a_parliament_is_its_speaker(engine: Engine) -> None:
+    for message, lang in [("who chairs the milli majlis?", "en"), ("/actor председатель Милли Меджлиса", "ru")]:
+        assert engine.answer(message, lang=lang).share_payload == "a_gafarova", message
+    # The Popular Front's chairman stays its chairman, not the Speaker.
+    assert engine.answer("/actor chairman of the popular front").share_payload == "a_karimli"
 
 
 def test_a_speaker_and_whom_they_told_is_the_speaker(engine: Engine) -> None:

@@ -126,7 +126,9 @@ class Query:
     # Topic tags the query names ("sanctions", "basic law"): each as the tag and, for each of its
     # words, the forms that would do (synonyms, base forms, other scripts' words the synonyms map).
     topics: tuple[Topic, ...] = ()
-    person: bool = False  # it asks for a person ("the opposition leader", "министр обороны")
+    # The actor kinds it asks for: people ("the opposition leader", "министр обороны"), an outlet
+    # ("the radio station Mammadli talked to"), a state ("which country backed the road"); empty: any.
+    wants: frozenset[str] = frozenset()
     asserted: tuple[frozenset[str], ...] = ()  # forms of the content words it asserts (not negated)
 
 
@@ -139,7 +141,7 @@ class Pool:
     semantic: bool  # whether meaning was consulted
     mentions: tuple[Mention, ...]
     unknown: tuple[str, ...]
-    person: bool = False  # the query asks for a person (Query.person)
+    wants: frozenset[str] = frozenset()  # the actor kinds the query asks for (Query.wants)
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,39 @@ def person_words() -> frozenset[str]:
 def body_words() -> frozenset[str]:
     """Words asking for a body, an outlet or an organisation ("agency", "министерство", "partiya")."""
     return _role_words("bodies")
+
+
+def outlet_words() -> frozenset[str]:
+    """Words asking for a news outlet ("radio", "сайт", "qəzet")."""
+    return _role_words("outlets")
+
+
+def state_words() -> frozenset[str]:
+    """Words asking for a state ("country", "страна", "ölkə")."""
+    return _role_words("states")
+
+
+def asked_kinds(text: str, mentions: Sequence[Mention]) -> frozenset[str]:
+    """The kinds of actor the first word saying what is asked for names, outside the names the query
+    gives: people ("leader", "министра"), an outlet ("the radio station Mammadli talked to", "news
+    agency"), a state ("which country backed the road"; not "the state news agency", where the
+    state only qualifies the agency); empty when it names a body ("the aid agency") or nothing."""
+    inside = named_positions(mentions)
+    people, bodies, outlets, states = person_words(), body_words(), outlet_words(), state_words()
+    terms = [(n, {typed} | alts) for n, (typed, alts) in enumerate(term_forms(text)) if n not in inside]
+    for at, (n, forms) in enumerate(terms):
+        if forms & outlets:
+            return frozenset({"outlet"})
+        if forms & states:
+            after = terms[at + 1][1] if at + 1 < len(terms) and terms[at + 1][0] == n + 1 else set()
+            if after & (people | bodies | outlets):
+                continue  # "the state news agency", "the country's leader"
+            return frozenset({"state"})
+        if forms & bodies:
+            return frozenset()  # "the aid agency the MPs wanted out": the agency is asked for, not the MPs
+        if forms & people:
+            return PEOPLE
+    return frozenset()
 
 
 def asks_for_person(text: str, mentions: Sequence[Mention]) -> bool:
@@ -529,7 +564,7 @@ class Ranker:
             own = own | self.authors[claimant]  # "Speaker Gafarova's appeal says …"
         if kind in ("actor", "place"):
             own = own | {entry_id}
-            if query.person and not self._is_person(kind, entry_id):
+            if query.wants and not self._is_wanted(kind, entry_id, query.wants):
                 return False  # "the opposition leader" is no party, "министр обороны" no ministry
         if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
             return False
@@ -592,7 +627,8 @@ class Ranker:
         by_name = (outcome == "answer" and lex_hits[0].kind in ("actor", "place") and lex_hits[0].named >= 0.5
                    # "председатель Народного фронта" names the party but asks for a person: one the
                    # party is related to (the mention must hold for the answer)
-                   and not (query.person and not self._is_person(lex_hits[0].kind, lex_hits[0].entry_id)
+                   and not (query.wants and not self._is_wanted(lex_hits[0].kind, lex_hits[0].entry_id,
+                                                                 query.wants)
                             and lex_hits[0].entry_id in {m.entity_id for m in mentions}))
         if semantic and self.semantic is not None and query_words(text) and not by_name:
             # A name, a typo of one or an alias is answered by words alone: the model is not asked.
@@ -606,7 +642,7 @@ class Ranker:
                 covs[k] = max(covs.get(k, 0.0), self.t.translated_coverage * share)
         cands = [self._candidate(k, lex.get(k), sem.get(k), mentions, covs.get(k, 0.0), query) for k in keys]
         cands.sort(key=lambda c: (-c.score, -c.semantic, -c.phrase, c.entry_id))
-        return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown, query.person)
+        return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown, query.wants)
 
     def query(self, text: str, mentions: tuple[Mention, ...]) -> Query:
         """What the text pins down besides its topic."""
@@ -623,7 +659,7 @@ class Ranker:
             # A year still holds ("… killed in 2025?").
             figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not guessed),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
-            topics=self._topics(text, mentions), person=asks_for_person(text, mentions),
+            topics=self._topics(text, mentions), wants=asked_kinds(text, mentions),
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
 
     def denied_by(self, text: str, claim_ids: Iterable[str]) -> bool:
@@ -673,7 +709,8 @@ class Ranker:
         # A person asked for by the body they belong to ("Xalq Cəbhəsinin sədri"): one the body is not
         # related to is no candidate, however close in meaning (the Speaker, for "the chairman").
         by_sem = sorted(cands, key=lambda c: (self._only_named(c, pool), self._not_a_person(c, pool),
-                                              pool.person and not c.consistent, -self._fused(c, t), c.entry_id))
+                                              bool(pool.wants) and not c.consistent, -self._fused(c, t),
+                                              c.entry_id))
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
         if basis == "semantic" and count is not None and best.kind in ("claim", "event") \
@@ -818,12 +855,14 @@ class Ranker:
         return c.semantic + t.coverage_weight * c.coverage
 
     def _not_a_person(self, c: Candidate, pool: Pool) -> bool:
-        """The query asks for a person and this entry is a body, an outlet, a state or a place."""
-        return pool.person and c.kind in ("actor", "place") and not self._is_person(c.kind, c.entry_id)
+        """The query asks for a kind of actor (a person, an outlet, a state) and this entry is another
+        kind, or a place."""
+        return bool(pool.wants) and c.kind in ("actor", "place") and not self._is_wanted(c.kind, c.entry_id,
+                                                                                       pool.wants)
 
-    def _is_person(self, kind: str, entry_id: str) -> bool:
-        """A person or a group of people: what a word asking for a person may mean."""
-        return kind == "actor" and self.actor_kinds.get(entry_id) in PEOPLE
+    def _is_wanted(self, kind: str, entry_id: str, wants: frozenset[str]) -> bool:
+        """An actor of a kind the query asks for (people: a person or a group of people)."""
+        return kind == "actor" and self.actor_kinds.get(entry_id) in wants
 
     def _only_named(self, c: Candidate, pool: Pool) -> bool:
         """An entity named inside a description of someone else: "the commentator who spoke to Radio
