@@ -32,6 +32,22 @@ def test_a_deed_splits_at_the_relative_word() -> None:
     assert deeds.split("Ilham Aliyev") == ("", "Ilham Aliyev")
 
 
+def test_a_participle_opens_the_deed_as_a_relative_word_does() -> None:
+    # Russian: an active participle after the noun; Azerbaijani: the participle before the noun.
+    assert deeds.split("чиновники, подписавшие обращение спикера") == ("чиновники", "подписавшие обращение спикера")
+    assert deeds.split("Radio Azadlığa danışan şərhçi") == ("şərhçi", "Radio Azadlığa danışan")
+    assert deeds.split("Ermənistanı tənqid edən ölkə") == ("ölkə", "Ermənistanı tənqid edən")
+    # A name, a role, or people the participle does not describe by kind are no deed.
+    assert deeds.split("Azerbaycan deputati") == ("", "Azerbaycan deputati")
+    assert deeds.split("Qarabağda yaşayan ermənilər") == ("", "Qarabağda yaşayan ermənilər")
+    assert deeds.split("объявленные персонами нон грата депутаты") == ("", "объявленные персонами нон грата депутаты")
+
+
+def test_a_deed_by_participle_names_the_event_it_matched(engine: Engine) -> None:
+    text = _lead(engine, "/actor bayrağı qaldıran prezident")
+    assert "Ilham Aliyev" in text and "flag" in text.split("\n")[0], text
+
+
 def test_who_did_it_is_the_event_s_actor_not_a_place_or_state(engine: Engine) -> None:
     flag = next(e for e in engine.corpus.events.values() if "flag" in e.title and "Khankendi" in e.title)
     people = [a for a in flag.actors if engine.corpus.actors[a].kind not in deeds.STATE_KINDS]

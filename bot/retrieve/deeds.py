@@ -18,8 +18,17 @@ from bot.corpus import Corpus
 from bot.index import STOPWORDS
 from bot.normalize import key, skeleton, words
 from bot.retrieve.mentions import named_positions
-from bot.retrieve.rank import PEOPLE, RELATIVE, Ranker, asks_for_person
-from bot.understand.morph import term_forms
+from bot.retrieve.rank import (
+    PEOPLE,
+    RELATIVE,
+    Ranker,
+    asks_for_person,
+    body_words,
+    outlet_words,
+    person_words,
+    state_words,
+)
+from bot.understand.morph import russian_active_participle, term_forms
 
 # "that" only here: in a claim or a topic it is as often a conjunction ("says that").
 DEED_RELATIVE = RELATIVE | {skeleton("that")}
@@ -55,16 +64,34 @@ class Deed:
     title: str  # the claim's paraphrase or the event's title, to explain the match
 
 
+# An Azerbaijani participle ends so ("danışan", "imzalayan", "edən"); the noun it describes follows it.
+AZ_PARTICIPLE = ("an", "ən", "yan", "yən")
+
+
 def split(text: str) -> tuple[str, str]:
     """("the commentator", "spoke to Radio Azadlig") for "the commentator who spoke to Radio Azadlig";
+    ("чиновники", "подписавшие обращение") for the Russian participle that does the same;
+    ("deputat", "Turan agentliyinə danışan") for the Azerbaijani one, which comes before its noun;
     ("", text) when no relative word comes after the first word."""
     ws = text.split()
     for n, w in enumerate(ws):
         if n > 0 and skeleton("".join(words(w))) in DEED_RELATIVE:
             return " ".join(ws[:n]).rstrip(","), " ".join(ws[n + 1:])
+        if n > 0 and russian_active_participle(w.strip(",.;:")):
+            return " ".join(ws[:n]).rstrip(","), " ".join(ws[n:])
+    kinds = person_words() | body_words() | outlet_words() | state_words()
+    for n in (len(ws) - 2, len(ws) - 3):
+        # "Turan agentliyinə danışan deputat": what comes after the participle names the kind asked for
+        if n >= 1 and ws[n].lower().endswith(AZ_PARTICIPLE) and len(ws[n]) >= 4 \
+                and all(forms & kinds for _, forms in _forms(" ".join(ws[n + 1:]))):
+            return " ".join(ws[n + 1:]), " ".join(ws[:n + 1])
     if ws and skeleton("".join(words(ws[0]))) in RELATIVE:  # "who hoisted the flag"
         return "", " ".join(ws[1:])
     return "", text
+
+
+def _forms(text: str) -> list[tuple[str, set[str]]]:
+    return [(typed, {typed, *alts}) for typed, alts in term_forms(text)]
 
 
 def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:

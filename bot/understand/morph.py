@@ -170,6 +170,16 @@ def russian_verb(word: str) -> bool:
     return bool(parses) and parses[0].is_known and parses[0].tag.POS in {"VERB", "INFN", "PRTS", "GRND"}
 
 
+def russian_active_participle(word: str) -> bool:
+    """Whether a Russian word is an active participle ("подписавшие", "опубликовавший"): after a noun
+    it opens what the noun's referent did, as "who" does ("чиновники, подписавшие обращение")."""
+    if not _CYRILLIC.search(word) or len(word) < 5:
+        return False
+    parses = _analyzer().parse(_lower(word))
+    return bool(parses) and parses[0].is_known and any(
+        p.tag.POS == "PRTF" and "actv" in p.tag for p in parses[:2])
+
+
 _QUALITY = frozenset({"ADJF", "ADJS", "PRTF", "PRTS", "ADVB"})
 # "не-" words that negate nothing: "несколько" is no "not how many", "некоторые" no "not which"
 _NOT_NEGATIONS = frozenset({"несколько", "немного", "немало", "недавно", "нередко", "немедленно", "незадолго",
