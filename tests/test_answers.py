@@ -498,6 +498,23 @@ def test_who_chairs_a_parliament_is_its_speaker(engine: Engine) -> None:
     assert engine.answer("/actor chairman of the popular front").share_payload == "a_karimli"
 
 
+def test_a_verb_finds_the_event_its_noun_names_in_every_language(engine: Engine) -> None:
+    """"dissolve" and "dissolution" share no stem; the synonym table joins them (and "самороспуск",
+    "buraxılması"), so "when did … dissolve?" is dated, not "no match"."""
+    for message, lang in [("when did the separatist regime announce it was dissolving?", "en"),
+                          ("/timeline seperatci rejimin buraxilmasi", "az"),
+                          ("когда сепаратисты распустились?", "ru")]:
+        reply = engine.answer(message, lang=lang)
+        assert reply.matched and "28" in plain_text(reply.html) and "dissolution" in reply.html, (message, reply.html)
+
+
+def test_a_word_in_two_synonym_groups_stands_for_both() -> None:
+    from bot.core import _synonyms
+    table = _synonyms()
+    assert {"leader", "boss"} <= set(table["head"])  # "head" is in the leaders' group and the bosses'
+    assert {"talks", "cooperation"} <= set(table["dialogue"])
+
+
 def test_a_speaker_and_whom_they_told_is_the_speaker(engine: Engine) -> None:
     """"Fazil Mustafa Turan agentliyinə nə dedi?" (what did he tell the Turan agency): his claims,
     not the agency's (it makes none)."""
