@@ -282,6 +282,12 @@ class Engine:
         rest = rest.strip()
         if command in ("actor", "claim") and intent.subject:
             rest = intent.subject  # "/actor кто такая Гафарова" asks for Гафарова
+        if command == "timeline":
+            # "/timeline what happened on 20 November 2024" asks for that day (a page asked for stays)
+            page = re.search(r"\s*\bpage:\d+\s*$", rest)
+            asked = understand(f"/timeline {rest[:page.start()]}") if page else intent
+            if asked.question and asked.subject:
+                rest = asked.subject + (page[0] if page else "")
         if command == "actor" and intent.question and intent.command == "said":
             return self.said(intent.subject, intent.about, full)
         handlers: dict[str, Callable[[str, bool], Reply]] = {
@@ -730,7 +736,8 @@ class Engine:
             only = say("spans_only" if spans_only else "only_overlapping", topic_part=about, range=shown)
             notice = f"{notice}\n{only}" if notice else only
         reply = timeline_views.timeline(self.views, rest, self._local(events), page, full, notice, best, overlapping,
-                                        paging=self._paging_query(rest, topic, when))
+                                        paging=self._paging_query(rest, topic, when),
+                                        within=self._wholly_within(events, when))
         # Nothing is dated in the window asked for: the spans around it are context, not an answer
         # (and the query log counts the question as a gap); so are events whose date is known only
         # to a period far longer than the window ("between November 2020 and July 2023" for March
@@ -861,6 +868,20 @@ class Engine:
         if when is None:
             return set()
         return {e.id for e in events if not self._in_range(e, when)}
+
+    @staticmethod
+    def _wholly_within(events: list[Event], when: DateQuery | None) -> set[str]:
+        """Ids of the events that lie wholly inside the window, not spans that begin or end in it."""
+        if when is None or when.month_day is not None:
+            return set()
+        out = set()
+        for e in events:
+            first, last = effective_span(e.date)
+            if e.end is not None:
+                last = effective_span(e.end)[1]
+            if when.start <= first and last <= when.end:
+                out.add(e.id)
+        return out
 
     @staticmethod
     def _overlaps(event: Event, when: DateQuery) -> bool:

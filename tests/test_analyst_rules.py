@@ -455,3 +455,22 @@ def test_a_question_word_alone_gets_the_help_not_an_entry(engine: Engine, messag
     """"кто?" used to answer a Caspian News claim; it asks about nothing yet."""
     reply = engine.answer(message)
     assert reply.command == "help" and not reply.sources
+
+
+@pytest.mark.parametrize(("message", "lang"), [("/timeline 10 November 2020", "en"),
+                                               ("что произошло 10 ноября 2020 года?", "ru"),
+                                               ("/timeline what happened on 10 November 2020", "en")])
+def test_a_day_leads_with_its_own_event_in_the_sources_words(engine: Engine, message: str, lang: str) -> None:
+    """The 2020 war and the capture of the districts end on 10 November 2020, but the day's own event
+    is the statement signed that day: it comes first, quoted, above the spans that end then."""
+    lines = text(engine.answer(message, lang=lang).html).splitlines()
+    events = [n for n, line in enumerate(lines) if line.startswith("• ")]
+    day = "10 ноября 2020 —" if lang == "ru" else "10 November 2020 —"
+    assert lines[events[0]].startswith(f"• {day}") and "tripartite statement" in lines[events[0] + 1], lines
+    # the spans are listed, not quoted: each line after one is the next event or the end of the list
+    assert all(not lines[n + 1].strip() or lines[n + 1].startswith("• ") for n in events[1:]), lines
+
+
+def test_a_timeline_question_inside_the_command_asks_for_its_subject(engine: Engine) -> None:
+    lines = text(engine.answer("/timeline what happened on 20 November 2024").html).splitlines()
+    assert lines[0].endswith("20 November 2024") and "Luxembourg" in lines[1], lines

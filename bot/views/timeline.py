@@ -11,24 +11,37 @@ from bot.views.base import ECHO_LIMIT, InlineItem, Reply, Views, button, encode_
 
 
 def timeline(v: Views, query: str, events: list[Event], page: int, full: bool, notice: str,
-             best: float, overlapping: set[str] | None = None, paging: str | None = None) -> Reply:
+             best: float, overlapping: set[str] | None = None, paging: str | None = None,
+             within: set[str] | None = None) -> Reply:
     """Page `page` of the events chosen (in date order), with Earlier/Later buttons carrying `paging`
-    (the query as typed when None); events in `overlapping` are never among the key events."""
+    (the query as typed when None); events in `overlapping` are never among the key events, and
+    those `within` the window (wholly inside it, not a span that begins or ends there) lead them."""
     per_page = 10 if full else 5
+    overlapping, within = overlapping or set(), within or set()
+
+    def tier(e: Event) -> int:
+        return 2 if e.id in overlapping else 0 if e.id in within else 1
+
     if len(events) > per_page:
         # The first page shows the window's key events (cited by most sources, dated most
-        # precisely, inside the window), in date order; the rest follow in date order.
-        rank = sorted(events, key=lambda e: (e.id in (overlapping or ()), importance(e)))
+        # precisely, inside the window): those wholly inside it first, then the spans that begin or
+        # end in it, then those that merely overlap it, each in date order; the rest follow in date
+        # order. "10 November 2020" leads with the statement of that day, not the war ending then.
+        rank = sorted(events, key=lambda e: (e.id in overlapping, importance(e)))
         key_ids = {e.id for e in rank[:per_page]}
-        events = [e for e in events if e.id in key_ids] + [e for e in events if e.id not in key_ids]
+        key = sorted((e for e in events if e.id in key_ids), key=tier)  # stable: date order within a tier
+        events = key + [e for e in events if e.id not in key_ids]
         lead = say("key_events_first", n=len(events) - per_page)
         notice = f"{notice}\n{lead}" if notice else lead
-    # A timeline of one or two events has room for their quotes: the sources' own words under each.
+    # A timeline of one or two events has room for their quotes: the sources' own words under each;
+    # so have the one or two events of a window that holds many spans ("what happened on 10 November
+    # 2020?": the statement of that day, in the source's words).
     quote = full or len(events) <= FEW
-    pages = paginate(v, query, events, quote, notice, per_page=10 if full else 5, brief=not full)
+    quoted = frozenset(within) if not quote and 0 < len(within) <= FEW else frozenset()
+    pages = paginate(v, query, events, quote, notice, per_page=10 if full else 5, brief=not full, quoted=quoted)
     page = min(page, len(pages))
     chunk = pages[page - 1]
-    b = timeline_page(v, query, chunk, quote, notice, page, len(pages), brief=not full)
+    b = timeline_page(v, query, chunk, quote, notice, page, len(pages), brief=not full, quoted=quoted)
     nav = []
     base = f"/timeline {query if paging is None else paging}".strip()
     if page > 1 and (btn := button(say("buttons.earlier"), f"{base} page:{page - 1}")):
@@ -54,7 +67,8 @@ def importance(e: Event) -> tuple[int, int, str]:
 
 
 def paginate(v: Views, query: str, events: list[Event], full: bool, notice: str,
-             per_page: int | None = None, brief: bool | None = None) -> list[list[Event]]:
+             per_page: int | None = None, brief: bool | None = None,
+             quoted: frozenset[str] = frozenset()) -> list[list[Event]]:
     """Pages filled greedily with what fits (and at most 5 or 10 events), so no event is ever skipped
     between one page and the next, however long its sources make the reply. `full` shows quotes."""
     per_page = per_page or (10 if full else 5)
@@ -64,7 +78,7 @@ def paginate(v: Views, query: str, events: list[Event], full: bool, notice: str,
         b = timeline_page(v, query, [], full, notice, 999, 999, brief=brief)
         chunk: list[Event] = []
         for e in rest[:per_page]:
-            if not b.add(v.event_line(e, quote=full), force=not chunk):
+            if not b.add(v.event_line(e, quote=full or e.id in quoted), force=not chunk):
                 break
             chunk.append(e)
         pages.append(chunk)
@@ -73,8 +87,9 @@ def paginate(v: Views, query: str, events: list[Event], full: bool, notice: str,
 
 
 def timeline_page(v: Views, query: str, chunk: list[Event], full: bool, notice: str, page: int,
-                  pages: int, brief: bool | None = None) -> Builder:
-    """A page; `full` shows each event's quotes, `brief` (default: not `full`) keeps the brief length."""
+                  pages: int, brief: bool | None = None, quoted: frozenset[str] = frozenset()) -> Builder:
+    """A page; `full` shows each event's quotes (else only those `quoted`), `brief` (default: not
+    `full`) keeps the brief length."""
     b = v.builder(not brief if brief is not None else full)
     title = esc(short(query, ECHO_LIMIT)) if query else say("labels.timeline_all")
     head = f"<b>{say('labels.timeline_title')}: {title}</b>"
@@ -84,7 +99,7 @@ def timeline_page(v: Views, query: str, chunk: list[Event], full: bool, notice: 
     if notice:
         b.add(f"<i>{notice}</i>", force=True)
     for e in chunk:
-        b.add(v.event_line(e, quote=full), force=True)
+        b.add(v.event_line(e, quote=full or e.id in quoted), force=True)
     return b
 
 
