@@ -508,6 +508,11 @@ def test_a_verb_finds_the_event_its_noun_names_in_every_language(engine: Engine)
         assert reply.matched and "28" in plain_text(reply.html) and "dissolution" in reply.html, (message, reply.html)
 
 
+def test_walking_out_is_the_delegation_s_boycott(engine: Engine) -> None:
+    reply = engine.answer("when did Azerbaijan walk out of PACE?")
+    assert reply.matched and "suspends its cooperation with PACE" in plain_text(reply.html), reply.html
+
+
 def test_a_word_in_two_synonym_groups_stands_for_both() -> None:
     from bot.core import _synonyms
     table = _synonyms()
