@@ -19,10 +19,9 @@ from bot.index import STOPWORDS
 from bot.normalize import key, skeleton, words
 from bot.retrieve.mentions import named_positions
 from bot.retrieve.rank import (
-    PEOPLE,
     RELATIVE,
     Ranker,
-    asks_for_person,
+    asked_kinds,
     body_words,
     outlet_words,
     person_words,
@@ -126,10 +125,11 @@ def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
         # does not say who did it: the event itself is the answer, never a guess among those it involves.
         first = _first_in_title(corpus, e.title, [a for a in e.actors if a in corpus.actors])
         return Deed("event", e.id, (first,) if first in actors else (), e.title)
-    if asks_for_person(head, ranker.mentions.find(head)):
+    if wanted := asked_kinds(head, ranker.mentions.find(head)):
         # "the Luxembourg MP who sponsored the resolution": the Chamber that adopted it is no MP, and
-        # the sources name none; no person here, no answer by this deed.
-        actors = [a for a in actors if corpus.actors[a].kind in PEOPLE]
+        # the sources name none; no person here, no answer by this deed. "сайт, опубликовавший
+        # обращение": the outlet among those who took part.
+        actors = [a for a in actors if corpus.actors[a].kind in wanted]
     if not actors:
         return None
     if len(actors) > 1:

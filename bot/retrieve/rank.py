@@ -251,21 +251,6 @@ def asked_kinds(text: str, mentions: Sequence[Mention]) -> frozenset[str]:
     return frozenset()
 
 
-def asks_for_person(text: str, mentions: Sequence[Mention]) -> bool:
-    """A word outside the names the query gives asks for a person ("leader", "министра", "nazir")."""
-    inside = named_positions(mentions)
-    people, bodies = person_words(), body_words()
-    for n, (typed, alts) in enumerate(term_forms(text)):
-        if n in inside:
-            continue
-        forms = {typed} | alts
-        if forms & bodies:
-            return False  # "the aid agency the MPs wanted out": the agency is asked for, not the MPs
-        if forms & people:
-            return True
-    return False
-
-
 @cache
 def _stance_data() -> dict:
     return yaml.safe_load(Path(__file__).with_name("stance.yaml").read_text(encoding="utf-8"))
