@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.core import Engine, decode_query
 from bot.dates import extract_date
 from bot.render import plain_text
-from bot.retrieve.rank import PEOPLE, asked_kinds
+from bot.retrieve.rank import NOT_PEOPLE, PEOPLE, asked_kinds
 from tests.eval.score import check_telegram_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -487,8 +487,18 @@ def test_what_a_query_asks_for_is_its_first_kind_word_outside_names(engine: Engi
     assert kinds("the state news agency") == {"outlet"}  # "state" qualifies the agency
     assert kinds("which country backed the road") == {"state"}
     assert kinds("the country's leader") == PEOPLE
-    assert kinds("the aid agency the MPs wanted out") == frozenset()  # a body: any kind but no guess
+    assert kinds("the aid agency the MPs wanted out") == NOT_PEOPLE  # a body: anything but a person
+    assert kinds("party leader") == PEOPLE and kinds("председатель партии") == PEOPLE
     assert kinds("Radio Azadlig") == frozenset()  # a name says nothing of the kind asked for
+
+
+def test_a_persons_party_is_the_party_not_the_person(engine: Engine) -> None:
+    """The last word of "Karimli's party" says what is asked for (Russian: the first, "партия Каримли");
+    "party leader" still asks for the leader."""
+    for message, lang, payload in [("/actor Karimli's party", "en", "a_apfp"),
+                                   ("/actor партия Каримли", "ru", "a_apfp"),
+                                   ("/actor party leader", "en", "a_karimli")]:
+        assert engine.answer(message, lang=lang).share_payload == payload, message
 
 
 def test_who_chairs_a_parliament_is_its_speaker(engine: Engine) -> None:

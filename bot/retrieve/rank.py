@@ -27,7 +27,7 @@ from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_posi
 from bot.retrieve.polarity import Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
-from bot.understand.morph import term_forms
+from bot.understand.morph import script_lang, term_forms
 from bot.understand.places import countries
 
 
@@ -160,6 +160,8 @@ class Ranking:
 
 
 PEOPLE = frozenset({"person", "group"})  # the actor kinds a word asking for a person may mean
+# ... and those a word asking for a body may mean ("the delegation", "the opposition parties")
+NOT_PEOPLE = frozenset({"body", "group", "organisation", "outlet", "state"})
 
 # Words that open a description of the one asked about: "the commentator who spoke to X", "депутат,
 # который ...", "... kim". An entity named after one is what the description relates to, not the answer.
@@ -229,26 +231,36 @@ def state_words() -> frozenset[str]:
 
 
 def asked_kinds(text: str, mentions: Sequence[Mention]) -> frozenset[str]:
-    """The kinds of actor the first word saying what is asked for names, outside the names the query
-    gives: people ("leader", "министра"), an outlet ("the radio station Mammadli talked to", "news
-    agency"), a state ("which country backed the road"; not "the state news agency", where the
-    state only qualifies the agency); empty when it names a body ("the aid agency") or nothing."""
+    """The kinds of actor the words saying what is asked for name, outside the names the query gives.
+    The first run of such words counts, and its last word is its head ("parliament speaker", "party
+    leader": people; "Karimli's party": a body, not Karimli), except that an outlet word anywhere in
+    it asks for an outlet ("news agency", "the state news agency"). People ("leader", "министра"),
+    an outlet, a state ("which country backed the road"), a body ("the aid agency": anything but a
+    person); empty when nothing says."""
     inside = named_positions(mentions)
     people, bodies, outlets, states = person_words(), body_words(), outlet_words(), state_words()
+    kinds = people | bodies | outlets | states
     terms = [(n, {typed} | alts) for n, (typed, alts) in enumerate(term_forms(text)) if n not in inside]
-    for at, (n, forms) in enumerate(terms):
-        if forms & outlets:
-            return frozenset({"outlet"})
-        if forms & states:
-            after = terms[at + 1][1] if at + 1 < len(terms) and terms[at + 1][0] == n + 1 else set()
-            if after & (people | bodies | outlets):
-                continue  # "the state news agency", "the country's leader"
-            return frozenset({"state"})
-        if forms & bodies:
-            return frozenset()  # "the aid agency the MPs wanted out": the agency is asked for, not the MPs
-        if forms & people:
-            return PEOPLE
-    return frozenset()
+    run: list[set[str]] = []
+    last = -2
+    for n, forms in terms:
+        if forms & kinds and (not run or n == last + 1):
+            run.append(forms)
+            last = n
+        elif run:
+            break
+    if not run:
+        return frozenset()
+    if any(forms & outlets for forms in run):
+        return frozenset({"outlet"})
+    # Russian puts what a noun belongs to after it ("председатель партии"); English and Azerbaijani
+    # before it ("party leader", "Kərimlinin partiyası").
+    head = run[0] if script_lang(text) == "ru" else run[-1]
+    if head & people:
+        return PEOPLE
+    if head & states:
+        return frozenset({"state"})
+    return NOT_PEOPLE  # "the aid agency the MPs wanted out": the agency is asked for, not the MPs
 
 
 @cache
@@ -691,11 +703,8 @@ class Ranker:
             return Ranking([described[0], *rest][:limit], "answer", "described", mentions, unknown)
         if not pool.semantic:
             return Ranking(cands[:limit], pool.lexical_outcome, "lexical", mentions, unknown)
-        # A person asked for by the body they belong to ("Xalq Cəbhəsinin sədri"): one the body is not
-        # related to is no candidate, however close in meaning (the Speaker, for "the chairman").
         by_sem = sorted(cands, key=lambda c: (self._only_named(c, pool), self._not_a_person(c, pool),
-                                              bool(pool.wants) and not c.consistent, -self._fused(c, t),
-                                              c.entry_id))
+                                              self._not_of_kind(c, pool), -self._fused(c, t), c.entry_id))
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
         if basis == "semantic" and count is not None and best.kind in ("claim", "event") \
@@ -844,6 +853,16 @@ class Ranker:
         kind, or a place."""
         return bool(pool.wants) and c.kind in ("actor", "place") and not self._is_wanted(c.kind, c.entry_id,
                                                                                        pool.wants)
+
+    @staticmethod
+    def _not_of_kind(c: Candidate, pool: Pool) -> bool:
+        """A person asked for by the body they belong to ("Xalq Cəbhəsinin sədri"): one the body is not
+        related to is no candidate, however close in meaning (the Speaker, for "the chairman"); so
+        for an outlet or a state asked for, among actors. A body word ("the party") asks too little
+        to pass over claims and events."""
+        if c.consistent or not pool.wants or pool.wants == NOT_PEOPLE:
+            return False
+        return pool.wants == PEOPLE or c.kind in ("actor", "place")
 
     def _is_wanted(self, kind: str, entry_id: str, wants: frozenset[str]) -> bool:
         """An actor of a kind the query asks for (people: a person or a group of people)."""
