@@ -36,9 +36,9 @@ ROOT = HERE.parent
 # holdout 89 → 88 (2026-12-01): "азербайджанские позиции" now names Azerbaijan, whose Russian forms
 # raise a rival claim's word coverage, and a thin lead (0.019) fell under the margin; the same change
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
-FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 212,
-          "queries_holdout.yaml": 93, "queries_fresh.yaml": 126, "queries_console.yaml": 123,
-          "queries_usertest3.yaml": 144, "queries_usertest5.yaml": 104, "queries_usertest6.yaml": 101,
+FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 217,
+          "queries_holdout.yaml": 97, "queries_fresh.yaml": 128, "queries_console.yaml": 124,
+          "queries_usertest3.yaml": 145, "queries_usertest5.yaml": 106, "queries_usertest6.yaml": 101,
           "queries_counts.yaml": 62, "queries_blind7.yaml": 71}
 KNOWN_MISSES = {
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
