@@ -353,6 +353,7 @@ def test_a_figure_asked_for_leads_the_answer_in_the_sources_words(engine: Engine
     "how many MPs are in the Milli Majlis?",  # the 43 MPs are not the Majlis's size
     "how many journalists are in prison in Azerbaijan?",  # two journalists among the mine victims
     "how many civilians were killed in the September 19 provocation?",  # "19 September" is a date
+    "how many thousand political prisoners are there according to Karimli?",  # he says over 300
 ])
 def test_a_figure_the_sources_do_not_give_is_not_answered(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
@@ -365,6 +366,10 @@ def test_only_a_question_asks_for_a_figure() -> None:
 
     assert count_question("the world has acknowledged how much the elections improved", frozenset()) is None
     assert count_question("Minalardan neçə nəfər zərər çəkib?", frozenset()) is not None
+    # "how many thousand …" asks for thousands: a figure below a thousand is no answer
+    assert [count_question(q, frozenset()).least for q in ("сколько тысяч семей вернутся?",  # type: ignore[union-attr]
+                                                           "neçə min azərbaycanlı ölüb?", "how many families?")] \
+        == [1000, 1000, 0]
     folded = [w for w, _ in term_forms("on 19 September, one million people and COP29 in 2023")]
     assert [folded[n] for n in sorted(figure_positions(folded))] == [folded[3], folded[4]]  # "one million"
 

@@ -329,6 +329,8 @@ def test_an_azerbaijani_when_question_keeps_its_verb_with_the_subject() -> None:
 @pytest.mark.parametrize(("text", "lang"), [
     ("konqresmenler siyasi mehbuslarin azad edilmesini istedi", "az"),  # Azerbaijani without its letters
     ("antiterror tedbirleri yalniz qanunsuz herbi birlesmelere qarsi yonelib", "az"),
+    ("Ermenistan Azerbaycan erazilerinin nece faizini isgal etmisdi?", "az"),  # "nece" (neçə) marks it
+    ("birinci Qarabag muharibesinde nece azerbaycanli olduruldu?", "az"),
     ("popular regular dollar solar", "en"),  # English words with Azerbaijani-looking endings
     ("the killer and the ruler were smaller", "en"),
     ("Ukraine China relations", "en"),  # names are no language ("-ine", "-ina", a q)

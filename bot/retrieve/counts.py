@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.normalize import skeleton, words
-from bot.retrieve.figures import YEAR, figure_positions
+from bot.retrieve.figures import NUMBER_WORDS, YEAR, figure_positions, numbers
 from bot.understand.intent import rules
 from bot.understand.morph import term_forms
 
@@ -87,6 +87,7 @@ class Count:
     counted: tuple[Forms, ...]  # forms of its first content words after the count words
     rest: tuple[Forms, ...]  # forms of its other content words (names and report verbs left out)
     reported: bool = False  # it asks what figure someone gave ("did Karimli mention", "wrote")
+    least: int = 0  # "how many thousand …", "сколько тысяч …", "neçə min …": a figure below this is none
 
 
 def count_question(text: str, stop: frozenset[str], named: frozenset[int] = frozenset()) -> Count | None:
@@ -121,8 +122,19 @@ def count_question(text: str, stop: frozenset[str], named: frozenset[int] = froz
                     rest.append(counted[-1])
             elif n not in named:
                 rest.append(frozenset({word, *alts}))
-        return Count(tuple(counted), tuple(rest), reported) if counted else None
+        after = at + len(phrase)
+        least = _magnitude(typed[after]) if after < len(typed) else 0
+        return Count(tuple(counted), tuple(rest), reported, least) if counted else None
     return None
+
+
+def _magnitude(word: str) -> int:
+    """What a magnitude word multiplies by ("thousand", "тысяч", "min": 1000), else 0."""
+    value = _SPELLED.get(word, "") if word in _MAGNITUDES else ""
+    return int(value[1:]) if value.startswith("x") else 0
+
+
+_SPELLED = {skeleton(k): v for k, v in NUMBER_WORDS.items()}
 
 
 def counted(text: str, stop: frozenset[str]) -> tuple[Forms, ...] | None:
@@ -146,14 +158,18 @@ def same_word(a: Forms, b: Forms) -> bool:
     return False
 
 
-def holds_count(texts: list[str], asked: tuple[Forms, ...]) -> bool:
+def holds_count(texts: list[str], asked: tuple[Forms, ...], least: int = 0) -> bool:
     """Whether one of the texts gives a figure of what the question counts: a figure followed within
     `FIGURE_REACH` words by a form of the first counted word (of either, when the first stands for
-    people in general: "how many people were hit by mines" → "303 Azerbaijani citizens")."""
+    people in general: "how many people were hit by mines" → "303 Azerbaijani citizens"), and no
+    smaller than `least` ("neçə min azərbaycanlı": thousands, not the 303)."""
     if not asked:
         return False
     anyone = bool(asked[0] & _people())
     for text in texts:
+        if least and not ((found := figure_phrase(text, asked))
+                          and max((int(v) for v in numbers(found[0]) if v.isdigit()), default=0) >= least):
+            continue  # the figure of what is counted is smaller than the thousands asked for
         forms = term_forms(text)
         figures = figure_positions([w for w, _ in forms])
         for n in sorted(figures):

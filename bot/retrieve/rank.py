@@ -798,7 +798,7 @@ class Ranker:
         """The entry gives a figure of what the question counts, and holds what it says of them ("how
         many Azerbaijanis live in Armenia?" is not the 30,000 killed); when it says nothing but who gave
         the figure ("how many prisoners did Karimli mention?"), the one named must be the entry's."""
-        if not counts.holds_count(self._texts_of(c.kind, c.entry_id), count.counted):
+        if not counts.holds_count(self._texts_of(c.kind, c.entry_id), count.counted, count.least):
             return False
         own = self.related.get((c.kind, c.entry_id), frozenset()) | {self.claimants.get(c.entry_id, "")}
         if not all(m.entity_id in own or all(self._holds_word(c, frozenset({w})) for w in m.typed.split())
