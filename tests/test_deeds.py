@@ -46,6 +46,19 @@ def test_a_participle_opens_the_deed_as_a_relative_word_does() -> None:
 def test_a_deed_by_participle_names_the_event_it_matched(engine: Engine) -> None:
     text = _lead(engine, "/actor bayrağı qaldıran prezident")
     assert "Ilham Aliyev" in text and "flag" in text.split("\n")[0], text
+    # the object's participle ("the minister the 43 MPs appealed to"), and one with no noun after it
+    assert deeds.split("43 deputatın müraciət etdiyi nazir") == ("nazir", "43 deputatın müraciət etdiyi")
+    for message, who in [("/actor 43 deputatın müraciət etdiyi nazir", "Jeyhun Bayramov"),
+                         ("/actor Xankəndidə dövlət bayrağını qaldıran", "Ilham Aliyev")]:
+        text = _lead(engine, message)
+        assert who in text.split("\n")[1], text
+
+
+def test_the_doer_is_who_the_event_names_first_not_whom_they_spoke_of(engine: Engine) -> None:
+    """"MP Fazil Mustafa defends the MPs' appeal in comments to Turan": the deputy who spoke to Turan
+    is Fazil Mustafa, not the 43 MPs whose appeal he spoke of."""
+    text = _lead(engine, "/actor Turan agentliyinə müsahibə verən deputat")
+    assert "Fazil Mustafa" in text.split("\n")[1] and "43" not in text.split("\n")[1], text
 
 
 def test_who_did_it_is_the_event_s_actor_not_a_place_or_state(engine: Engine) -> None:

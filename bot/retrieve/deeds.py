@@ -27,7 +27,7 @@ from bot.retrieve.rank import (
     person_words,
     state_words,
 )
-from bot.understand.morph import russian_active_participle, term_forms
+from bot.understand.morph import russian_active_participle, script_lang, term_forms
 
 # "that" only here: in a claim or a topic it is as often a conjunction ("says that").
 DEED_RELATIVE = RELATIVE | {skeleton("that")}
@@ -63,8 +63,10 @@ class Deed:
     title: str  # the claim's paraphrase or the event's title, to explain the match
 
 
-# An Azerbaijani participle ends so ("danışan", "imzalayan", "edən"); the noun it describes follows it.
-AZ_PARTICIPLE = ("an", "ən", "yan", "yən")
+# An Azerbaijani participle ends so: the doer's ("danışan", "imzalayan", "edən") and the object's ("43
+# deputatın müraciət etdiyi nazir": the minister they appealed to); the noun it describes follows it.
+AZ_PARTICIPLE = ("an", "ən", "dığı", "diyi", "duğu", "düyü", "tığı", "tiyi", "tuğu", "tüyü",
+                 "digi", "dugu", "tigi", "tugu")
 
 
 def split(text: str) -> tuple[str, str]:
@@ -80,9 +82,10 @@ def split(text: str) -> tuple[str, str]:
             return " ".join(ws[:n]).rstrip(","), " ".join(ws[n:])
     kinds = person_words() | body_words() | outlet_words() | state_words()
     for n in (len(ws) - 2, len(ws) - 3):
-        # "Turan agentliyinə danışan deputat": what comes after the participle names the kind asked for
+        # "Turan agentliyinə danışan deputat", "… verən millət vəkili": the words after the participle
+        # end with one naming the kind asked for
         if n >= 1 and ws[n].lower().endswith(AZ_PARTICIPLE) and len(ws[n]) >= 4 \
-                and all(forms & kinds for _, forms in _forms(" ".join(ws[n + 1:]))):
+                and (after := _forms(" ".join(ws[n + 1:]))) and after[-1][1] & kinds:
             return " ".join(ws[n + 1:]), " ".join(ws[:n + 1])
     if ws and skeleton("".join(words(ws[0]))) in RELATIVE:  # "who hoisted the flag"
         return "", " ".join(ws[1:])
@@ -93,9 +96,19 @@ def _forms(text: str) -> list[tuple[str, set[str]]]:
     return [(typed, {typed, *alts}) for typed, alts in term_forms(text)]
 
 
+def _headless(text: str) -> bool:
+    """An Azerbaijani description that ends with its participle, no noun after it: "Xankəndidə dövlət
+    bayrağını qaldıran" (the one who raised the state flag in Khankendi)."""
+    ws = text.rstrip("?.! ").split()
+    return len(ws) >= 3 and len(ws[-1]) >= 5 and ws[-1].lower().endswith(("an", "ən")) \
+        and script_lang(text) == "az"
+
+
 def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
     head, deed = split(text)
-    if deed == text:
+    if deed == text and _headless(text):
+        deed = text.rstrip("?.! ")  # the participle itself says what was done
+    elif deed == text:
         return None  # no relative word: a role or a name ("head of state of Azerbaijan"), not a deed
     mentions = ranker.mentions.find(text)
     inside = named_positions(mentions)
@@ -133,7 +146,16 @@ def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:
     if not actors:
         return None
     if len(actors) > 1:
+        # The title names the doer first ("MP Fazil Mustafa defends the MPs' appeal in comments to
+        # Turan"): when the head fits them at all, they are meant, not the MPs they spoke of; when the
+        # head fits only someone else, it describes no doer ("Radio Azadlığa müsahibə verən deputat":
+        # the commentator spoke to the radio, about the deputies' appeal).
+        doer = _first_in_title(corpus, e.title, actors)
+        if doer is not None and ranker.lexical.coverages(head, ("actor",)).get(("actor", doer), 0.0) > 0.0:
+            return Deed("event", e.id, (doer,), e.title)
         actors = _choose(ranker, head, actors)
+        if len(actors) == 1 and doer is not None and actors[0] != doer:
+            return None
     return Deed("event", e.id, tuple(actors), e.title)
 
 
