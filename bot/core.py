@@ -139,7 +139,7 @@ class Engine:
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share),
                              translated=self._translated_index, translated_texts=self._translated_texts,
-                             statements=entries.statements(corpus))
+                             statements=entries.statements(corpus), role_states=entries.role_states(corpus))
         self._views = {i18n.DEFAULT: Views(corpus, self.timeline, self.index, ENTRY_TYPES)}
         self.provenance: Provenance | None = None  # set by `load`: the index version and "curated as of"
         self.warming: threading.Thread | None = None  # set by `load`: builds what first answers would pay for

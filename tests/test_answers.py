@@ -501,6 +501,14 @@ def test_a_persons_party_is_the_party_not_the_person(engine: Engine) -> None:
         assert engine.answer(message, lang=lang).share_payload == payload, message
 
 
+def test_an_actor_of_one_state_is_not_asked_for_as_anothers(engine: Engine) -> None:
+    """Bayramov is Azerbaijan's foreign minister: "the Armenian foreign minister" is not him (the
+    sources name none), while a description naming his state, or two states, still finds its actor."""
+    assert engine.answer("/actor Armenian foreign minister").share_payload != "a_bayramov"
+    assert engine.answer("/actor Azerbaijan's foreign minister").share_payload == "a_bayramov"
+    assert engine.answer("/actor American aid agency the MPs wanted out of Azerbaijan").share_payload == "a_usaid"
+
+
 def test_who_chairs_a_parliament_is_its_speaker(engine: Engine) -> None:
     for message, lang in [("who chairs the milli majlis?", "en"), ("/actor председатель Милли Меджлиса", "ru")]:
         assert engine.answer(message, lang=lang).share_payload == "a_gafarova", message

@@ -39,8 +39,10 @@ ROOT = HERE.parent
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 217,
           "queries_holdout.yaml": 97, "queries_fresh.yaml": 128, "queries_console.yaml": 124,
           "queries_usertest3.yaml": 145, "queries_usertest5.yaml": 106, "queries_usertest6.yaml": 101,
-          "queries_counts.yaml": 62, "queries_blind7.yaml": 71}
+          "queries_counts.yaml": 63, "queries_blind7.yaml": 71, "queries_blind8.yaml": 99}
 KNOWN_MISSES = {
+    "G085",  # "министр иностранных дел Армении": Armenia's leadership, whose role names the Foreign
+             # Ministry ("as Azerbaijan's Foreign Ministry refers to it"), is near by words and meaning
     "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
              # the opposite through a negation inside it, which the stance check does not read (see rank.opposed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.corpus import Actor, Corpus, Place
 from bot.normalize import skeleton, words
 from bot.retrieve.mentions import MentionFinder
@@ -84,6 +86,28 @@ def related(corpus: Corpus, finder: MentionFinder) -> dict[tuple[str, str], froz
                 out[("actor", other)] = out[("actor", other)] | {a.id}
     for p in corpus.places.values():
         out[("place", p.id)] = widen({p.id} | named(p.note))
+    return out
+
+
+# Where a role's opening words end: a clause, an aside, or a relative clause about someone else.
+_ROLE_END = re.compile(r"[;,(]|(?:^|\s)(?:which|who|whom|whose|that|to which|named|according|as)\b", re.IGNORECASE)
+OPENING = 6  # words: "Addressee of the appeal of Azerbaijani parliamentary leaders" is of no state
+
+
+def role_states(corpus: Corpus) -> dict[str, frozenset[str]]:
+    """The states each actor's role says it is of, in its opening words ("Foreign Minister of
+    Azerbaijan", "Parliament of Luxembourg; adopted …"; not "organisation which Azerbaijan joined"):
+    an actor of one state is not asked for as another's ("the Armenian foreign minister")."""
+    states = {a.id for a in corpus.actors.values() if a.kind == "state"}
+    finder = MentionFinder([(i, alias) for i, alias in aliases(corpus) if i in states], frozenset())
+    out = {}
+    for a in corpus.actors.values():
+        if a.kind == "state":
+            continue  # "Neighbour of Azerbaijan": a state is of no other state
+        opening = " ".join(_ROLE_END.split(a.role, maxsplit=1)[0].split()[:OPENING])
+        found = frozenset(m.entity_id for m in finder.find(opening)) - {a.id}
+        if found:
+            out[a.id] = found
     return out
 
 

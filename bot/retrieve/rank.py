@@ -420,7 +420,9 @@ class Ranker:
                  actor_kinds: dict[str, str] | None = None,
                  translated_texts: Callable[[str, str], list[str]] | None = None,
                  statements: dict[tuple[str, str], list[str]] | None = None,
-                 authors: dict[str, frozenset[str]] | None = None) -> None:
+                 authors: dict[str, frozenset[str]] | None = None,
+                 role_states: dict[str, frozenset[str]] | None = None) -> None:
+        self.role_states = role_states or {}  # actor id -> the states its role names
         # group -> the actors the sources name among the authors of its statements (their `part_of`):
         # the appeal of the parliamentary leaders is Speaker Gafarova's too
         self.authors = authors or {}
@@ -682,7 +684,7 @@ class Ranker:
             # about joining it.
             top = [c for c in cands if c.lexical >= t.lexical.confident
                    and (c.consistent or (c.kind not in ("claim", "event") and not self._not_a_person(c, pool)))
-                   and not self._only_named(c, pool)]
+                   and not self._only_named(c, pool) and not self._another_states(c, pool)]
             if count is not None:
                 # "how many Armenians were expelled?" shares its words with the one million Azerbaijanis
                 # expelled: a claim or event that gives no figure of what is counted is no answer to it.
@@ -703,7 +705,8 @@ class Ranker:
             return Ranking([described[0], *rest][:limit], "answer", "described", mentions, unknown)
         if not pool.semantic:
             return Ranking(cands[:limit], pool.lexical_outcome, "lexical", mentions, unknown)
-        by_sem = sorted(cands, key=lambda c: (self._only_named(c, pool), self._not_a_person(c, pool),
+        by_sem = sorted(cands, key=lambda c: (self._only_named(c, pool) or self._another_states(c, pool),
+                                              self._not_a_person(c, pool),
                                               self._not_of_kind(c, pool), -self._fused(c, t), c.entry_id))
         best = by_sem[0]
         basis = self._semantic_basis(best, by_sem, unknown, t, pool)
@@ -853,6 +856,15 @@ class Ranker:
         kind, or a place."""
         return bool(pool.wants) and c.kind in ("actor", "place") and not self._is_wanted(c.kind, c.entry_id,
                                                                                        pool.wants)
+
+    def _another_states(self, c: Candidate, pool: Pool) -> bool:
+        """An actor whose role ties it to a state, asked for as another state's: "министр иностранных
+        дел Армении", "the Armenian foreign minister" is not Azerbaijan's (unless named itself)."""
+        tied = self.role_states.get(c.entry_id) if c.kind == "actor" else None
+        if not tied or any(m.entity_id == c.entry_id for m in pool.mentions):
+            return False
+        named = {m.entity_id for m in pool.mentions if m.entity_id in self.states}
+        return bool(named) and not named & tied  # "American aid agency … out of Azerbaijan" is USAID
 
     @staticmethod
     def _not_of_kind(c: Candidate, pool: Pool) -> bool:
