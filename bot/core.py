@@ -687,6 +687,14 @@ class Engine:
             events = [e for e in self.timeline if e.id in chosen]
             if when is not None:
                 dated = self._in_window(events, when)
+                if not dated and not counted_from_today and not when.text.strip().isdigit() \
+                        and when.month_day is None and (when.start.month, when.start.day, when.end.month,
+                                                        when.end.day) == (1, 1, 12, 31) \
+                        and when.start.year == when.end.year:
+                    # "когда закончилась война 2020 года?": meaning chose the war the topic alone is
+                    # nearest (1994); with its year the topic means the 2020 war and its end.
+                    chosen_year, _, _ = self._topic_events(rest)
+                    dated = self._in_window([e for e in self.timeline if e.id in chosen_year], when)
                 if not dated and not counted_from_today and when.text.strip().isdigit():
                     # "mines produced in 2021": a bare year may be part of the topic, not a filter
                     # ("2025-ci ildə", "в 2019 году", "May 2021" are dates, said as dates).

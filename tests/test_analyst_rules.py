@@ -479,3 +479,14 @@ def test_a_day_leads_with_its_own_event_in_the_sources_words(engine: Engine, mes
 def test_a_timeline_question_inside_the_command_asks_for_its_subject(engine: Engine) -> None:
     lines = text(engine.answer("/timeline what happened on 20 November 2024").html).splitlines()
     assert lines[0].endswith("20 November 2024") and "Luxembourg" in lines[1], lines
+
+
+@pytest.mark.parametrize(("message", "lang", "event"), [
+    ("когда закончились бои в Карабахе в сентябре 2023?", "ru", "Hostilities in Karabakh cease"),
+    ("когда закончилась война 2020 года?", "ru", "statement of Armenia, Azerbaijan and Russia ends the 2020 war"),
+])
+def test_when_something_ended_is_dated_in_every_language(engine: Engine, message: str, lang: str, event: str) -> None:
+    """"закончились бои" is the fighting's end ("hostilities cease"), and a year said as words ("2020
+    года") that leaves no event of the topic alone still picks the topic's event of that year."""
+    reply = engine.answer(message, lang=lang)
+    assert reply.matched and event in text(reply.html), text(reply.html)[:300]
