@@ -69,13 +69,14 @@ MAX_MESSAGE = 512  # characters of a message the core reads; Telegram allows 409
 def _synonyms() -> dict[str, tuple[str, ...]]:
     path = Path(__file__).with_name("synonyms.yaml")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    # A word in several groups ("head": a leader, a boss) stands for the words of all of them.
-    out: dict[str, dict[str, None]] = {}
+    # A word in several groups stands for the words of its last one: the union widened "stop" to
+    # every war's end ("full stop" answered with the disarmament) and "heads" to "chief" (measured).
+    out: dict[str, tuple[str, ...]] = {}
     for group in data.get("groups", []):
         words = [str(w) for w in group]
         for w in words:
-            out.setdefault(w, {}).update(dict.fromkeys(x for x in words if x != w))
-    return {w: tuple(others) for w, others in out.items()}
+            out[w] = tuple(x for x in words if x != w)
+    return out
 
 
 def _name_synonyms(corpus: Corpus) -> dict[str, tuple[str, ...]]:
@@ -542,7 +543,10 @@ class Engine:
             return outcomes.suggest(self.views, query, command, hits[:3], best.score)
         deed_text = _deed_or_name(query) if command == "actor" else query
         if (outcome == "answer" and ranking.basis == "semantic" and command == "actor"
-                and (deed := deeds.find(self.ranker, self.corpus, deed_text))):
+                and (deed := deeds.find(self.ranker, self.corpus, deed_text))
+                and not (best is not None and len(deed.actors) > 1 and best.entry_id in deed.actors)):
+            # (one of several the deed may mean, and the answer by meaning: that answer stands, "страна,
+            # распавшаяся в 1991 году" is the Soviet Union, not a list with Azerbaijan first)
             # A description of a deed ("кто поднял флаг в Ханкенди") lies near many roles by meaning;
             # the event or claim it describes names who did it.
             return self._deed_reply(query, deed, hits, command, full)

@@ -13,6 +13,7 @@ you mean" list, never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from bot.corpus import Corpus
 from bot.index import STOPWORDS
@@ -27,7 +28,9 @@ from bot.retrieve.rank import (
     person_words,
     state_words,
 )
-from bot.understand.morph import russian_active_participle, script_lang, term_forms
+from bot.understand.intent import guess_lang
+from bot.understand.morph import base_forms, russian_active_participle, script_lang, term_forms
+from bot.understand.places import countries
 
 # "that" only here: in a claim or a topic it is as often a conjunction ("says that").
 DEED_RELATIVE = RELATIVE | {skeleton("that")}
@@ -81,10 +84,10 @@ def split(text: str) -> tuple[str, str]:
         if n > 0 and russian_active_participle(w.strip(",.;:")):
             return " ".join(ws[:n]).rstrip(","), " ".join(ws[n:])
     kinds = person_words() | body_words() | outlet_words() | state_words()
-    for n in (len(ws) - 2, len(ws) - 3):
+    for n in (len(ws) - 2, len(ws) - 3) if guess_lang(text) == "az" else ():
         # "Turan agentliyinə danışan deputat", "… verən millət vəkili": the words after the participle
         # end with one naming the kind asked for
-        if n >= 1 and ws[n].lower().endswith(AZ_PARTICIPLE) and len(ws[n]) >= 4 \
+        if n >= 1 and _participle(ws[n]) \
                 and (after := _forms(" ".join(ws[n + 1:]))) and after[-1][1] & kinds:
             return " ".join(ws[n + 1:]), " ".join(ws[:n + 1])
     if ws and skeleton("".join(words(ws[0]))) in RELATIVE:  # "who hoisted the flag"
@@ -96,12 +99,30 @@ def _forms(text: str) -> list[tuple[str, set[str]]]:
     return [(typed, {typed, *alts}) for typed, alts in term_forms(text)]
 
 
+def _participle(word: str) -> bool:
+    """An Azerbaijani participle: its ending, a lower-case word of its own (not "Ermənistan",
+    "Azərbaycan", "İran", whose names end so too)."""
+    word = word.strip(",.;:?!")
+    return len(word) >= 4 and word[:1].islower() and word.lower().endswith(AZ_PARTICIPLE) \
+        and not _is_country(word)
+
+
+def _is_country(word: str) -> bool:
+    folded = {skeleton(word), *(skeleton(f) for f in base_forms(word, "az"))}
+    return bool(folded & _countries())
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(skeleton(w) for lang in ("en", "ru", "az") for n in countries(lang) for w in words(n))
+
+
 def _headless(text: str) -> bool:
     """An Azerbaijani description that ends with its participle, no noun after it: "Xankəndidə dövlət
     bayrağını qaldıran" (the one who raised the state flag in Khankendi)."""
     ws = text.rstrip("?.! ").split()
     return len(ws) >= 3 and len(ws[-1]) >= 5 and ws[-1].lower().endswith(("an", "ən")) \
-        and script_lang(text) == "az"
+        and script_lang(text) == "az" and _participle(ws[-1])
 
 
 def find(ranker: Ranker, corpus: Corpus, text: str) -> Deed | None:

@@ -129,6 +129,8 @@ class Query:
     # The actor kinds it asks for: people ("the opposition leader", "министр обороны"), an outlet
     # ("the radio station Mammadli talked to"), a state ("which country backed the road"); empty: any.
     wants: frozenset[str] = frozenset()
+    # The entities it names that are no owner of those words: asked for themselves, whatever their kind
+    exempt: frozenset[str] = frozenset()
     asserted: tuple[frozenset[str], ...] = ()  # forms of the content words it asserts (not negated)
 
 
@@ -142,6 +144,7 @@ class Pool:
     mentions: tuple[Mention, ...]
     unknown: tuple[str, ...]
     wants: frozenset[str] = frozenset()  # the actor kinds the query asks for (Query.wants)
+    exempt: frozenset[str] = frozenset()  # Query.exempt
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,8 @@ class Ranking:
 
 
 PEOPLE = frozenset({"person", "group"})  # the actor kinds a word asking for a person may mean
+_OF = frozenset({"of"})  # "the state of the Lachin road" asks for no state
+STATE = frozenset({"state"})
 # ... and those a word asking for a body may mean ("the delegation", "the opposition parties")
 NOT_PEOPLE = frozenset({"body", "group", "organisation", "outlet", "state"})
 
@@ -231,36 +236,55 @@ def state_words() -> frozenset[str]:
 
 
 def asked_kinds(text: str, mentions: Sequence[Mention]) -> frozenset[str]:
-    """The kinds of actor the words saying what is asked for name, outside the names the query gives.
+    """The kinds of actor the words saying what is asked for name (see `asked`)."""
+    return asked(text, mentions)[0]
+
+
+_GENITIVE = ("in", "ın", "un", "ün", "nin", "nın", "nun", "nün")  # Azerbaijani: "Kərimlinin partiyası"
+
+
+def asked(text: str, mentions: Sequence[Mention]) -> tuple[frozenset[str], frozenset[str]]:
+    """The kinds of actor the words saying what is asked for name, outside the names the query gives,
+    and the named entities those words belong to (whose own kind is not asked for: Karimli in
+    "Karimli's party"; any other entity named is exempt, "Gafarova parliament" is still Gafarova).
     The first run of such words counts, and its last word is its head ("parliament speaker", "party
     leader": people; "Karimli's party": a body, not Karimli), except that an outlet word anywhere in
     it asks for an outlet ("news agency", "the state news agency"). People ("leader", "министра"),
-    an outlet, a state ("which country backed the road"), a body ("the aid agency": anything but a
-    person); empty when nothing says."""
+    an outlet, a state ("which country backed the road"; not "the state of the road"), a body ("the
+    aid agency": anything but a person); empty when nothing says."""
     inside = named_positions(mentions)
     people, bodies, outlets, states = person_words(), body_words(), outlet_words(), state_words()
     kinds = people | bodies | outlets | states
-    terms = [(n, {typed} | alts) for n, (typed, alts) in enumerate(term_forms(text)) if n not in inside]
+    forms_at = term_forms(text)
+    terms = [(n, {typed} | alts) for n, (typed, alts) in enumerate(forms_at) if n not in inside]
     run: list[set[str]] = []
-    last = -2
+    first = last = -2
     for n, forms in terms:
         if forms & kinds and (not run or n == last + 1):
+            if not run:
+                first = n
             run.append(forms)
             last = n
         elif run:
             break
     if not run:
-        return frozenset()
+        return frozenset(), frozenset()
+    russian = script_lang(text) == "ru"
+    # Whose the words are: a name just before them, marked as an owner ("Karimli's", "Kərimlinin"),
+    # or, in Russian, a name just after them ("партия Каримли")
+    owners = frozenset(m.entity_id for m in mentions if (m.start == last + 1 if russian else (
+        m.end == first and (re.search(r"['’]s\b", text) or forms_at[m.end - 1][0].endswith(_GENITIVE)))))
     if any(forms & outlets for forms in run):
-        return frozenset({"outlet"})
+        return frozenset({"outlet"}), owners
     # Russian puts what a noun belongs to after it ("председатель партии"); English and Azerbaijani
     # before it ("party leader", "Kərimlinin partiyası").
-    head = run[0] if script_lang(text) == "ru" else run[-1]
+    head = run[0] if russian else run[-1]
     if head & people:
-        return PEOPLE
+        return PEOPLE, owners
     if head & states:
-        return frozenset({"state"})
-    return NOT_PEOPLE  # "the aid agency the MPs wanted out": the agency is asked for, not the MPs
+        after = forms_at[last + 1][0] if last + 1 < len(forms_at) else ""
+        return (frozenset(), owners) if after in _OF else (STATE, owners)
+    return NOT_PEOPLE, owners  # "the aid agency the MPs wanted out": the agency is asked for, not the MPs
 
 
 @cache
@@ -563,7 +587,9 @@ class Ranker:
             own = own | self.authors[claimant]  # "Speaker Gafarova's appeal says …"
         if kind in ("actor", "place"):
             own = own | {entry_id}
-            if query.wants and not self._is_wanted(kind, entry_id, query.wants):
+            # (a state asked for only orders: "which country backed the road" may be the EU, a bloc)
+            if query.wants and query.wants != STATE and entry_id not in query.exempt \
+                    and not self._is_wanted(kind, entry_id, query.wants):
                 return False  # "the opposition leader" is no party, "министр обороны" no ministry
         if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
             return False
@@ -626,8 +652,8 @@ class Ranker:
         by_name = (outcome == "answer" and lex_hits[0].kind in ("actor", "place") and lex_hits[0].named >= 0.5
                    # "председатель Народного фронта" names the party but asks for a person: one the
                    # party is related to (the mention must hold for the answer)
-                   and not (query.wants and not self._is_wanted(lex_hits[0].kind, lex_hits[0].entry_id,
-                                                                 query.wants)
+                   and not (query.wants and lex_hits[0].entry_id not in query.exempt
+                            and not self._is_wanted(lex_hits[0].kind, lex_hits[0].entry_id, query.wants)
                             and lex_hits[0].entry_id in {m.entity_id for m in mentions}))
         if semantic and self.semantic is not None and query_words(text) and not by_name:
             # A name, a typo of one or an alias is answered by words alone: the model is not asked.
@@ -641,13 +667,14 @@ class Ranker:
                 covs[k] = max(covs.get(k, 0.0), self.t.translated_coverage * share)
         cands = [self._candidate(k, lex.get(k), sem.get(k), mentions, covs.get(k, 0.0), query) for k in keys]
         cands.sort(key=lambda c: (-c.score, -c.semantic, -c.phrase, c.entry_id))
-        return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown, query.wants)
+        return Pool(text, guess_lang(text), cands, outcome, bool(sem), mentions, unknown, query.wants, query.exempt)
 
     def query(self, text: str, mentions: tuple[Mention, ...]) -> Query:
         """What the text pins down besides its topic."""
         mentioned = {w for m in mentions for w in m.typed.split()}
         guessed = counts.counted(text, self._stop) is not None
         alternates = dict(term_forms(text))
+        wants, owners = asked(text, mentions)
         return Query(
             # Names the index has never seen stay in: no entry holds them, so none is consistent.
             names=tuple(dict.fromkeys(frozenset({skeleton(w), *alternates.get(skeleton(w), ())})
@@ -658,7 +685,7 @@ class Ranker:
             # A year still holds ("… killed in 2025?").
             figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not guessed),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
-            topics=self._topics(text, mentions), wants=asked_kinds(text, mentions),
+            topics=self._topics(text, mentions), wants=wants, exempt=frozenset(m.entity_id for m in mentions) - owners,
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
 
     def denied_by(self, text: str, claim_ids: Iterable[str]) -> bool:
@@ -854,8 +881,8 @@ class Ranker:
     def _not_a_person(self, c: Candidate, pool: Pool) -> bool:
         """The query asks for a kind of actor (a person, an outlet, a state) and this entry is another
         kind, or a place."""
-        return bool(pool.wants) and c.kind in ("actor", "place") and not self._is_wanted(c.kind, c.entry_id,
-                                                                                       pool.wants)
+        return bool(pool.wants) and c.kind in ("actor", "place") and c.entry_id not in pool.exempt \
+            and not self._is_wanted(c.kind, c.entry_id, pool.wants)
 
     def _another_states(self, c: Candidate, pool: Pool) -> bool:
         """An actor whose role ties it to a state, asked for as another state's: "министр иностранных

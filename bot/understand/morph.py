@@ -176,8 +176,8 @@ def russian_active_participle(word: str) -> bool:
     if not _CYRILLIC.search(word) or len(word) < 5:
         return False
     parses = _analyzer().parse(_lower(word))
-    return bool(parses) and parses[0].is_known and any(
-        p.tag.POS == "PRTF" and "actv" in p.tag for p in parses[:2])
+    # the likeliest reading only: "действующего" is an adjective first ("the acting government")
+    return bool(parses) and parses[0].is_known and parses[0].tag.POS == "PRTF" and "actv" in parses[0].tag
 
 
 _QUALITY = frozenset({"ADJF", "ADJS", "PRTF", "PRTS", "ADVB"})
