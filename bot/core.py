@@ -288,7 +288,7 @@ class Engine:
             page = re.search(r"\s*\bpage:\d+\s*$", rest)
             asked = understand(f"/timeline {rest[:page.start()]}") if page else intent
             if asked.question and asked.subject:
-                rest = asked.subject + (page[0] if page else "")
+                rest = f"{asked.subject} {page[0].strip()}" if page else asked.subject
         if command == "actor" and intent.question and intent.command == "said":
             return self.said(intent.subject, intent.about, full)
         handlers: dict[str, Callable[[str, bool], Reply]] = {

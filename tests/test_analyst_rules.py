@@ -479,6 +479,8 @@ def test_a_day_leads_with_its_own_event_in_the_sources_words(engine: Engine, mes
 def test_a_timeline_question_inside_the_command_asks_for_its_subject(engine: Engine) -> None:
     lines = text(engine.answer("/timeline what happened on 20 November 2024").html).splitlines()
     assert lines[0].endswith("20 November 2024") and "Luxembourg" in lines[1], lines
+    paged = text(engine.answer("/timeline what happened in September 2023?page:2").html).splitlines()
+    assert paged[0].startswith("Timeline: September 2023 · page 2/"), paged[0]  # the page stays a page
 
 
 @pytest.mark.parametrize(("message", "lang", "event"), [
