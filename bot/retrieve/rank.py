@@ -272,8 +272,11 @@ def asked(text: str, mentions: Sequence[Mention]) -> tuple[frozenset[str], froze
     russian = script_lang(text) == "ru"
     # Whose the words are: a name just before them, marked as an owner ("Karimli's", "Kərimlinin"),
     # or, in Russian, a name just after them ("партия Каримли")
+    of = [n for n in range(last + 1, min(last + 3, len(forms_at))) if forms_at[n][0] in _OF | {"the"}]
     owners = frozenset(m.entity_id for m in mentions if (m.start == last + 1 if russian else (
-        m.end == first and (re.search(r"['’]s\b", text) or forms_at[m.end - 1][0].endswith(_GENITIVE)))))
+        (m.end == first and (re.search(r"['’]s\b", text) or forms_at[m.end - 1][0].endswith(_GENITIVE)))
+        # "the head of the foreign ministry": English puts the owner after "of" too
+        or (of and forms_at[last + 1][0] in _OF and m.start == of[-1] + 1))))
     if any(forms & outlets for forms in run):
         return frozenset({"outlet"}), owners
     # Russian puts what a noun belongs to after it ("председатель партии"); English and Azerbaijani
