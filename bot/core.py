@@ -64,6 +64,7 @@ from bot.views.base import (
 __all__ = ["MAX_CALLBACK", "PAYLOAD_RE", "Button", "Engine", "InlineItem", "Reply", "decode_query", "encode_query"]
 
 MAX_MESSAGE = 512  # characters of a message the core reads; Telegram allows 4096
+PAGE = re.compile(r"\s*\bpage:(\d+)\s*$")  # "/timeline PACE page:2": the page asked for, at the end
 
 
 def _synonyms() -> dict[str, tuple[str, ...]]:
@@ -285,7 +286,7 @@ class Engine:
             rest = intent.subject  # "/actor кто такая Гафарова" asks for Гафарова
         if command == "timeline":
             # "/timeline what happened on 20 November 2024" asks for that day (a page asked for stays)
-            page = re.search(r"\s*\bpage:\d+\s*$", rest)
+            page = PAGE.search(rest)
             asked = understand(f"/timeline {rest[:page.start()]}") if page else intent
             if asked.question and asked.subject:
                 rest = f"{asked.subject} {page[0].strip()}" if page else asked.subject
@@ -668,7 +669,7 @@ class Engine:
             reply = self.cmd_timeline(written, full, counted_from_today=True)
             return replace(reply, html=f"<i>{note}</i>\n{reply.html}")
         page = 1
-        if m := re.search(r"\s*\bpage:(\d+)\s*$", rest):
+        if m := PAGE.search(rest):
             page = max(1, int(m[1]))
             rest = rest[: m.start()].strip()
         when, topic = extract_date(rest)
@@ -692,9 +693,8 @@ class Engine:
             if when is not None:
                 dated = self._in_window(events, when)
                 if not dated and not counted_from_today and not when.text.strip().isdigit() \
-                        and when.month_day is None and (when.start.month, when.start.day, when.end.month,
-                                                        when.end.day) == (1, 1, 12, 31) \
-                        and when.start.year == when.end.year:
+                        and when.month_day is None and (when.start, when.end) == (
+                            date(when.start.year, 1, 1), date(when.start.year, 12, 31)):
                     # "когда закончилась война 2020 года?": meaning chose the war the topic alone is
                     # nearest (1994); with its year the topic means the 2020 war and its end.
                     chosen_year, _, _ = self._topic_events(rest)
@@ -886,20 +886,11 @@ class Engine:
         """Ids of the events that lie wholly inside the window, not spans that begin or end in it."""
         if when is None or when.month_day is not None:
             return set()
-        out = set()
-        for e in events:
-            first, last = effective_span(e.date)
-            if e.end is not None:
-                last = effective_span(e.end)[1]
-            if when.start <= first and last <= when.end:
-                out.add(e.id)
-        return out
+        return {e.id for e in events if when.start <= (span := _event_span(e))[0] and span[1] <= when.end}
 
     @staticmethod
     def _overlaps(event: Event, when: DateQuery) -> bool:
-        first, last = effective_span(event.date)
-        if event.end is not None:
-            last = effective_span(event.end)[1]
+        first, last = _event_span(event)
         return first <= when.end and last >= when.start
 
     @staticmethod
@@ -1004,6 +995,12 @@ class Engine:
     def _alias_names(self) -> dict[str, str]:
         """Folded alias -> canonical name, to show "Stepanakert → Khankendi" on a timeline."""
         return {alias: self.views.name(entry_id) for alias, entry_id in self._alias_ids.items()}
+
+
+def _event_span(event: Event) -> tuple[date, date]:
+    """The first and last day an event may cover: its date's span, to its end's when it has one."""
+    first, last = effective_span(event.date)
+    return first, effective_span(event.end)[1] if event.end is not None else last
 
 
 def _span_days(event: Event) -> int:

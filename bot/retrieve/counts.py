@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.normalize import skeleton, words
-from bot.retrieve.figures import NUMBER_WORDS, YEAR, figure_positions, numbers
+from bot.retrieve.figures import YEAR, figure_positions, magnitude, numbers
 from bot.understand.intent import rules
 from bot.understand.morph import term_forms
 
@@ -123,18 +123,9 @@ def count_question(text: str, stop: frozenset[str], named: frozenset[int] = froz
             elif n not in named:
                 rest.append(frozenset({word, *alts}))
         after = at + len(phrase)
-        least = _magnitude(typed[after]) if after < len(typed) else 0
+        least = magnitude(typed[after]) if after < len(typed) and typed[after] in _MAGNITUDES else 0
         return Count(tuple(counted), tuple(rest), reported, least) if counted else None
     return None
-
-
-def _magnitude(word: str) -> int:
-    """What a magnitude word multiplies by ("thousand", "тысяч", "min": 1000), else 0."""
-    value = _SPELLED.get(word, "") if word in _MAGNITUDES else ""
-    return int(value[1:]) if value.startswith("x") else 0
-
-
-_SPELLED = {skeleton(k): v for k, v in NUMBER_WORDS.items()}
 
 
 def counted(text: str, stop: frozenset[str]) -> tuple[Forms, ...] | None:

@@ -13,7 +13,6 @@ you mean" list, never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from bot.corpus import Corpus
 from bot.index import STOPWORDS
@@ -30,7 +29,7 @@ from bot.retrieve.rank import (
 )
 from bot.understand.intent import guess_lang
 from bot.understand.morph import base_forms, russian_active_participle, script_lang, term_forms
-from bot.understand.places import countries
+from bot.understand.places import country_words
 
 # "that" only here: in a claim or a topic it is as often a conjunction ("says that").
 DEED_RELATIVE = RELATIVE | {skeleton("that")}
@@ -109,12 +108,7 @@ def _participle(word: str) -> bool:
 
 def _is_country(word: str) -> bool:
     folded = {skeleton(word), *(skeleton(f) for f in base_forms(word, "az"))}
-    return bool(folded & _countries())
-
-
-@cache
-def _countries() -> frozenset[str]:
-    return frozenset(skeleton(w) for lang in ("en", "ru", "az") for n in countries(lang) for w in words(n))
+    return bool(folded & country_words())
 
 
 def _headless(text: str) -> bool:

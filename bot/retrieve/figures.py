@@ -116,3 +116,10 @@ def _months() -> frozenset[str]:
 def _skeleton_words() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     return ({skeleton(k): v for k, v in NUMBER_WORDS.items()}, frozenset(skeleton(w) for w in _ONE),
             frozenset(skeleton(w) for w in words("on min")))
+
+
+def magnitude(word: str) -> int:
+    """What a magnitude word, folded as term_forms folds it, multiplies by ("thousand", "тысяч",
+    "min": 1000); 0 for any other word."""
+    value = _skeleton_words()[0].get(word, "")
+    return int(value[1:]) if value.startswith("x") else 0

@@ -28,7 +28,7 @@ from bot.retrieve.polarity import Polarity, asserted_words, contradicts, negates
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
 from bot.understand.morph import script_lang, term_forms
-from bot.understand.places import countries
+from bot.understand.places import country_words
 
 
 @dataclass(frozen=True)
@@ -467,8 +467,7 @@ class Ranker:
         self.reported = {k[1]: frozenset(speakers(t, mentions.find(t))) for k, t in (texts or {}).items()
                          if k[0] == "claim"}  # who speaks inside each claim's own text
         self._stop = frozenset(skeleton(w) for w in STOPWORDS)  # as term_forms folds them
-        self._countries = frozenset(skeleton(w) for lang in ("en", "ru", "az")
-                                    for n in countries(lang) for w in words(n))
+        self._countries = country_words()
         self.lexical = lexical
         self.semantic = semantic
         self.mentions = mentions

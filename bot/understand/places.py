@@ -66,6 +66,14 @@ if __name__ == "__main__":
     print(f"wrote {out}")
 
 
+@cache
+def country_words() -> frozenset[str]:
+    """Every word of a country's name in the three languages, folded as the index folds words."""
+    from bot.normalize import skeleton, words
+
+    return frozenset(skeleton(w) for lang in ("en", "ru", "az") for n in countries(lang) for w in words(n))
+
+
 def russian_place(lemma: str) -> list[str]:
     """The place names a Russian adjective may come from: украинский → украина, российский →
     россия, азербайджанский → азербайджан, армянский → армения (from the table). The rule's
