@@ -354,9 +354,31 @@ def test_a_figure_asked_for_leads_the_answer_in_the_sources_words(engine: Engine
     "how many journalists are in prison in Azerbaijan?",  # two journalists among the mine victims
     "how many civilians were killed in the September 19 provocation?",  # "19 September" is a date
     "how many thousand political prisoners are there according to Karimli?",  # he says over 300
+    "how many Azerbaijanis were killed in the 44-day war?",  # the 30,000 are the early 1990s war's
+    "44 günlük müharibədə neçə azərbaycanlı şəhid oldu?",
 ])
 def test_a_figure_the_sources_do_not_give_is_not_answered(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
+
+
+def test_a_length_of_time_naming_the_war_is_no_guess_of_the_figure(engine: Engine) -> None:
+    reply = engine.answer("how many Azerbaijanis were killed in the war of the early 1990s?")
+    assert reply.matched and "30,000" in text(reply.html).splitlines()[0]
+
+
+@pytest.mark.parametrize("message", ["/timeline parliamentary elections", "when were the parliamentary elections?",
+                                     "когда прошли выборы в Милли Меджлис?", "Milli Məclisə seçkilər nə vaxt olub?"])
+def test_an_election_of_another_office_is_no_answer(engine: Engine, message: str) -> None:
+    """The only Azerbaijani election in the sources is the presidential one: a question about the
+    parliament's gets a did-you-mean, never that election (or PACE, the "Parliamentary" Assembly)."""
+    assert not engine.answer(message).matched
+
+
+@pytest.mark.parametrize(("message", "lang"), [("когда прошли президентские выборы в Азербайджане?", "ru"),
+                                               ("/claim prezident seçkiləri qanuna uyğun keçirilib", "az")])
+def test_the_presidential_election_is_still_found_in_every_language(engine: Engine, message: str, lang: str) -> None:
+    reply = engine.answer(message, lang=lang)
+    assert reply.matched and "000_ff9566f581219d8c.txt" in reply.sources
 
 
 def test_only_a_question_asks_for_a_figure() -> None:

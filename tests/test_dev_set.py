@@ -36,14 +36,13 @@ ROOT = HERE.parent
 # holdout 89 → 88 (2026-12-01): "азербайджанские позиции" now names Azerbaijan, whose Russian forms
 # raise a rival claim's word coverage, and a thin lead (0.019) fell under the margin; the same change
 # refuses the Ukrainian-conflict and Turkish-troops questions that used to be answered wrongly.
-FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 217,
+FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 219,
           "queries_holdout.yaml": 97, "queries_fresh.yaml": 128, "queries_console.yaml": 124,
           "queries_usertest3.yaml": 145, "queries_usertest5.yaml": 106, "queries_usertest6.yaml": 101,
-          "queries_counts.yaml": 63, "queries_blind7.yaml": 71, "queries_blind8.yaml": 101}
+          "queries_counts.yaml": 64, "queries_blind7.yaml": 71, "queries_blind8.yaml": 101}
 KNOWN_MISSES = {
     "G085",  # "министр иностранных дел Армении": Armenia's leadership, whose role names the Foreign
              # Ministry ("as Azerbaijan's Foreign Ministry refers to it"), is near by words and meaning
-    "L253",  # "когда прошли выборы в Милли Меджлис?": the presidential election answers (see CHANGELOG)
     "F112",  # "Mammadli says the MPs wrote the appeal entirely on their own initiative": the claim says
              # the opposite through a negation inside it, which the stance check does not read (see rank.opposed)
     "F131",  # "Azerbaijan's delegation went back to PACE in 2024": answered by meaning (0.891, bar 0.885) with
@@ -64,7 +63,6 @@ KNOWN_MISSES = {
     "N050",  # mine victims *before* November 2020: the 303 are since then ("до" is not read as a bound)
     "N056",  # flats "already built": the 34,500 are to be built
     "N072",  # signatories of Gafarova's appeal: answered by the words "müraciət" with the appeal's authors
-    "N073",  # Azerbaijanis killed in the 44-day war: the 30,000 are the early 1990s war's
     "N076",  # families returning in the Great Return's second stage: the 34,500 are the first stage's
     # queries_blind7.yaml: made-up claims still answered, each near a real one
     "B036",  # "Mammadli says Russia's influence … has been shrinking": he says Russia "feels much more

@@ -36,6 +36,15 @@ NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not
 
 
 YEAR = re.compile(r"1[89]\d\d|20\d\d")  # a figure that reads as a year
+# A figure that names a length of time as part of a name: "the 44-day war", "44 günlük müharibə",
+# "44-дневная война", "the 30-year conflict". It says which thing is meant, not how many.
+_SPAN = re.compile(r"(?<![\d.,])(\d+)(?:-|\s)?(?:days?|weeks?|months?|years?|günlük|gunluk|həftəlik|aylıq|illik"
+                   r"|дневн|недельн|месячн|летн|-?х?летн)", re.IGNORECASE)
+
+
+def spans(text: str) -> set[str]:
+    """The figures of a text that name a length of time ("44-day war"): never the asker's guess."""
+    return {m.group(1) for m in _SPAN.finditer(text)}
 
 
 def numbers(text: str) -> set[str]:

@@ -22,7 +22,7 @@ import yaml
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
 from bot.retrieve import counts
-from bot.retrieve.figures import YEAR, numbers
+from bot.retrieve.figures import YEAR, numbers, spans
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
 from bot.retrieve.polarity import Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
@@ -302,10 +302,12 @@ def _required() -> frozenset[str]:
 
 
 @cache
-def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
-    """axis -> pole -> (whole words, prefixes, phrases as their words), folded as queries are."""
+def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[tuple[str, ...], int], ...]]]]:
+    """axis -> pole -> (whole words, prefixes, phrases as their words with the gap allowed between
+    them), folded as queries are. A phrase written with a leading "=" has its words side by side:
+    "Milli Majlis defends 2024 election" is no "Milli Majlis election"."""
     data = _stance_data()
-    out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, ...], ...]]]] = {}
+    out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[tuple[str, ...], int], ...]]]] = {}
     for axis, poles in data.items():
         if axis == "required":
             continue
@@ -313,11 +315,11 @@ def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[
         for pole, langs in poles.items():
             whole: set[str] = set()
             prefixes: list[str] = []
-            phrases: list[tuple[str, ...]] = []
+            phrases: list[tuple[tuple[str, ...], int]] = []
             for entry in (str(w) for ws in langs.values() for w in ws):
                 folded = " ".join(words(entry.rstrip("*")))
                 if " " in folded:
-                    phrases.append(tuple(folded.split()))
+                    phrases.append((tuple(folded.split()), 0 if entry.startswith("=") else 2))
                 elif entry.endswith("*"):
                     prefixes.append(folded)
                 else:
@@ -357,8 +359,8 @@ def stance(text: str) -> frozenset[tuple[str, str]]:
     present = set(ws)
     for axis, poles in _axes().items():
         for pole, (_, _, phrases) in poles.items():
-            for p in phrases:
-                if p[0] in present and (at := _phrase_at(p, ws)):
+            for p, gap in phrases:
+                if p[0] in present and (at := _phrase_at(p, ws, gap)):
                     found.add((axis, pole))
                     used |= at
     rest = [w for n, w in enumerate(ws) if n not in used]
@@ -684,8 +686,9 @@ class Ranker:
                                       for w in words(t) if skeleton(w) not in mentioned)),
             # A figure in a question asking for one is the asker's guess ("how many people were hit by
             # mines, three hundred or so?"): the answer gives the sources' figure, whatever the guess.
-            # A year still holds ("… killed in 2025?").
-            figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not guessed),
+            # A year still holds ("… killed in 2025?"), and so does a length of time naming what is
+            # meant ("in the 44-day war": the 30,000 killed in the war of the early 1990s are no answer).
+            figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not guessed or f in spans(text)),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
             topics=self._topics(text, mentions), wants=wants, exempt=frozenset(m.entity_id for m in mentions) - owners,
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
@@ -1053,7 +1056,9 @@ class Ranker:
         have = self.facts.get((best.kind, best.entry_id), (set(), frozenset()))[1]
         if not sides <= have or not self._owns_mentions(best, pool):
             return False
-        return not any(sides & self.facts.get((c.kind, c.entry_id), (set(), frozenset()))[1]
+        # A rival blocks when it says every side too: "the presidential election was lawful" is the
+        # claim that says so, not one that only speaks of the presidential election.
+        return not any(sides <= self.facts.get((c.kind, c.entry_id), (set(), frozenset()))[1]
                        for c in self._near_rivals(best, ranked, t))
 
     def _candidate(self, ident: tuple[str, str], lex: Hit | None, sem: SemanticHit | None,
