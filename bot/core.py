@@ -28,11 +28,11 @@ from bot import i18n
 from bot.corpus import Actor, Claim, Corpus, CorpusError, Event, Place, load_corpus
 from bot.dates import SEASON, DateQuery, effective_span, extract_date, timeline_order
 from bot.index import STOPWORDS, Doc, Hit, SearchIndex, Tiers, query_words
-from bot.normalize import key, to_ascii
+from bot.normalize import key, to_ascii, words
 from bot.provenance import Provenance, provenance
 from bot.render import date_text, esc, fit, say, window_label
 from bot.retrieve import counts, deeds, entries, epithets
-from bot.retrieve.mentions import MentionFinder, written_as_names
+from bot.retrieve.mentions import MentionFinder, named_positions, written_as_names
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
@@ -914,7 +914,12 @@ class Engine:
     def _only_entities(self, query: str) -> set[str]:
         """The entities a query consists of, if it names nothing else ("PACE Karabakh"); else none."""
         mentions = self.mentions.find(query)
-        if not mentions or sum(m.end - m.start for m in mentions) < len(query_words(query)):
+        if not mentions:
+            return set()
+        # (a name's own small words count as the name's: "Council of Europe"; the query's do not:
+        # "Armenia join the Council of Europe" has a word of its own)
+        inside = named_positions(mentions)
+        if any(w not in STOPWORDS for n, w in enumerate(words(query)) if n not in inside):
             return set()
         return {m.entity_id for m in mentions}
 

@@ -14,7 +14,10 @@
   "neçə …", written from the sources by a labeller who saw neither the bot nor its code: 55/80 before
   the figure evidence it was written for, 62/80 after) and queries_blind7.yaml (90 /claim statements,
   45 of them made-up, written the same way: 66/90 at first, with 7 made-up ones answered; 69/90
-  after the fixes it prompted): no negative is
+  after the fixes it prompted), queries_blind8.yaml (110 actor, question and date queries written the
+  same way: 97/110 at first) and queries_blind9.yaml (120 timelines, questions, "what did X say" and
+  Russian and Azerbaijani claims, 40 of them negatives, written the same way: 104/120 at first, with
+  4 negatives answered): no negative is
   ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
   what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -39,7 +42,8 @@ ROOT = HERE.parent
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 219,
           "queries_holdout.yaml": 97, "queries_fresh.yaml": 128, "queries_console.yaml": 124,
           "queries_usertest3.yaml": 145, "queries_usertest5.yaml": 106, "queries_usertest6.yaml": 101,
-          "queries_counts.yaml": 64, "queries_blind7.yaml": 71, "queries_blind8.yaml": 101}
+          "queries_counts.yaml": 64, "queries_blind7.yaml": 71, "queries_blind8.yaml": 101,
+          "queries_blind9.yaml": 107}
 KNOWN_MISSES = {
     "G085",  # "министр иностранных дел Армении": Armenia's leadership, whose role names the Foreign
              # Ministry ("as Azerbaijan's Foreign Ministry refers to it"), is near by words and meaning
@@ -72,6 +76,10 @@ KNOWN_MISSES = {
              # a deed is not checked against the claim's subject
     "B080",  # "Kərimli deyir ki, Qərbin təzyiqi … milli maraqlarına ziddir": Karimli ties the pressure to
              # the prisoners, and calls their release in the national interest
+    # queries_blind9.yaml
+    "H112",  # "Məmmədli hesab edir ki, ABŞ Azərbaycanın təhlükəsizliyinə yalnız zərər vurub" (the US only harmed
+             # Azerbaijan's security): answered with his claim that the tension is "merely" over human rights;
+             # his "positive role" claim says the opposite, but harm vs. a positive role is no stance axis yet
     "U051",  # "/timeline since last year" (since 2025): the one entry dated after 2024 is the plan "First
              # stage of the Great Return Program due for completion by late 2026", listed as what it is;
              # the labeller expects nothing (the sources end in November 2024)

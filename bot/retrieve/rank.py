@@ -24,10 +24,10 @@ from bot.normalize import key, skeleton, words
 from bot.retrieve import counts
 from bot.retrieve.figures import YEAR, numbers, spans
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
-from bot.retrieve.polarity import Polarity, asserted_words, contradicts, negates, polarity
+from bot.retrieve.polarity import _IRREGULAR, Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
-from bot.understand.morph import script_lang, term_forms
+from bot.understand.morph import russian_verb, script_lang, term_forms
 from bot.understand.places import country_words
 
 
@@ -132,6 +132,7 @@ class Query:
     # The entities it names that are no owner of those words: asked for themselves, whatever their kind
     exempt: frozenset[str] = frozenset()
     asserted: tuple[frozenset[str], ...] = ()  # forms of the content words it asserts (not negated)
+    subject: str | None = None  # a state it opens with, doing something ("Армения вступила в ПАСЕ")
 
 
 @dataclass(frozen=True)
@@ -420,6 +421,60 @@ def opposed(query: frozenset[tuple[str, str]], entry: frozenset[tuple[str, str]]
     return False
 
 
+_SAYS = frozenset(words("says say said claims argues insists believes writes reports"))
+_POSSESSIVE = re.compile(r"['’]s(?!\w)")  # "Armenia's leaders": Armenia is no doer there
+_OWNS = "zzposs"  # what a possessive ending reads as, a word no name holds
+
+
+def _unpossessed(text: str) -> str:
+    return _POSSESSIVE.sub(f" {_OWNS}", text)
+
+
+_OBJECT_NEXT = frozenset(words("the a an its to into with from up out off down"))
+_AZ_PAST = re.compile(r"(?:d[iu]|[iu]b|m[iu]s)(?:lar|d[iu]r)?$")  # folded: "qoşulub", "keçirildi", "olmuşdur"
+_ENGLISH_PAST = frozenset([*(w for forms in _IRREGULAR.values() for w in forms.split()),
+                           *words("set put cut let hit shut spread quit")])  # (the past as the present)
+
+
+def _does(ws: list[str], raw: list[str] | None, at: int, lang: str) -> bool:
+    """Whether the words from `at` on tell of a deed (a verb follows the subject), not a topic:
+    "Armenia joined PACE", "Армения вступила", "Ermənistan AŞPA-ya qoşulub"; not "Armenia mines".
+    `ws` are the folded words, `raw` the same words as typed (lowercase), when they line up."""
+    if lang == "az":
+        return any(len(w) > 4 and _AZ_PAST.search(w) for w in ws[at + 1:])
+    if raw is not None and not raw[at].isascii():
+        return russian_verb(raw[at])
+    after = ws[at]
+    return (len(after) > 4 and after.endswith("ed")) or after in _ENGLISH_PAST \
+        or (at + 1 < len(ws) and ws[at + 1] in _OBJECT_NEXT and not after.endswith("s"))
+
+
+def _doer(kind: str, text: str, mentions: MentionFinder, states: frozenset[str]) -> str | None:
+    """The state an entry's text has doing something: an event title's first word, or the words
+    right after a claim's "says" ("says that Azerbaijan joined …", "says the Armenian side hindered …";
+    not "says the Luxembourg resolution …", nor anyone's possession: "says Armenia's claims …")."""
+    text = _unpossessed(text)
+    found = sorted(mentions.find(text), key=lambda m: m.start)
+    ws = words(text)
+    if kind == "event":
+        at = 0
+    elif kind == "claim":
+        says = next((n for n, w in enumerate(ws[:12]) if w in _SAYS), None)
+        if says is None:
+            return None
+        at = says + 1 + (says + 1 < len(ws) and ws[says + 1] == "that")
+    else:
+        return None
+    first = next((m for m in found if m.start >= at), None)
+    if first is None or first.entity_id not in states:
+        return None
+    if first.start == at + 1 and ws[at] == "the" and first.end - first.start < 2:
+        return None  # "the Luxembourg resolution" (one word of a name after "the" is a modifier)
+    if first.start not in (at, at + 1) or (first.start == at + 1 and ws[at] != "the"):
+        return None
+    return None if first.end < len(ws) and ws[first.end] == _OWNS else first.entity_id
+
+
 def _phrase_at(phrase: Sequence[str], ws: list[str], gap: int = 2) -> set[int]:
     """The positions of the phrase's words, in order, at most `gap` words between them ("gives
     Azerbaijan back"); empty when the text does not hold it."""
@@ -468,6 +523,13 @@ class Ranker:
         self.states = states  # actors that are states
         self.reported = {k[1]: frozenset(speakers(t, mentions.find(t))) for k, t in (texts or {}).items()
                          if k[0] == "claim"}  # who speaks inside each claim's own text
+        # The state doing what an entry tells, as the curators write it: the one an event's title
+        # opens with ("Azerbaijan accedes to the Council of Europe"), the one a claim's paraphrase
+        # says did it ("The delegation says Azerbaijan joined …").
+        self._doer_state: dict[tuple[str, str], str] = {}
+        for k, t in (texts or {}).items():
+            if (doer := _doer(k[0], t, mentions, states)) is not None:
+                self._doer_state[k] = doer
         self._stop = frozenset(skeleton(w) for w in STOPWORDS)  # as term_forms folds them
         self._countries = country_words()
         self.lexical = lexical
@@ -597,6 +659,8 @@ class Ranker:
                 return False  # "the opposition leader" is no party, "министр обороны" no ministry
         if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
             return False
+        if query.subject and self._doer_state.get((kind, entry_id), query.subject) != query.subject:
+            return False  # "когда Армения вступила в ПАСЕ?" is not "Azerbaijan accedes to the Council of Europe"
         if kind == "claim" and query.speaker and not self._speaks_for(query.speaker, entry_id):
             return False
         if kind == "event" and query.speaker == UNKNOWN_SPEAKER:
@@ -691,7 +755,26 @@ class Ranker:
             figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not guessed or f in spans(text)),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
             topics=self._topics(text, mentions), wants=wants, exempt=frozenset(m.entity_id for m in mentions) - owners,
-            asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))))
+            asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))),
+            subject=self._subject(text, mentions))
+
+    def _subject(self, text: str, mentions: tuple[Mention, ...]) -> str | None:
+        """The state a query opens with when a word of its own follows, not another name or a date:
+        "Armenia joined PACE" (Armenia did it), not "Azerbaijan PACE" or "Armenia 2020" (topics)."""
+        if not mentions:
+            return None
+        text = _unpossessed(text)
+        mentions = tuple(self.mentions.find(text))
+        first = min(mentions, key=lambda m: m.start, default=None)
+        if first is None or first.start != 0 or first.entity_id not in self.states:
+            return None
+        ws = words(text)
+        lang = guess_lang(text)
+        if len(ws) <= first.end or ws[first.end] == _OWNS \
+                or (lang != "az" and any(m.start == first.end for m in mentions)):
+            return None  # "Azerbaijan PACE" is two topics (Azerbaijani puts the verb last)
+        raw = re.findall(r"[^\W_]+", text.lower())
+        return first.entity_id if _does(ws, raw if len(raw) == len(ws) else None, first.end, lang) else None
 
     def denied_by(self, text: str, claim_ids: Iterable[str]) -> bool:
         """Whether one of these claims denies what the text asserts, or takes the other side:
@@ -949,14 +1032,22 @@ class Ranker:
         named = {w for m in pool.mentions for w in m.typed.split()}
         return any(key(typed) not in named for typed, _ in self.lexical.evidence(pool.text, c.kind, c.entry_id))
 
-    def _unknown_topic(self, pool: Pool) -> bool:
+    def _unknown_topic(self, pool: Pool, every: bool = True) -> bool:
         """The query's words besides the entities it names are all words the index has never seen,
-        in any form (an entry's text, a reviewed translation, a close spelling)."""
+        in any form (an entry's text, a reviewed translation, a close spelling); or, not `every`, at
+        least half of them are, its verbs left out ("hava limanı açılıb": the airport)."""
         inside = named_positions(pool.mentions)
-        rest = [(typed, alts) for n, (typed, alts) in enumerate(term_forms(pool.text))
+        terms = term_forms(pool.text)
+        if not every:  # a verb the entries do not use ("хотели", "wanted") is no topic of its own
+            raw = re.findall(r"[^\W_]+", pool.text.lower())
+            inside |= {n for n, (typed, _) in enumerate(terms)
+                       if (len(raw) == len(terms) and not raw[n].isascii() and russian_verb(raw[n]))
+                       or (pool.lang == "az" and len(typed) > 4 and _AZ_PAST.search(typed))}
+        rest = [(typed, alts) for n, (typed, alts) in enumerate(terms)
                 if n not in inside and typed not in self._stop and len(typed) >= 3 and not typed.isdigit()]
-        return bool(rest) and not any(self._known_word(typed) or any(self._known_word(a) for a in alts)
-                                      or self._known_stem(typed) for typed, alts in rest)
+        known = [self._known_word(typed) or any(self._known_word(a) for a in alts) or self._known_stem(typed)
+                 for typed, alts in rest]
+        return bool(rest) and (not any(known) if every else 2 * known.count(False) >= len(known))
 
     def _known_stem(self, typed: str, length: int = 6) -> bool:
         """Some word of the entries or their translations begins as this one does: an Azerbaijani or
@@ -982,6 +1073,10 @@ class Ranker:
             # An event title is short: "Karabakh earthquake" lies near every Karabakh event. Some word
             # of the topic itself, not only the entity it is about, must be the event's own (in English:
             # a Russian or Azerbaijani topic shares no words with English titles).
+            return "no-shared-words"
+        if best.kind == "event" and pool.lang != "en" and pool.mentions and self._unknown_topic(pool, every=False):
+            # "Xankəndi hava limanı nə vaxt açılıb?": no entry or translation knows an airport in any
+            # form; the place alone put the flag raising in Khankendi near.
             return "no-shared-words"
         if best.kind in ("claim", "event") and self._unknown_topic(pool):
             # "Qarabağda zəlzələ": the only word besides the place is one no entry or translation
