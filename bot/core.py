@@ -36,7 +36,7 @@ from bot.retrieve.mentions import MentionFinder, named_positions, written_as_nam
 from bot.retrieve.rank import Candidate, Ranker, Ranking, Thresholds
 from bot.retrieve.semantic import Embedder, SemanticIndex, default_cache_dir, load_embedder
 from bot.translations import Translations, load_translations, localize
-from bot.understand import from_today, relative
+from bot.understand import from_today, relative, shorthand
 from bot.understand.intent import Intent, bare_acronyms, guess_lang, timeline_topic, understand
 from bot.understand.morph import russian_verb
 from bot.views import ENTRY_TYPES, outcomes
@@ -264,7 +264,7 @@ class Engine:
         text = " ".join(_visible(message or "")[:MAX_MESSAGE].split())
         if not text:
             return outcomes.plain(text, "help", say("empty_message"))
-        reply = self._dispatch(text, full)
+        reply = self._dispatch(shorthand.expand(text), full)
         html = reply.html
         if full and reply.sources and self.provenance is not None:
             # Full replies name the index they came from, so two answers from two versions can be told apart.
@@ -351,7 +351,7 @@ class Engine:
         if lang is not None:
             with i18n.speaking(lang):
                 return self.inline(query, limit)
-        query = " ".join(_visible(query)[:MAX_MESSAGE].split())
+        query = shorthand.expand(" ".join(_visible(query)[:MAX_MESSAGE].split()))
         items: list[InlineItem] = []
         when, topic = extract_date(query) if query else (None, "")
         if when is not None:

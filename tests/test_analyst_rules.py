@@ -553,3 +553,13 @@ def test_a_place_alone_or_a_concession_nobody_made_is_no_answer(engine: Engine, 
                                                ("Xankəndidə bayraq nə vaxt qaldırılıb?", "az")])
 def test_a_verb_the_entries_do_not_use_is_no_unknown_topic(engine: Engine, message: str, lang: str) -> None:
     assert engine.answer(message, lang=lang).matched
+
+
+def test_chat_shorthand_is_read_as_the_words_it_stands_for(engine: Engine) -> None:
+    from bot.understand.shorthand import expand
+
+    typed = engine.answer("how many ppl will the great return bring back by 2026?")
+    spelled = engine.answer("how many people will the great return bring back by 2026?")
+    assert typed.matched and text(typed.html).splitlines()[0] == text(spelled.html).splitlines()[0]
+    assert expand("сколько чел и w/o пр-во, apple, /open c_ppl") \
+        == "сколько человек и without правительство, apple, /open c_ppl"
