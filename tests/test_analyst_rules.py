@@ -563,3 +563,23 @@ def test_chat_shorthand_is_read_as_the_words_it_stands_for(engine: Engine) -> No
     assert typed.matched and text(typed.html).splitlines()[0] == text(spelled.html).splitlines()[0]
     assert expand("сколько чел и w/o пр-во, apple, /open c_ppl") \
         == "сколько человек и without правительство, apple, /open c_ppl"
+
+
+@pytest.mark.parametrize(("message", "lang"), [
+    # "но" once folded to the English "no" and read as "there is none"
+    ("/claim Баку открыт к диалогу с Люксембургом, но при условии взаимного уважения", "ru"),
+    # "illegal armed formations" names the formations: no side on lawfulness
+    ("/claim antiterror tədbirlərinin hədəfi yalnız qanunsuz hərbi birləşmələrdir, dinc əhali hədəf deyil", "az"),
+    # "almost two decades" is the delegation's 2001-2020, roughly
+    ("/claim PACE failed to hold Armenia accountable for almost two decades", "en"),
+])
+def test_words_that_take_no_side_do_not_refuse_a_paraphrase(engine: Engine, message: str, lang: str) -> None:
+    assert engine.answer(message, lang=lang).matched
+
+
+def test_a_groups_claim_names_the_authors_the_sources_name_with_it(engine: Engine) -> None:
+    """The appeal is Speaker Gafarova's, the working groups' and the delegations': its claims say so."""
+    reply = engine.answer("/claim the appeal urges the world to support the anti-terror measures")
+    assert reply.matched and "with Sahiba Gafarova" in text(reply.html).splitlines()[1]
+    ru = engine.answer("/claim the appeal urges the world to support the anti-terror measures", lang="ru")
+    assert "вместе с: Сахиба Гафарова" in text(ru.html)

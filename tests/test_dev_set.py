@@ -42,8 +42,8 @@ ROOT = HERE.parent
 FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelled.yaml": 219,
           "queries_holdout.yaml": 97, "queries_fresh.yaml": 128, "queries_console.yaml": 124,
           "queries_usertest3.yaml": 145, "queries_usertest5.yaml": 106, "queries_usertest6.yaml": 101,
-          "queries_counts.yaml": 64, "queries_blind7.yaml": 71, "queries_blind8.yaml": 101,
-          "queries_blind9.yaml": 108}
+          "queries_counts.yaml": 64, "queries_blind7.yaml": 72, "queries_blind8.yaml": 101,
+          "queries_blind9.yaml": 111}
 KNOWN_MISSES = {
     "G085",  # "министр иностранных дел Армении": Armenia's leadership, whose role names the Foreign
              # Ministry ("as Azerbaijan's Foreign Ministry refers to it"), is near by words and meaning

@@ -105,6 +105,13 @@ def test_a_paraphrase_that_keeps_the_negation_still_finds_its_claim(engine: Engi
     ("the government pursues democratic reforms", "the government is trying to avoid democratic reforms", True),
     # Kashmir ends like an Azerbaijani negated verb, but this is English
     ("Kashmir talks", "talks on Kashmir", False),
+    # "bu tədbirlərin hədəfi deyil" denies the target, not the measures whose target it is
+    ("antiterror tədbirləri davam edir", "dinc əhali bu tədbirlərin hədəfi deyil", False),
+    ("dinc əhali hədəf idi", "dinc əhali bu tədbirlərin hədəfi deyil", True),
+    # a word the query both asserts and denies takes no side of its own
+    ("the target is only the armed units, the civilians are not a target", "the civilians are not a target", False),
+    # Russian "но" ("but") is no "no"
+    ("Баку открыт к диалогу, но при условии уважения", "Баку не открыт к диалогу", True),
 ])
 def test_a_query_asserting_what_the_entry_only_denies_contradicts_it(query: str, entry: str, opposite: bool) -> None:
     assert contradicts(asserted_words(query, frozenset()), polarity([entry], frozenset())) is opposite

@@ -42,6 +42,26 @@ _SPAN = re.compile(r"(?<![\d.,])(\d+)(?:-|\s)?(?:days?|weeks?|months?|years?|gü
                    r"|дневн|недельн|месячн|летн|-?х?летн)", re.IGNORECASE)
 
 
+_DECADES = frozenset(words("decade decades десятилетие десятилетия десятилетий десятилетиями "
+                           "onillik onilliyi onillikdir"))
+_PERIODS = frozenset(words("year years лет года годы il ildir ilə"))
+_HEDGES = frozenset(words("almost nearly about around some over почти около более свыше примерно порядка "
+                          "təxminən təqribən yaxın"))
+
+
+def approximate(text: str) -> set[str]:
+    """Figures a text gives only roughly, as a length of time: "for almost two decades", "почти
+    два десятилетия", "около 20 лет" (the source's "19 years" is what they mean)."""
+    ws = words(text)
+    out: set[str] = set()
+    for n, w in enumerate(ws[1:], 1):
+        figure = NUMBER_WORDS.get(ws[n - 1], ws[n - 1] if ws[n - 1].isdigit() else "")
+        if figure and not figure.startswith("x") and (w in _DECADES or (w in _PERIODS and n >= 2
+                                                                         and ws[n - 2] in _HEDGES)):
+            out.add(figure)
+    return out
+
+
 def spans(text: str) -> set[str]:
     """The figures of a text that name a length of time ("44-day war"): never the asker's guess."""
     return {m.group(1) for m in _SPAN.finditer(text)}

@@ -43,6 +43,8 @@ _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its s
 # Words that end a negation's reach: "did not respond to Baku's calls and chose …" asserts the
 # choice (Russian "а" is left out: it folds as the English article "a")
 _JOINS = frozenset(skeleton(w) for w in words("and but while whereas и но однако"))
+_AZ_GENITIVE = re.compile(r"(?:[^aeiou][iu]n|n[iu]n)$")  # folded: "tədbirlərin", "Ermənistanın", "əhalinin"
+_RUSSIAN_BUT = re.compile(r"(?<!\w)[Нн]о(?!\w)")
 _ONE_MARK = frozenset({"\x00one"})  # the "не-" of "неподходящий": its scope is the word after it alone
 # Azerbaijani verbs negated by their suffix, as folded ("alınmırdı" -> alinmirdi, "etmədi" -> etmadi,
 # "olmayıb" -> olmaib, "görməmiş" -> gormamis), with person and tense endings after it. Only in
@@ -105,6 +107,7 @@ def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, 
     negated by its suffix negates the words before it, as "deyil" does), and its clause: a negation
     reaches no further than the comma, semicolon or full stop after it ("not closed; … open")."""
     azerbaijani = guess_lang(text) == "az"
+    text = _RUSSIAN_BUT.sub(" однако ", text)  # "но" ("but") ends a negation; folded, it reads as "no"
     out = []
     for clause, piece in enumerate(_CLAUSES.split(_COMPLEMENT.sub(r" \1", text))):
         for typed, alts in term_forms(piece):
@@ -146,7 +149,13 @@ def _negated(ws: list[tuple[frozenset[str], bool, bool, int]]) -> set[int]:
         scope = range(max(0, n - SCOPE_BEFORE), n) if forms & (_AFTER | _AFTER_MARK) \
             else range(n + 1, n + 2) if forms == _ONE_MARK else range(n + 1, min(len(ws), n + 1 + SCOPE_AFTER))
         inside = [m for m in scope if ws[m][3] == clause]
-        if forms & _AFTER or forms & _AFTER_MARK or forms == _ONE_MARK:
+        if forms & _AFTER or forms & _AFTER_MARK:
+            # "bu tədbirlərin hədəfi deyil" denies the target, not the measures it is of: a word in the
+            # genitive before the last one only says whose it is
+            typed = max(ws[inside[0]][0], key=len) if len(inside) == 2 else ""  # (base forms are shorter)
+            if len(typed) >= 5 and _AZ_GENITIVE.search(typed):
+                inside = inside[1:]
+        elif forms == _ONE_MARK:
             pass
         elif (stop := next((k for k, m in enumerate(inside) if ws[m][0] & _JOINS), None)) is not None:
             # "did not respond to Baku's calls and chose …": a second verb after "and" is asserted
@@ -216,8 +225,11 @@ def asserted_words(text: str, stop: frozenset[str], skip: frozenset[int] = froze
     it gives, left out)."""
     ws = _words(text, stop)
     negated = _negated(ws)
+    # A word the text denies too takes no side of its own: "the target is only the armed units, the
+    # civilians are no target" asserts nothing of "target" an entry denying it contradicts.
+    denied = {f for n, (forms, content, _, _) in enumerate(ws) if content and n in negated for f in forms}
     return tuple(forms for n, (forms, content, _, _) in enumerate(ws)
-                 if content and n not in negated and n not in skip)
+                 if content and n not in negated and n not in skip and not forms & denied)
 
 
 def contradicts(asserted: tuple[frozenset[str], ...], entry: Polarity) -> bool:

@@ -22,7 +22,7 @@ import yaml
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
 from bot.retrieve import counts
-from bot.retrieve.figures import YEAR, numbers, spans
+from bot.retrieve.figures import YEAR, approximate, numbers, spans
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
 from bot.retrieve.polarity import _IRREGULAR, Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
@@ -303,6 +303,13 @@ def _required() -> frozenset[str]:
 
 
 @cache
+def _idioms() -> tuple[tuple[str, ...], ...]:
+    """Phrases whose words take no side however they read alone (stance.yaml's `idioms`): "illegal
+    armed groups" names the groups, it says nothing of what is lawful."""
+    return tuple(tuple(words(str(p))) for ps in (_stance_data().get("idioms") or {}).values() for p in ps)
+
+
+@cache
 def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[tuple[str, ...], int], ...]]]]:
     """axis -> pole -> (whole words, prefixes, phrases as their words with the gap allowed between
     them), folded as queries are. A phrase written with a leading "=" has its words side by side:
@@ -310,7 +317,7 @@ def _axes() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[
     data = _stance_data()
     out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], tuple[tuple[tuple[str, ...], int], ...]]]] = {}
     for axis, poles in data.items():
-        if axis == "required":
+        if axis in ("required", "idioms"):
             continue
         out[axis] = {}
         for pole, langs in poles.items():
@@ -353,11 +360,14 @@ def _contrasted(text: str) -> tuple[str, set[tuple[str, str]]]:
 def stance(text: str) -> frozenset[tuple[str, str]]:
     """The (axis, pole) pairs a text's own words point to: ("stance", "positive"), ("direction", "remove")."""
     text, found = _contrasted(text)
-    ws = words(text)
+    ws = words(_RUSSIAN_BUT.sub(" ", text))  # "но" ("but") folds as the English "no"
     # A phrase speaks for the words it is made of: "failed to comply" is a breach, not compliance,
     # and "did not comply" is no negation of the query's verb besides.
     used: set[int] = set()
     present = set(ws)
+    for idiom in _idioms():
+        if idiom[0] in present:
+            used |= _phrase_at(idiom, ws, 0)
     for axis, poles in _axes().items():
         for pole, (_, _, phrases) in poles.items():
             for p, gap in phrases:
@@ -386,6 +396,7 @@ _NEGATORS = frozenset(words("not never cannot cant dont doesnt didnt isnt arent 
 
 
 _NONE = frozenset(words("no нет yox yoxdur"))  # "there are no political prisoners", "нет политзаключённых"
+_RUSSIAN_BUT = re.compile(r"(?<!\w)[Нн]о(?!\w)")
 
 
 def negated(ws: list[str]) -> bool:
@@ -752,7 +763,9 @@ class Ranker:
             # mines, three hundred or so?"): the answer gives the sources' figure, whatever the guess.
             # A year still holds ("… killed in 2025?"), and so does a length of time naming what is
             # meant ("in the 44-day war": the 30,000 killed in the war of the early 1990s are no answer).
-            figures=frozenset(f for f in numbers(text) if YEAR.fullmatch(f) or not guessed or f in spans(text)),
+            # A length of time given roughly ("for almost two decades") is no figure to hold.
+            figures=frozenset(f for f in numbers(text) if (YEAR.fullmatch(f) or not guessed or f in spans(text))
+                              and f not in approximate(text)),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
             topics=self._topics(text, mentions), wants=wants, exempt=frozenset(m.entity_id for m in mentions) - owners,
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))),
