@@ -583,3 +583,37 @@ def test_a_groups_claim_names_the_authors_the_sources_name_with_it(engine: Engin
     assert reply.matched and "with Sahiba Gafarova" in text(reply.html).splitlines()[1]
     ru = engine.answer("/claim the appeal urges the world to support the anti-terror measures", lang="ru")
     assert "вместе с: Сахиба Гафарова" in text(ru.html)
+
+
+@pytest.mark.parametrize("message", [
+    # both states that open a title did it
+    "US signed a defense declaration with Azerbaijan in 1997",
+    "Когда США подписали совместную декларацию с Азербайджаном?",
+    "ABŞ Azərbaycanla birgə bəyannaməni nə vaxt imzalayıb?",
+    # the passive names no doer
+    "Armenia was offered a peace treaty by Azerbaijan after the 2020 war",
+    # who speaks is no doer of what they report
+    "Azerbaijan said Armenia resisted the alternative roads",
+    "Азербайджан заявил, что Армения стремится сорвать мирный процесс",
+    "Azərbaycan bildirib ki, Ermənistan 2021-ci ildə istehsal olunmuş minaları basdırıb",
+    # in Azerbaijani the case endings say which state is the subject
+    "Azərbaycan ərazilərində Ermənistan 2021-ci ildə istehsal olunmuş minaları basdırıb",
+    # "agreement with" is no deed
+    "America agreement with Azerbaijan in 1997",
+    # a length in years is rough; one word the entries do not use beside one they do is no unknown topic
+    "Сколько азербайджанцев стали беженцами за 30-летнюю оккупацию?",
+    "How many families will return in the 3-year first stage of the Great Return?",
+    "Когда Азербайджан начал контртеррористическую операцию в Карабахе?",
+    # the entry's own "acknowledges", "recognized" is what was admitted
+    "/claim Mustafa admits the U.S. is a great power whose sanctions may have repercussions",
+    "/claim прогресс Азербайджана в избирательной практике признается на международном уровне",
+])
+def test_the_doer_and_figure_checks_leave_true_paraphrases_answered(engine: Engine, message: str) -> None:
+    """Messages a reviewer found refused by the first version of these checks (review-stop21)."""
+    assert engine.answer(message).matched
+
+
+@pytest.mark.parametrize("message", ["Did Armenia join the Council of Europe?", "Has Armenia joined PACE?",
+                                     "Armenia signed a defense declaration with the US in 1997"])
+def test_a_deed_asked_of_a_state_that_did_not_do_it_is_refused(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched

@@ -36,10 +36,12 @@ NUMBER_WORDS = {  # a figure written out is still a figure: "two million" is not
 
 
 YEAR = re.compile(r"1[89]\d\d|20\d\d")  # a figure that reads as a year
-# A figure that names a length of time as part of a name: "the 44-day war", "44 günlük müharibə",
-# "44-дневная война", "the 30-year conflict". It says which thing is meant, not how many.
-_SPAN = re.compile(r"(?<![\d.,])(\d+)(?:-|\s)?(?:days?|weeks?|months?|years?|günlük|gunluk|həftəlik|aylıq|illik"
-                   r"|дневн|недельн|месячн|летн|-?х?летн)", re.IGNORECASE)
+# A figure that names a length of time in days or weeks as part of a name: "the 44-day war", "44 günlük
+# müharibə", "44-дневная война". It says which thing is meant, not how many.
+_SPAN = re.compile(r"(?<![\d.,])(\d+)(?:-|\s)?(?:days?|weeks?|günlük|gunluk|həftəlik|дневн|недельн)", re.IGNORECASE)
+# ... and one in years, months or decades tells a length roughly: "the 30-year occupation", "30-летняя".
+_ROUGH_SPAN = re.compile(r"(?<![\d.,])(\d+)(?:-|\s)?(?:years?|months?|decades?|illik|aylıq|летн|-?х?летн|месячн)",
+                         re.IGNORECASE)
 
 
 _DECADES = frozenset(words("decade decades десятилетие десятилетия десятилетий десятилетиями "
@@ -51,9 +53,10 @@ _HEDGES = frozenset(words("almost nearly about around some over почти ок�
 
 def approximate(text: str) -> set[str]:
     """Figures a text gives only roughly, as a length of time: "for almost two decades", "почти
-    два десятилетия", "около 20 лет" (the source's "19 years" is what they mean)."""
+    два десятилетия", "около 20 лет" (the source's "19 years" is what they mean), "the 30-year
+    occupation", "the 3-year first stage"."""
     ws = words(text)
-    out: set[str] = set()
+    out: set[str] = {m.group(1) for m in _ROUGH_SPAN.finditer(text)}
     for n, w in enumerate(ws[1:], 1):
         figure = NUMBER_WORDS.get(ws[n - 1], ws[n - 1] if ws[n - 1].isdigit() else "")
         if figure and not figure.startswith("x") and (w in _DECADES or (w in _PERIODS and n >= 2

@@ -161,13 +161,17 @@ def _combining_place(low: str) -> list[str]:
     return russian_place(adjective)
 
 
-def russian_verb(word: str) -> bool:
+def russian_verb(word: str, *, active: bool = False) -> bool:
     """Whether a Russian word is most likely a verb ("поднял", "заявила"): "кто поднял флаг" asks
-    for whoever did something, not for someone named "поднял флаг"."""
+    for whoever did something, not for someone named "поднял флаг". `active`: a finite or infinitive
+    verb only, not a short passive participle ("предложена") or a gerund."""
     if not _CYRILLIC.search(word) or len(word) < 3:
         return False
     parses = _analyzer().parse(_lower(word))
-    return bool(parses) and parses[0].is_known and parses[0].tag.POS in {"VERB", "INFN", "PRTS", "GRND"}
+    kinds = {"VERB", "INFN"} if active else {"VERB", "INFN", "PRTS", "GRND"}
+    if not parses or not parses[0].is_known or parses[0].tag.POS not in kinds:
+        return False
+    return not active or word.lower() not in ("был", "была", "было", "были", "будет", "будут")
 
 
 def russian_active_participle(word: str) -> bool:
