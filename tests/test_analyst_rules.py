@@ -614,6 +614,8 @@ def test_the_doer_and_figure_checks_leave_true_paraphrases_answered(engine: Engi
 
 
 @pytest.mark.parametrize("message", ["Did Armenia join the Council of Europe?", "Has Armenia joined PACE?",
-                                     "Armenia signed a defense declaration with the US in 1997"])
+                                     "Armenia signed a defense declaration with the US in 1997",
+                                     # Ilham Aliyev raised it: a person holding Azerbaijan's office acts for it
+                                     "Armenia raised its flag in Khankendi", "Армения подняла флаг в Ханкенди"])
 def test_a_deed_asked_of_a_state_that_did_not_do_it_is_refused(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -482,11 +482,13 @@ def _does(ws: list[str], raw: list[str] | None, at: int, lang: str) -> bool:
         or (at + 1 < len(ws) and ws[at + 1] in _OBJECT_NEXT and not after.endswith("s"))
 
 
-def _doers(kind: str, text: str, mentions: MentionFinder, states: frozenset[str]) -> frozenset[str]:
+def _doers(kind: str, text: str, mentions: MentionFinder, states: frozenset[str],
+           role_states: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """The states an entry's text has doing something: those an event's title opens with ("Azerbaijan
     and the United States sign …"), or the one right after a claim's "says" ("says that Azerbaijan
     joined …", "says the Armenian side hindered …"; not "says the Luxembourg resolution …", nor
-    anyone's possession: "says Armenia's claims …"). None known: empty."""
+    anyone's possession: "says Armenia's claims …"), or the one whose office the actor there holds
+    ("Ilham Aliyev raises the flag …": Azerbaijan's president). None known: empty."""
     text = _unpossessed(text)
     found = sorted(mentions.find(text), key=lambda m: m.start)
     ws = words(text)
@@ -500,6 +502,9 @@ def _doers(kind: str, text: str, mentions: MentionFinder, states: frozenset[str]
     else:
         return frozenset()
     first = next((m for m in found if m.start >= at), None)
+    if first is not None and first.entity_id not in states and first.start == at \
+            and len(tied := role_states.get(first.entity_id, frozenset())) == 1:
+        return tied if first.end >= len(ws) or ws[first.end] != _OWNS else frozenset()
     if first is None or first.entity_id not in states:
         return frozenset()
     if first.start == at + 1 and ws[at] == "the" and first.end - first.start < 2:
@@ -568,9 +573,12 @@ class Ranker:
         # The state doing what an entry tells, as the curators write it: the one an event's title
         # opens with ("Azerbaijan accedes to the Council of Europe"), the one a claim's paraphrase
         # says did it ("The delegation says Azerbaijan joined …").
+        # (a person holding a state's office acts for it: "Ilham Aliyev raises the flag …"; not a group
+        # a role ties to a state, such as border guards fired at)
+        people_states = {a: st for a, st in self.role_states.items() if self.actor_kinds.get(a) == "person"}
         self._doer_states: dict[tuple[str, str], frozenset[str]] = {}
         for k, t in (texts or {}).items():
-            if doers := _doers(k[0], t, mentions, states):
+            if doers := _doers(k[0], t, mentions, states, people_states):
                 self._doer_states[k] = doers
         self._stop = frozenset(skeleton(w) for w in STOPWORDS)  # as term_forms folds them
         self._countries = country_words()
