@@ -619,3 +619,18 @@ def test_the_doer_and_figure_checks_leave_true_paraphrases_answered(engine: Engi
                                      "Armenia raised its flag in Khankendi", "Армения подняла флаг в Ханкенди"])
 def test_a_deed_asked_of_a_state_that_did_not_do_it_is_refused(engine: Engine, message: str) -> None:
     assert not engine.answer(message).matched
+
+
+@pytest.mark.parametrize("message", [
+    "/claim армения приостановила работу в пасе изза расизма",  # the Azerbaijani delegation did, it says
+    "/claim Armenia rejects the resolution's accusations",  # the Milli Majlis says it rejects them
+    "türkiyə qarabağa humanitar yardım göndərib?",  # a country typed in lowercase the sources never name
+    "/claim xin deyir ki ermənistan bütün qoşunlarını qarabağdan tam çıxarıb",  # the ministry says "not completely"
+])
+def test_blind10_negatives_are_refused(engine: Engine, message: str) -> None:
+    assert not engine.answer(message).matched
+
+
+def test_a_body_a_state_owns_acts_for_it(engine: Engine) -> None:
+    """"Azerbaijan's delegation suspends its cooperation with PACE": asked of Azerbaijan, it answers."""
+    assert engine.answer("/claim Azerbaijan suspended its work in PACE over racism").matched

@@ -17,7 +17,9 @@
   after the fixes it prompted), queries_blind8.yaml (110 actor, question and date queries written the
   same way: 97/110 at first) and queries_blind9.yaml (120 timelines, questions, "what did X say" and
   Russian and Azerbaijani claims, 40 of them negatives, written the same way: 104/120 at first, with
-  4 negatives answered): no negative is
+  4 negatives answered) and queries_blind10.yaml (120 claims, actors, timelines and questions typed
+  as Telegram users type, 40 negatives, written the same way: 104/120 at first, with 3 negatives
+  answered): no negative is
   ever answered, no answer breaks Telegram's HTML rules, and the pass count does not fall below
   what it is today (raise the floor when it rises: benchmarks/fit_tiers.py prints the per-tier table).
 """
@@ -43,7 +45,7 @@ FLOORS = {"queries_dev.yaml": 62, "queries_dev_extra.yaml": 57, "queries_labelle
           "queries_holdout.yaml": 97, "queries_fresh.yaml": 128, "queries_console.yaml": 124,
           "queries_usertest3.yaml": 145, "queries_usertest5.yaml": 106, "queries_usertest6.yaml": 101,
           "queries_counts.yaml": 64, "queries_blind7.yaml": 72, "queries_blind8.yaml": 101,
-          "queries_blind9.yaml": 111}
+          "queries_blind9.yaml": 111, "queries_blind10.yaml": 107}
 KNOWN_MISSES = {
     "G085",  # "министр иностранных дел Армении": Armenia's leadership, whose role names the Foreign
              # Ministry ("as Azerbaijan's Foreign Ministry refers to it"), is near by words and meaning

@@ -110,6 +110,9 @@ def test_a_paraphrase_that_keeps_the_negation_still_finds_its_claim(engine: Engi
     ("dinc əhali hədəf idi", "dinc əhali bu tədbirlərin hədəfi deyil", True),
     # a word the query both asserts and denies takes no side of its own
     ("the target is only the armed units, the civilians are not a target", "the civilians are not a target", False),
+    # an Azerbaijani verb negated by its suffix denies the verb too: "tam çıxarmayıb" is no "tam çıxarıb"
+    ("Ermənistan qoşunlarını tam çıxarıb", "Ermənistan qüvvələrini tam çıxarmayıb", True),
+    ("Ermənistan qoşunlarını tam çıxarmayıb", "Ermənistan qüvvələrini tam çıxarmayıb", False),
     # Russian "но" ("but") is no "no"
     ("Баку открыт к диалогу, но при условии уважения", "Баку не открыт к диалогу", True),
 ])
@@ -160,3 +163,10 @@ def test_a_negation_ends_where_a_second_verb_joins() -> None:
     assert "respond" in chose.denied and not {"chose", "cose"} & chose.denied
     target = polarity(["The civilian population is not a target under any circumstances"], frozenset())
     assert "target" in target.denied
+
+
+def test_a_negated_light_verb_denies_no_other_deed() -> None:
+    """"müraciət etməyib" ("did not appeal") denies the appeal, not every "et-" ("etdi", "etdiyi")."""
+    denied = polarity(["nazir müraciət etməyib"], frozenset()).denied
+    assert "murajiat" in denied and not denied & {"etdi", "etdiy", "et"}
+    assert "jixarib" in polarity(["Ermənistan qüvvələrini tam çıxarmayıb"], frozenset()).denied

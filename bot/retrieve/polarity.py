@@ -43,6 +43,7 @@ _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its s
 # Words that end a negation's reach: "did not respond to Baku's calls and chose …" asserts the
 # choice (Russian "а" is left out: it folds as the English article "a")
 _JOINS = frozenset(skeleton(w) for w in words("and but while whereas и но однако"))
+_AZ_POSITIVE = ("ib", "ub", "di", "du", "ir", "ur", "mis", "mus", "ar", "ajak", "diar", "dilar", "iblar", "ublar")
 _AZ_GENITIVE = re.compile(r"(?:[^aeiou][iu]n|n[iu]n)$")  # folded: "tədbirlərin", "Ermənistanın", "əhalinin"
 _RUSSIAN_BUT = re.compile(r"(?<!\w)[Нн]о(?!\w)")
 _ONE_MARK = frozenset({"\x00one"})  # the "не-" of "неподходящий": its scope is the word after it alone
@@ -111,8 +112,14 @@ def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, 
     out = []
     for clause, piece in enumerate(_CLAUSES.split(_COMPLEMENT.sub(r" \1", text))):
         for typed, alts in term_forms(piece):
-            if azerbaijani and len(typed) >= 6 and _AZ_NEGATED_VERB.search(typed):
+            if azerbaijani and len(typed) >= 6 and (m := _AZ_NEGATED_VERB.search(typed)):
                 out.append((frozenset({typed, *alts}) | _AFTER_MARK, False, True, clause))
+                # ... and denies the verb itself: "tam çıxarmayıb" is no "tam çıxarıb" (its stem with the
+                # positive endings, folded)
+                stem = typed[: m.start() + 2]
+                if len(stem) >= 4:  # (not the light verbs "et-", "ol-", "ver-" of "müraciət etməyib")
+                    out.append((_ONE_MARK, False, True, clause))
+                    out.append((frozenset({stem, *(stem + e for e in _AZ_POSITIVE)}), True, False, clause))
                 continue
             negator = typed in _BEFORE or typed in _AFTER
             content = not negator and len(typed) >= MIN_LETTERS and typed not in stop and not typed.isdigit()
