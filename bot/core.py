@@ -632,7 +632,9 @@ class Engine:
             return None  # an entry that gives no figure of what is asked shows none
         entry = self.corpus.entry(best.entry_id)
         quotes = [entry.quote] if isinstance(entry, Claim) else [c.quote for c in getattr(entry, "cite", ())]
-        said = count.rest  # "went missing": what the question says of them places the figure
+        # "went missing": what the question says of them places the figure ("died" as "killed" too)
+        synonyms = self.index.synonyms
+        said = tuple(frozenset({*f, *(syn for w in f for syn in synonyms.get(w, ()))}) for f in count.rest)
         found = [f for q in quotes if (f := counts.figure_phrase(q, count.counted, said))]
         english = max(found, key=lambda f: f[1]) if found else None
         if english and (english[1] or not said):

@@ -634,3 +634,38 @@ def test_blind10_negatives_are_refused(engine: Engine, message: str) -> None:
 def test_a_body_a_state_owns_acts_for_it(engine: Engine) -> None:
     """"Azerbaijan's delegation suspends its cooperation with PACE": asked of Azerbaijan, it answers."""
     assert engine.answer("/claim Azerbaijan suspended its work in PACE over racism").matched
+
+
+@pytest.mark.parametrize(("message", "answered"), [
+    # a length of time is held by an entry giving about as long: the delegation's 19 years
+    ("/claim PACE failed to hold Armenia accountable for 19 years", True),
+    ("/claim PACE failed to hold Armenia accountable for almost two decades", True),
+    ("/claim PACE failed to hold Armenia accountable for 25 years", False),
+    ("/claim PACE failed to hold Armenia accountable for almost three decades", False),
+    ("/claim Armenia blocked communications for 12 yrs", False),  # the ministry says three years
+    # a speaker reporting their own deed is its doer; another actor after "that" is
+    ("Armenia stated that it joined the Council of Europe in 2001", False),
+    ("Армения заявила, что построила новую Лачинскую дорогу", False),
+    ("Ermənistan bildirib ki, Laçın sərhəd-keçid məntəqəsini yaradıb", False),
+    ("Azerbaijan said Armenia resisted the alternative roads", True),
+    # the Azerbaijani subject is the state without a case ending, not one in an izafet
+    ("Ermənistan Azərbaycana Ağdam-Xankəndi yolunu təklif edib", False),
+    ("Ermənistan Azərbaycan ərazisində Laçın sərhəd-keçid məntəqəsini yaradıb", False),
+    ("Azərbaycan Ermənistanın təbii sərvətlərini talayıb", False),
+    ("Azərbaycan Laçın sərhəd-keçid məntəqəsini yaradıb", True),
+    # "dinc əhali … hədəfidir" ("the civilians are the target") is what the appeal denies
+    ("/claim dinc əhali tədbirlərin hədəfidir", False),
+    # "recognised" is a concession only as one: "recognized internationally", not "mutual recognition"
+    ("/claim Armenia acknowledged Azerbaijan's territorial integrity", False),
+    ("When did Armenia accede to the Council of Europe?", False),
+])
+def test_second_review_cases(engine: Engine, message: str, answered: bool) -> None:
+    """Messages a second reviewer found answered or refused wrongly (review-stop22)."""
+    assert engine.answer(message).matched is answered
+
+
+@pytest.mark.parametrize("message", ["how many people died in the war of the early 1990s?",
+                                     "сколько чел погибло в войне начала 90-х?"])
+def test_died_finds_the_killed_not_the_missing(engine: Engine, message: str) -> None:
+    reply = engine.answer(message)
+    assert reply.matched and "30,000" in text(reply.html).splitlines()[0]

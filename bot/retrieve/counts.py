@@ -55,7 +55,8 @@ _MEMBERS = frozenset(skeleton(w) for w in words(
     "members member deputies deputy mps delegates депутатов депутата членов члена üzvü üzvləri deputatı deputatları"))
 # Words that end the noun group after a figure: "over 300 political prisoners ahead of COP29"
 _STOP_AFTER = frozenset(skeleton(w) for w in words(
-    "and or but of in on at to for ahead since by with which who that и или в на к до с по от ilə və da də"))
+    "and or but of in on at to for ahead since by with which who that were was are is и или в на к до с по от "
+    "были было был ilə və da də"))
 
 
 @cache

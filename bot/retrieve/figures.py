@@ -39,30 +39,37 @@ YEAR = re.compile(r"1[89]\d\d|20\d\d")  # a figure that reads as a year
 # A figure that names a length of time in days or weeks as part of a name: "the 44-day war", "44 günlük
 # müharibə", "44-дневная война". It says which thing is meant, not how many.
 _SPAN = re.compile(r"(?<![\d.,])(\d+)(?:-|\s)?(?:days?|weeks?|günlük|gunluk|həftəlik|дневн|недельн)", re.IGNORECASE)
-# ... and one in years, months or decades tells a length roughly: "the 30-year occupation", "30-летняя".
-_ROUGH_SPAN = re.compile(r"(?<![\d.,])(\d+)(?:-|\s)?(?:years?|months?|decades?|illik|aylıq|летн|-?х?летн|месячн)",
+# ... and one in years or decades tells a length: "the 30-year occupation", "30-летняя".
+_ROUGH_SPAN = re.compile(r"(?<![\d.,])(\d+)-?(?:years?|illik|летн|-?х?летн)",
                          re.IGNORECASE)
 
 
 _DECADES = frozenset(words("decade decades десятилетие десятилетия десятилетий десятилетиями "
                            "onillik onilliyi onillikdir"))
-_PERIODS = frozenset(words("year years лет года годы il ildir ilə"))
-_HEDGES = frozenset(words("almost nearly about around some over почти около более свыше примерно порядка "
-                          "təxminən təqribən yaxın"))
+_PERIODS = frozenset(words("year years лет года годы il ildir ilə illik illiyi illik"))
 
 
-def approximate(text: str) -> set[str]:
-    """Figures a text gives only roughly, as a length of time: "for almost two decades", "почти
-    два десятилетия", "около 20 лет" (the source's "19 years" is what they mean), "the 30-year
-    occupation", "the 3-year first stage"."""
+def lengths(text: str) -> dict[str, float]:
+    """Figures a text gives as a length of time, with the years each stands for: "for 19 years",
+    "for almost two decades" (20), "почти два десятилетия", "около 20 лет", "the 30-year
+    occupation", "30-летняя". Such a figure is held by an entry giving about as long (see `near`):
+    the delegation's "19 years" are "almost two decades", not "25 years"."""
     ws = words(text)
-    out: set[str] = {m.group(1) for m in _ROUGH_SPAN.finditer(text)}
+    out: dict[str, float] = {m.group(1): float(m.group(1)) for m in _ROUGH_SPAN.finditer(text)}
     for n, w in enumerate(ws[1:], 1):
         figure = NUMBER_WORDS.get(ws[n - 1], ws[n - 1] if ws[n - 1].isdigit() else "")
-        if figure and not figure.startswith("x") and (w in _DECADES or (w in _PERIODS and n >= 2
-                                                                         and ws[n - 2] in _HEDGES)):
-            out.add(figure)
+        if not figure or figure.startswith("x") or "/" in figure or float(figure) >= 200:
+            continue  # ("2024 il" is a year, no length)
+        if w in _DECADES:
+            out[figure] = 10.0 * float(figure)
+        elif w in _PERIODS:
+            out[figure] = float(figure)
     return out
+
+
+def near(years: float, figures: set[str]) -> bool:
+    """Whether one of an entry's figures gives about that many years (within a tenth, a year at least)."""
+    return any(abs(float(f) - years) <= max(1.0, 0.1 * years) for f in figures if f.replace(".", "", 1).isdigit())
 
 
 def spans(text: str) -> set[str]:

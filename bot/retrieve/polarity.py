@@ -124,6 +124,8 @@ def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, 
             negator = typed in _BEFORE or typed in _AFTER
             content = not negator and len(typed) >= MIN_LETTERS and typed not in stop and not typed.isdigit()
             forms = {typed, *alts}
+            if azerbaijani and len(typed) >= 7 and typed.endswith(("dir", "dur")):
+                forms |= {typed[:-3], *term_forms(typed[:-3])[0][1]}  # "hədəfidir" ("is the target"): hədəfi
             if typed.isascii():
                 forms |= _english_verb(typed)
             out.append((frozenset(forms), content, negator, clause))

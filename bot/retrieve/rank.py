@@ -22,7 +22,7 @@ import yaml
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
 from bot.retrieve import counts
-from bot.retrieve.figures import YEAR, approximate, numbers, spans
+from bot.retrieve.figures import YEAR, lengths, near, numbers, spans
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
 from bot.retrieve.polarity import _IRREGULAR, Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
@@ -134,6 +134,7 @@ class Query:
     asserted: tuple[frozenset[str], ...] = ()  # forms of the content words it asserts (not negated)
     subject: str | None = None  # a state it opens with, doing something ("Армения вступила в ПАСЕ")
     spans: frozenset[str] = frozenset()  # figures naming a length of time in a name ("the 44-day war")
+    lengths: tuple[tuple[str, float], ...] = ()  # lengths of time it gives, in years ("almost two decades": 20)
 
 
 @dataclass(frozen=True)
@@ -442,7 +443,8 @@ def _unpossessed(text: str) -> str:
     return _POSSESSIVE.sub(f" {_OWNS}", text)
 
 
-_OBJECT_NEXT = frozenset(words("the a an its up out off down"))  # a verb before its object or particle
+_OBJECT_NEXT = frozenset(words("the a an its to into with from up out off down"))  # a verb before its object
+_AZ_POSSESSED = re.compile(r"(?:s[iu]n(?:da|dan|a)|[iu]n(?:da|dan)|s[iu])$")  # folded "ərazisində", "ərazisi"
 _AZ_PAST = re.compile(r"(?:d[iu]|[iu]b|m[iu]s)(?:lar|d[iu]r)?$")  # folded: "qoşulub", "keçirildi", "olmuşdur"
 _BE = frozenset(words("was were is are been be being"))  # "Armenia was offered …": the passive names no doer
 _HAVE = frozenset(words("has have had"))
@@ -462,19 +464,32 @@ _SAYS = frozenset(words("says say said claims argues insists believes writes rep
 _AND = frozenset(words("and и va"))
 
 
-def _does(ws: list[str], raw: list[str] | None, at: int, lang: str) -> bool:
+def _does(ws: list[str], raw: list[str] | None, at: int, lang: str, named: frozenset[int] = frozenset()) -> bool:
     """Whether the words from `at` on tell of a deed (a verb follows the subject), not a topic or a
-    report: "Armenia joined PACE", "Армения вступила", "Ermənistan AŞPA-ya qoşulub"; not "Armenia
-    mines", "Armenia was offered …", "Azerbaijan said …". `ws` are the folded words, `raw` the same
-    words as typed (lowercase), when they line up."""
+    report of someone else's: "Armenia joined PACE", "Армения вступила", "Ermənistan AŞPA-ya
+    qoşulub", "Armenia stated that it joined …"; not "Armenia mines", "Armenia was offered …",
+    "Azerbaijan said Armenia resisted …". `ws` are the folded words, `raw` the same words as typed
+    (lowercase), when they line up; `named` the positions where a name begins."""
     if lang == "az":
         verbs = [w for w in ws[at + 1:] if len(w) > 4 and _AZ_PAST.search(w)]
-        return bool(verbs) and not any(_SPEECH_AZ.match(w) for w in ws[at:])
+        speech = next((n for n in range(at, len(ws)) if _SPEECH_AZ.match(ws[n])), None)
+        if speech is not None:  # "Ermənistan bildirib ki, X …": whoever opens the clause after "ki"
+            after = speech + 1 + (speech + 1 < len(ws) and ws[speech + 1] == "ki")
+            return after < len(ws) and after not in named and any(_AZ_PAST.search(w) for w in ws[after:])
+        return bool(verbs)
     if raw is not None and not raw[at].isascii():
         word = raw[at]
-        return russian_verb(word, active=True) and not word.startswith(_SPEECH_RU)
+        if not russian_verb(word, active=True):
+            return False
+        if word.startswith(_SPEECH_RU):  # "Армения заявила, что построила …" (no one else named after "что")
+            after = at + 1 + (at + 1 < len(raw) and raw[at + 1] in ("что", "будто"))
+            return after < len(raw) and after not in named and russian_verb(raw[after], active=True)
+        return True
     after = ws[at]
-    if after in _BE or after in _SPEECH:
+    if after in _SPEECH:  # "Armenia stated that it joined …" (not "Azerbaijan said Armenia resisted …")
+        nxt = at + 1 + (at + 1 < len(ws) and ws[at + 1] == "that")
+        return nxt + 1 < len(ws) and ws[nxt] in ("it", "they") and _does(ws, None, nxt + 1, lang)
+    if after in _BE:
         return False
     if after in _HAVE:  # "Armenia has joined PACE"
         return at + 1 < len(ws) and _does(ws, None, at + 1, lang)
@@ -770,6 +785,8 @@ class Ranker:
                       for f in self.facts.get(("event", e), (set(), frozenset()))[0]}
             if missing - (query.spans & linked):
                 return False
+        if any(not near(years, figures) for _, years in query.lengths):
+            return False  # "for 25 years" is not the delegation's 19 (two decades would be)
         if query.asserted and contradicts(query.asserted, self.polarity(kind, entry_id)):
             return False  # "civilians were the target" is not "the civilian population is not a target"
         return not opposed(query.sides, sides)
@@ -825,6 +842,7 @@ class Ranker:
         """What the text pins down besides its topic."""
         mentioned = {w for m in mentions for w in m.typed.split()}
         guessed = counts.counted(text, self._stop) is not None
+        given = lengths(text)  # (in a question asking how many, the asker's description of a period)
         alternates = dict(term_forms(text))
         wants, owners = asked(text, mentions)
         return Query(
@@ -836,9 +854,10 @@ class Ranker:
             # mines, three hundred or so?"): the answer gives the sources' figure, whatever the guess.
             # A year still holds ("… killed in 2025?"), and so does a length of time naming what is
             # meant ("in the 44-day war": the 30,000 killed in the war of the early 1990s are no answer).
-            # A length of time given roughly ("for almost two decades") is no figure to hold.
+            # A length of time ("for almost two decades") is held by an entry giving about as long.
             figures=frozenset(f for f in numbers(text) if (YEAR.fullmatch(f) or not guessed or f in spans(text))
-                              and f not in approximate(text)),
+                              and f not in given),
+            lengths=() if guessed else tuple(given.items()),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
             topics=self._topics(text, mentions), wants=wants, exempt=frozenset(m.entity_id for m in mentions) - owners,
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))),
@@ -853,8 +872,18 @@ class Ranker:
         mentions = tuple(self.mentions.find(text))
         ws = words(text)
         lang = guess_lang(text)
-        if lang == "az" and len({m.entity_id for m in mentions if m.entity_id in self.states}) > 1:
-            return None  # "Azərbaycan ərazilərində Ermənistan …": which is the subject, the case endings say
+        if lang == "az":
+            # The subject is the state named without a case ending, wherever it stands: "Ermənistan
+            # Azərbaycana yolu təklif edib" is Armenia's deed; two such ("Azərbaycan ərazilərində
+            # Ermənistan …", an izafet) leave it unsaid.
+            forms = term_forms(text)
+            bare = [m for m in mentions if m.entity_id in self.states and m.end - m.start == 1
+                    and m.start < len(forms) and not forms[m.start][1]
+                    and not (m.end < len(ws) and _AZ_POSSESSED.search(ws[m.end]))]  # "Azərbaycan ərazisində"
+            if len({m.entity_id for m in bare}) != 1 or len(ws) <= bare[0].end:
+                return None
+            actors = frozenset(m.start for m in mentions if m.entity_id in self.actor_kinds)
+            return bare[0].entity_id if _does(ws, None, bare[0].end, lang, actors) else None
         opening = 1 if ws and ws[0] in _DID else 0  # "did Armenia join PACE?"
         first = min(mentions, key=lambda m: m.start, default=None)
         if first is None or first.start != opening or first.entity_id not in self.states:
@@ -865,7 +894,8 @@ class Ranker:
                 or (lang != "az" and any(m.start == first.end for m in mentions)):
             return None  # "Azerbaijan PACE" is two topics (Azerbaijani puts the verb last)
         raw = re.findall(r"[^\W_]+", text.lower())
-        return first.entity_id if _does(ws, raw if len(raw) == len(ws) else None, first.end, lang) else None
+        actors = frozenset(m.start for m in mentions if m.entity_id in self.actor_kinds)  # (a place is no doer)
+        return first.entity_id if _does(ws, raw if len(raw) == len(ws) else None, first.end, lang, actors) else None
 
     def denied_by(self, text: str, claim_ids: Iterable[str]) -> bool:
         """Whether one of these claims denies what the text asserts, or takes the other side:
