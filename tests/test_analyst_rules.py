@@ -643,6 +643,10 @@ def test_a_body_a_state_owns_acts_for_it(engine: Engine) -> None:
     ("/claim PACE failed to hold Armenia accountable for 25 years", False),
     ("/claim PACE failed to hold Armenia accountable for almost three decades", False),
     ("/claim Armenia blocked communications for 12 yrs", False),  # the ministry says three years
+    ("/claim Armenia blocked communications for the past four years", False),
+    ("/claim Armenia blocked communications for the past three years", True),
+    ("/claim PACE failed to hold Armenia accountable for 2 years", False),  # not any small figure of the entry
+    ("/claim PACE failed to hold Armenia accountable for 19 months", False),  # months are no years
     # a speaker reporting their own deed is its doer; another actor after "that" is
     ("Armenia stated that it joined the Council of Europe in 2001", False),
     ("Армения заявила, что построила новую Лачинскую дорогу", False),

@@ -46,7 +46,11 @@ _ROUGH_SPAN = re.compile(r"(?<![\d.,])(\d+)-?(?:years?|illik|летн|-?х?ле�
 
 _DECADES = frozenset(words("decade decades десятилетие десятилетия десятилетий десятилетиями "
                            "onillik onilliyi onillikdir"))
-_PERIODS = frozenset(words("year years лет года годы il ildir ilə illik illiyi illik"))
+_PERIODS = frozenset(words("year years лет года годы il ildir ilə illik illiyi"))
+_MONTHS = frozenset(words("month months месяц месяца месяцев ay aylıq"))
+_DAYS = frozenset(words("day days дней дня день gün günlük"))
+_RANGE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|and|until|till|до|по"
+                    r"|-?(?:dan|dən|ci|cü|cı|cu)?\s*(?:qədər|dək))\s*(1[89]\d\d|20\d\d)(?!\d)", re.IGNORECASE)
 
 
 def lengths(text: str) -> dict[str, float]:
@@ -64,12 +68,25 @@ def lengths(text: str) -> dict[str, float]:
             out[figure] = 10.0 * float(figure)
         elif w in _PERIODS:
             out[figure] = float(figure)
+        elif w in _MONTHS:
+            out[figure] = float(figure) / 12
+        elif w in _DAYS:
+            out[figure] = float(figure) / 365
     return out
 
 
-def near(years: float, figures: set[str]) -> bool:
-    """Whether one of an entry's figures gives about that many years (within a tenth, a year at least)."""
-    return any(abs(float(f) - years) <= max(1.0, 0.1 * years) for f in figures if f.replace(".", "", 1).isdigit())
+def durations(text: str) -> frozenset[float]:
+    """The lengths of time an entry's text gives, in years: its own ("for almost 30 years", "the past
+    three years") and the spans of its ranges ("from 2001 to 2020": 19)."""
+    found = set(lengths(text).values())
+    found |= {float(int(b) - int(a)) for a, b in _RANGE.findall(text) if int(b) > int(a)}
+    return frozenset(found)
+
+
+def near(years: float, held: frozenset[float]) -> bool:
+    """Whether an entry gives about as long (within a tenth): "almost two decades" is 19 years, "four
+    years" is not three."""
+    return any(abs(h - years) <= 0.1 * years + 1e-9 for h in held)
 
 
 def spans(text: str) -> set[str]:

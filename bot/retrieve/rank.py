@@ -22,7 +22,7 @@ import yaml
 from bot.index import STOPWORDS, Hit, SearchIndex, Tiers, query_words
 from bot.normalize import key, skeleton, words
 from bot.retrieve import counts
-from bot.retrieve.figures import YEAR, lengths, near, numbers, spans
+from bot.retrieve.figures import YEAR, durations, lengths, near, numbers, spans
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
 from bot.retrieve.polarity import _IRREGULAR, Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
@@ -638,6 +638,7 @@ class Ranker:
         self.facts: dict[tuple[str, str], tuple[set[str], frozenset[tuple[str, str]]]] = {
             k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
         self._texts = texts or {}
+        self._durations = {k: durations(t) for k, t in self._texts.items()}  # the lengths of time each gives
         self._statements = statements if statements is not None else {k: [t] for k, t in self._texts.items()}
         self._translated_texts = translated_texts
         self._polarities: dict[tuple[str, str], Polarity] = {}  # built on first use, per entry
@@ -785,7 +786,8 @@ class Ranker:
                       for f in self.facts.get(("event", e), (set(), frozenset()))[0]}
             if missing - (query.spans & linked):
                 return False
-        if any(not near(years, figures) for _, years in query.lengths):
+        if query.lengths and any(not near(years, self._durations.get((kind, entry_id), frozenset()))
+                                 for _, years in query.lengths):
             return False  # "for 25 years" is not the delegation's 19 (two decades would be)
         if query.asserted and contradicts(query.asserted, self.polarity(kind, entry_id)):
             return False  # "civilians were the target" is not "the civilian population is not a target"
@@ -842,7 +844,8 @@ class Ranker:
         """What the text pins down besides its topic."""
         mentioned = {w for m in mentions for w in m.typed.split()}
         guessed = counts.counted(text, self._stop) is not None
-        given = lengths(text)  # (in a question asking how many, the asker's description of a period)
+        named = spans(text)  # "the 44-day war": a name, held as a figure (see `consistent`)
+        given = {f: y for f, y in lengths(text).items() if f not in named}  # (asking how many: a description)
         alternates = dict(term_forms(text))
         wants, owners = asked(text, mentions)
         return Query(
@@ -855,13 +858,13 @@ class Ranker:
             # A year still holds ("… killed in 2025?"), and so does a length of time naming what is
             # meant ("in the 44-day war": the 30,000 killed in the war of the early 1990s are no answer).
             # A length of time ("for almost two decades") is held by an entry giving about as long.
-            figures=frozenset(f for f in numbers(text) if (YEAR.fullmatch(f) or not guessed or f in spans(text))
+            figures=frozenset(f for f in numbers(text) if (YEAR.fullmatch(f) or not guessed or f in named)
                               and f not in given),
             lengths=() if guessed else tuple(given.items()),
             sides=stance(text), speaker=speaker(text, mentions, self._stop),
             topics=self._topics(text, mentions), wants=wants, exempt=frozenset(m.entity_id for m in mentions) - owners,
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))),
-            subject=self._subject(text, mentions), spans=frozenset(spans(text)))
+            subject=self._subject(text, mentions), spans=frozenset(named))
 
     def _subject(self, text: str, mentions: tuple[Mention, ...]) -> str | None:
         """The state a query opens with when a word of its own follows, not another name or a date:
