@@ -662,6 +662,11 @@ def test_a_body_a_state_owns_acts_for_it(engine: Engine) -> None:
     # "recognised" is a concession only as one: "recognized internationally", not "mutual recognition"
     ("/claim Armenia acknowledged Azerbaijan's territorial integrity", False),
     ("When did Armenia accede to the Council of Europe?", False),
+    # third review: a joint subject, the agent of a passive, Russian "признала, что"
+    ("The United States and Armenia signed a defense declaration in 1997", False),
+    ("The Lachin border crossing point was established by Armenia", False),
+    ("The Lachin border crossing point was established by Azerbaijan", True),
+    ("/claim Армения признала, что минировала территории Азербайджана", False),
 ])
 def test_second_review_cases(engine: Engine, message: str, answered: bool) -> None:
     """Messages a second reviewer found answered or refused wrongly (review-stop22)."""

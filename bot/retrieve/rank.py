@@ -132,7 +132,7 @@ class Query:
     # The entities it names that are no owner of those words: asked for themselves, whatever their kind
     exempt: frozenset[str] = frozenset()
     asserted: tuple[frozenset[str], ...] = ()  # forms of the content words it asserts (not negated)
-    subject: str | None = None  # a state it opens with, doing something ("Армения вступила в ПАСЕ")
+    subject: frozenset[str] = frozenset()  # the states it has doing something ("Армения вступила в ПАСЕ")
     spans: frozenset[str] = frozenset()  # figures naming a length of time in a name ("the 44-day war")
     lengths: tuple[tuple[str, float], ...] = ()  # lengths of time it gives, in years ("almost two decades": 20)
 
@@ -755,7 +755,7 @@ class Ranker:
                 return False  # "the opposition leader" is no party, "министр обороны" no ministry
         if not all(m.entity_id in own for m in mentions if m.entity_id not in self.generic):
             return False
-        if query.subject and query.subject not in self._doer_states.get((kind, entry_id), {query.subject}):
+        if query.subject and not query.subject <= self._doer_states.get((kind, entry_id), query.subject):
             return False  # "когда Армения вступила в ПАСЕ?" is not "Azerbaijan accedes to the Council of Europe"
         if kind == "claim" and query.speaker and not self._speaks_for(query.speaker, entry_id):
             return False
@@ -866,15 +866,18 @@ class Ranker:
             asserted=asserted_words(text, self._stop, frozenset(named_positions(mentions))),
             subject=self._subject(text, mentions), spans=frozenset(named))
 
-    def _subject(self, text: str, mentions: tuple[Mention, ...]) -> str | None:
-        """The state a query opens with when a word of its own follows, not another name or a date:
-        "Armenia joined PACE" (Armenia did it), not "Azerbaijan PACE" or "Armenia 2020" (topics)."""
+    def _subject(self, text: str, mentions: tuple[Mention, ...]) -> frozenset[str]:
+        """The states a query has doing something: those it opens with when a verb of theirs follows,
+        not another name or a date ("Armenia joined PACE", "The United States and Armenia signed …",
+        not "Azerbaijan PACE" or "Armenia 2020", which are topics), or the agent of a passive ("… was
+        established by Armenia"). Empty when it names none."""
         if not mentions:
-            return None
+            return frozenset()
         text = _unpossessed(text)
-        mentions = tuple(self.mentions.find(text))
+        mentions = tuple(sorted(self.mentions.find(text), key=lambda m: m.start))
         ws = words(text)
         lang = guess_lang(text)
+        actors = frozenset(m.start for m in mentions if m.entity_id in self.actor_kinds)  # (a place is no doer)
         if lang == "az":
             # The subject is the state named without a case ending, wherever it stands: "Ermənistan
             # Azərbaycana yolu təklif edib" is Armenia's deed; two such ("Azərbaycan ərazilərində
@@ -884,21 +887,42 @@ class Ranker:
                     and m.start < len(forms) and not forms[m.start][1]
                     and not (m.end < len(ws) and _AZ_POSSESSED.search(ws[m.end]))]  # "Azərbaycan ərazisində"
             if len({m.entity_id for m in bare}) != 1 or len(ws) <= bare[0].end:
-                return None
-            actors = frozenset(m.start for m in mentions if m.entity_id in self.actor_kinds)
-            return bare[0].entity_id if _does(ws, None, bare[0].end, lang, actors) else None
+                return frozenset()
+            return frozenset({bare[0].entity_id}) if _does(ws, None, bare[0].end, lang, actors) else frozenset()
+        if agent := self._agent(ws, mentions):
+            return agent
         opening = 1 if ws and ws[0] in _DID else 0  # "did Armenia join PACE?"
-        first = min(mentions, key=lambda m: m.start, default=None)
-        if first is None or first.start != opening or first.entity_id not in self.states:
-            return None
+        if not mentions:
+            return frozenset()
+        first = mentions[0]
+        if first.start not in (opening, opening + 1) or (first.start == opening + 1 and ws[opening] != "the") \
+                or first.entity_id not in self.states:
+            return frozenset()
+        doers, last = {first.entity_id}, first
+        for m in mentions[1:]:  # "The United States and Armenia signed …": both
+            if m.entity_id in self.states and 0 < m.start - last.end <= 2 and ws[last.end] in _AND \
+                    and all(w in _AND or w == "the" for w in ws[last.end:m.start]):
+                doers.add(m.entity_id)
+                last = m
         if opening:
-            return first.entity_id if len(ws) > first.end and ws[first.end] not in _BE | _SPEECH else None
-        if len(ws) <= first.end or ws[first.end] == _OWNS \
-                or (lang != "az" and any(m.start == first.end for m in mentions)):
-            return None  # "Azerbaijan PACE" is two topics (Azerbaijani puts the verb last)
+            return frozenset(doers) if len(ws) > last.end and ws[last.end] not in _BE | _SPEECH else frozenset()
+        if len(ws) <= last.end or ws[last.end] == _OWNS or any(m.start == last.end for m in mentions):
+            return frozenset()  # "Azerbaijan PACE" is two topics
         raw = re.findall(r"[^\W_]+", text.lower())
-        actors = frozenset(m.start for m in mentions if m.entity_id in self.actor_kinds)  # (a place is no doer)
-        return first.entity_id if _does(ws, raw if len(raw) == len(ws) else None, first.end, lang, actors) else None
+        return frozenset(doers) if _does(ws, raw if len(raw) == len(ws) else None, last.end, lang, actors) \
+            else frozenset()
+
+    def _agent(self, ws: list[str], mentions: tuple[Mention, ...]) -> frozenset[str]:
+        """The state after "by" in an English passive: "The Lachin border crossing point was established
+        by Armenia", "Azerbaijan was offered a peace treaty by Armenia"."""
+        for n, w in enumerate(ws[:-1]):
+            if w in _BE and n + 1 < len(ws) and (ws[n + 1].endswith("ed") or ws[n + 1] in _ENGLISH_PAST):
+                by = next((k for k in range(n + 2, len(ws)) if ws[k] == "by"), None)
+                agent = next((m for m in mentions if by is not None and m.start == by + 1 + (ws[by + 1] == "the")
+                              if by + 1 < len(ws)), None)
+                if agent is not None and agent.entity_id in self.states:
+                    return frozenset({agent.entity_id})
+        return frozenset()
 
     def denied_by(self, text: str, claim_ids: Iterable[str]) -> bool:
         """Whether one of these claims denies what the text asserts, or takes the other side:
