@@ -667,6 +667,10 @@ def test_a_body_a_state_owns_acts_for_it(engine: Engine) -> None:
     ("The Lachin border crossing point was established by Armenia", False),
     ("The Lachin border crossing point was established by Azerbaijan", True),
     ("/claim Армения признала, что минировала территории Азербайджана", False),
+    # a claim's doer after the phrase that opens what it reports: "says that after …, Armenia launched …"
+    ("Azerbaijan launched a military campaign against Armenia after 1991", False),
+    ("Armenia launched a military campaign against Azerbaijan after 1991", True),
+    ("Azerbaijan destroyed Armenian cultural heritage", False),
 ])
 def test_second_review_cases(engine: Engine, message: str, answered: bool) -> None:
     """Messages a second reviewer found answered or refused wrongly (review-stop22)."""

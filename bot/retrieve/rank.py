@@ -462,6 +462,8 @@ _SPEECH_RU = ("заяв", "сказа", "говор", "обвин", "сообщ"
 _SPEECH_AZ = re.compile(r"^(?:bildir|bayan|de[iy]|dedi|iddia|hesab|geyd|vurgula|ittiham|xabardarl|radd|inkar)")
 _SAYS = frozenset(words("says say said claims argues insists believes writes reports"))
 _AND = frozenset(words("and и va"))
+# what may open a reported clause before its subject: "says that after the war, Armenia …"
+_OPENERS = frozenset(words("in after since despite contrary soon during following for over until when while before"))
 
 
 def _does(ws: list[str], raw: list[str] | None, at: int, lang: str, named: frozenset[int] = frozenset()) -> bool:
@@ -497,6 +499,13 @@ def _does(ws: list[str], raw: list[str] | None, at: int, lang: str, named: froze
         or (at + 1 < len(ws) and ws[at + 1] in _OBJECT_NEXT)
 
 
+def _verb_at(ws: list[str], at: int) -> bool:
+    """A verb in an entry's English at `at`, an adverb before it skipped ("Armenia deliberately destroyed")."""
+    if at < len(ws) - 1 and ws[at].endswith("ly"):
+        at += 1
+    return at < len(ws) and (_present(ws[at]) or ws[at].endswith("ed") or ws[at] in _ENGLISH_PAST)
+
+
 def _present(word: str) -> bool:
     """A verb in a title's present tense, as curators write them: "suspends", "adopts", "proposes"."""
     return len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word not in _BE and word != _OWNS
@@ -526,6 +535,13 @@ def _doers(kind: str, text: str, mentions: MentionFinder, states: frozenset[str]
         if claimant_states and ((at < len(ws) - 1 and ws[at] == "it" and ws[at + 1] not in _BE)
                                 or " and that it " in f" {' '.join(ws)} "):
             return claimant_states
+        if at < len(ws) and ws[at] in _OPENERS:
+            # "says that after the Soviet Union dissolved in 1991, Armenia launched …", "says that soon
+            # after the 2020 war Azerbaijan proposed …": the state with a verb after the opening phrase
+            doer = next((m for m in found if at < m.start <= at + 12 and m.entity_id in states
+                         and ws[m.start - 1] not in ("the", "of", "by", "to", "in", "against", "with")
+                         and _verb_at(ws, m.end)), None)
+            return frozenset({doer.entity_id}) if doer is not None else frozenset()
     else:
         return frozenset()
     first = next((m for m in found if m.start >= at), None)
