@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from bot.dates import MONTHS
@@ -54,6 +54,11 @@ _RANGE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|and|until|till
 
 
 def lengths(text: str) -> dict[str, float]:
+    return dict(_lengths(text))
+
+
+@lru_cache(maxsize=4096)
+def _lengths(text: str) -> tuple[tuple[str, float], ...]:
     """Figures a text gives as a length of time, with the years each stands for: "for 19 years",
     "for almost two decades" (20), "почти два десятилетия", "около 20 лет", "the 30-year
     occupation", "30-летняя". Such a figure is held by an entry giving about as long (see `near`):
@@ -72,7 +77,7 @@ def lengths(text: str) -> dict[str, float]:
             out[figure] = float(figure) / 12
         elif w in _DAYS:
             out[figure] = float(figure) / 365
-    return out
+    return tuple(out.items())
 
 
 def durations(text: str) -> frozenset[float]:
@@ -89,9 +94,10 @@ def near(years: float, held: frozenset[float]) -> bool:
     return any(abs(h - years) <= 0.1 * years + 1e-9 for h in held)
 
 
-def spans(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def spans(text: str) -> frozenset[str]:
     """The figures of a text that name a length of time ("44-day war"): never the asker's guess."""
-    return {m.group(1) for m in _SPAN.finditer(text)}
+    return frozenset(m.group(1) for m in _SPAN.finditer(text))
 
 
 def numbers(text: str) -> set[str]:

@@ -655,6 +655,7 @@ class Ranker:
             k: (numbers(t), stance(t)) for k, t in (texts or {}).items()}
         self._texts = texts or {}
         self._durations = {k: durations(t) for k, t in self._texts.items()}  # the lengths of time each gives
+        self._subjects: dict[str, frozenset[str]] = {}  # query text -> the states it has doing something
         self._statements = statements if statements is not None else {k: [t] for k, t in self._texts.items()}
         self._translated_texts = translated_texts
         self._polarities: dict[tuple[str, str], Polarity] = {}  # built on first use, per entry
@@ -883,6 +884,13 @@ class Ranker:
             subject=self._subject(text, mentions), spans=frozenset(named))
 
     def _subject(self, text: str, mentions: tuple[Mention, ...]) -> frozenset[str]:
+        if (got := self._subjects.get(text)) is None:
+            if len(self._subjects) > 4096:
+                self._subjects.clear()
+            got = self._subjects[text] = self._read_subject(text, mentions)
+        return got
+
+    def _read_subject(self, text: str, mentions: tuple[Mention, ...]) -> frozenset[str]:
         """The states a query has doing something: those it opens with when a verb of theirs follows,
         not another name or a date ("Armenia joined PACE", "The United States and Armenia signed …",
         not "Azerbaijan PACE" or "Armenia 2020", which are topics), or the agent of a passive ("… was
