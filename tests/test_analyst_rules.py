@@ -671,6 +671,11 @@ def test_a_body_a_state_owns_acts_for_it(engine: Engine) -> None:
     ("Azerbaijan launched a military campaign against Armenia after 1991", False),
     ("Armenia launched a military campaign against Azerbaijan after 1991", True),
     ("Azerbaijan destroyed Armenian cultural heritage", False),
+    # a Russian verb-first question, a body the state owns in the query
+    ("Вступила ли Армения в Совет Европы?", False),
+    ("Вступил ли Азербайджан в Совет Европы?", True),
+    ("Armenia's delegation suspended cooperation with PACE", False),
+    ("Azerbaijan's delegation suspended cooperation with PACE", True),
 ])
 def test_second_review_cases(engine: Engine, message: str, answered: bool) -> None:
     """Messages a second reviewer found answered or refused wrongly (review-stop22)."""

@@ -918,7 +918,14 @@ class Ranker:
         opening = 1 if ws and ws[0] in _DID else 0  # "did Armenia join PACE?"
         if not mentions:
             return frozenset()
+        raw = re.findall(r"[^\W_]+", text.lower())
         first = mentions[0]
+        if len(raw) == len(ws) and first.start == 2 and raw[1] == "ли" and first.entity_id in self.states \
+                and russian_verb(raw[0], active=True):
+            return frozenset({first.entity_id})  # "Вступила ли Армения в Совет Европы?"
+        if first.end + 2 < len(ws) and ws[first.end] == _OWNS and first.start == opening \
+                and first.entity_id in self.states and _does(ws, None, first.end + 2, lang):
+            return frozenset({first.entity_id})  # "Armenia's delegation suspended …": Armenia's body did it
         if first.start not in (opening, opening + 1) or (first.start == opening + 1 and ws[opening] != "the") \
                 or first.entity_id not in self.states:
             return frozenset()
@@ -932,7 +939,6 @@ class Ranker:
             return frozenset(doers) if len(ws) > last.end and ws[last.end] not in _BE | _SPEECH else frozenset()
         if len(ws) <= last.end or ws[last.end] == _OWNS or any(m.start == last.end for m in mentions):
             return frozenset()  # "Azerbaijan PACE" is two topics
-        raw = re.findall(r"[^\W_]+", text.lower())
         return frozenset(doers) if _does(ws, raw if len(raw) == len(ws) else None, last.end, lang, actors) \
             else frozenset()
 
