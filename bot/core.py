@@ -136,8 +136,7 @@ class Engine:
                              claimants={c.id: c.claimant for c in corpus.claims.values()},
                              states=frozenset(a.id for a in corpus.actors.values() if a.kind == "state"),
                              actor_kinds={a.id: a.kind for a in corpus.actors.values()},
-                             authors={g: frozenset(a.id for a in corpus.actors.values() if g in a.part_of)
-                                      for g in {g for a in corpus.actors.values() for g in a.part_of}},
+                             authors={g: frozenset(ids) for g, ids in entries.authors(corpus).items()},
                              capitals=frozenset(p.id for p in corpus.places.values() if p.stands_for),
                              topics=entries.topic_tags(corpus, Thresholds().generic_share),
                              translated=self._translated_index, translated_texts=self._translated_texts,

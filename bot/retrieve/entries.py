@@ -94,6 +94,16 @@ _ROLE_END = re.compile(r"[;,(]|(?:^|\s)(?:which|who|whom|whose|that|to which|nam
 OPENING = 6  # words: "Addressee of the appeal of Azerbaijani parliamentary leaders" is of no state
 
 
+def authors(corpus: Corpus) -> dict[str, tuple[str, ...]]:
+    """Group -> the actors the sources name among the authors of its statements (their `part_of`), in
+    the corpus's order: the appeal of the parliamentary leaders is Speaker Gafarova's too."""
+    out: dict[str, list[str]] = {}
+    for a in corpus.actors.values():
+        for g in a.part_of:
+            out.setdefault(g, []).append(a.id)
+    return {g: tuple(ids) for g, ids in out.items()}
+
+
 def role_states(corpus: Corpus) -> dict[str, frozenset[str]]:
     """The states each actor's role says it is of, in its opening words ("Foreign Minister of
     Azerbaijan", "Parliament of Luxembourg; adopted …"; not "organisation which Azerbaijan joined"):

@@ -45,7 +45,7 @@ _AFTER_MARK = frozenset({"\x00after"})  # added to a negated verb's forms: its s
 _JOINS = frozenset(skeleton(w) for w in words("and but while whereas и но однако"))
 _AZ_POSITIVE = ("ib", "ub", "di", "du", "ir", "ur", "mis", "mus", "ar", "ajak", "diar", "dilar", "iblar", "ublar")
 _AZ_GENITIVE = re.compile(r"(?:[^aeiou][iu]n|n[iu]n)$")  # folded: "tədbirlərin", "Ermənistanın", "əhalinin"
-_RUSSIAN_BUT = re.compile(r"(?<!\w)[Нн]о(?!\w)")
+RUSSIAN_BUT = re.compile(r"(?<!\w)[Нн]о(?!\w)")  # "но" ("but"): folded, it reads as the English "no"
 _ONE_MARK = frozenset({"\x00one"})  # the "не-" of "неподходящий": its scope is the word after it alone
 # Azerbaijani verbs negated by their suffix, as folded ("alınmırdı" -> alinmirdi, "etmədi" -> etmadi,
 # "olmayıb" -> olmaib, "görməmiş" -> gormamis), with person and tense endings after it. Only in
@@ -70,7 +70,7 @@ MIN_LETTERS = 4  # shorter words ("a", "of", "its", "и") carry no claim of thei
 
 # English verbs by their base form, for comparing "held" with "hold", "withdrew" with "withdrawn"
 # (bot.understand.morph folds English plurals only). Regular ones lose -ed, -ing, -s below.
-_IRREGULAR = {
+IRREGULAR_VERBS = {
     "hold": "held", "withdraw": "withdrew withdrawn", "leave": "left", "flee": "fled", "drive": "drove driven",
     "take": "took taken", "give": "gave given", "make": "made", "say": "said", "tell": "told", "send": "sent",
     "bring": "brought", "fight": "fought", "win": "won", "lose": "lost", "begin": "began begun",
@@ -83,7 +83,7 @@ _IRREGULAR = {
     "grow": "grew grown", "throw": "threw thrown", "overthrow": "overthrew overthrown", "forgive": "forgave forgiven",
     "forget": "forgot forgotten", "sign": "signed", "be": "was were been", "have": "had", "do": "did done",
 }
-_BASE = {skeleton(form): skeleton(base) for base, forms in _IRREGULAR.items() for form in forms.split()}
+_BASE = {skeleton(form): skeleton(base) for base, forms in IRREGULAR_VERBS.items() for form in forms.split()}
 
 
 def _english_verb(typed: str) -> set[str]:
@@ -108,7 +108,7 @@ def _words(text: str, stop: frozenset[str]) -> list[tuple[frozenset[str], bool, 
     negated by its suffix negates the words before it, as "deyil" does), and its clause: a negation
     reaches no further than the comma, semicolon or full stop after it ("not closed; … open")."""
     azerbaijani = guess_lang(text) == "az"
-    text = _RUSSIAN_BUT.sub(" однако ", text)  # "но" ("but") ends a negation; folded, it reads as "no"
+    text = RUSSIAN_BUT.sub(" однако ", text)  # "но" ("but") ends a negation; folded, it reads as "no"
     out = []
     for clause, piece in enumerate(_CLAUSES.split(_COMPLEMENT.sub(r" \1", text))):
         for typed, alts in term_forms(piece):

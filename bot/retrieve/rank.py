@@ -24,7 +24,7 @@ from bot.normalize import key, skeleton, words
 from bot.retrieve import counts
 from bot.retrieve.figures import YEAR, durations, lengths, near, numbers, spans
 from bot.retrieve.mentions import Mention, MentionFinder, first_word, named_positions, proper_names
-from bot.retrieve.polarity import _IRREGULAR, Polarity, asserted_words, contradicts, negates, polarity
+from bot.retrieve.polarity import IRREGULAR_VERBS, RUSSIAN_BUT, Polarity, asserted_words, contradicts, negates, polarity
 from bot.retrieve.semantic import SemanticHit, SemanticIndex
 from bot.understand.intent import guess_lang
 from bot.understand.morph import russian_verb, script_lang, term_forms
@@ -362,7 +362,7 @@ def _contrasted(text: str) -> tuple[str, set[tuple[str, str]]]:
 def stance(text: str) -> frozenset[tuple[str, str]]:
     """The (axis, pole) pairs a text's own words point to: ("stance", "positive"), ("direction", "remove")."""
     text, found = _contrasted(text)
-    ws = words(_RUSSIAN_BUT.sub(" ", text))  # "но" ("but") folds as the English "no"
+    ws = words(RUSSIAN_BUT.sub(" ", text))
     # A phrase speaks for the words it is made of: "failed to comply" is a breach, not compliance,
     # and "did not comply" is no negation of the query's verb besides.
     used: set[int] = set()
@@ -398,7 +398,6 @@ _NEGATORS = frozenset(words("not never cannot cant dont doesnt didnt isnt arent 
 
 
 _NONE = frozenset(words("no нет yox yoxdur"))  # "there are no political prisoners", "нет политзаключённых"
-_RUSSIAN_BUT = re.compile(r"(?<!\w)[Нн]о(?!\w)")
 
 
 def negated(ws: list[str]) -> bool:
@@ -443,12 +442,19 @@ def _unpossessed(text: str) -> str:
     return _POSSESSIVE.sub(f" {_OWNS}", text)
 
 
+def _as_typed(text: str, count: int) -> list[str] | None:
+    """The text's words as typed (lowercase, any script), when they line up one for one with its
+    `count` folded words; None when folding split or joined some ("U.S.")."""
+    raw = re.findall(r"[^\W_]+", text.lower())
+    return raw if len(raw) == count else None
+
+
 _OBJECT_NEXT = frozenset(words("the a an its to into with from up out off down"))  # a verb before its object
 _AZ_POSSESSED = re.compile(r"(?:s[iu]n(?:da|dan|a)|[iu]n(?:da|dan)|s[iu])$")  # folded "ərazisində", "ərazisi"
 _AZ_PAST = re.compile(r"(?:d[iu]|[iu]b|m[iu]s)(?:lar|d[iu]r)?$")  # folded: "qoşulub", "keçirildi", "olmuşdur"
 _BE = frozenset(words("was were is are been be being"))  # "Armenia was offered …": the passive names no doer
 _HAVE = frozenset(words("has have had"))
-_ENGLISH_PAST = frozenset([*(w for base, forms in _IRREGULAR.items() if base not in ("be", "have", "do")
+_ENGLISH_PAST = frozenset([*(w for base, forms in IRREGULAR_VERBS.items() if base not in ("be", "have", "do")
                              for w in forms.split()),
                            *words("set put cut let hit shut spread quit")]) - _BE  # (the past as the present)
 # Who speaks is no doer of what they report: "Azerbaijan said Armenia resisted …", "Азербайджан
@@ -460,7 +466,6 @@ _SPEECH = frozenset(words(
 _SPEECH_RU = ("заяв", "сказа", "говор", "обвин", "сообщ", "утвержд", "счита", "отмет", "подчерк", "назва", "назыв",
               "отверг", "отрица", "предупред")
 _SPEECH_AZ = re.compile(r"^(?:bildir|bayan|de[iy]|dedi|iddia|hesab|geyd|vurgula|ittiham|xabardarl|radd|inkar)")
-_SAYS = frozenset(words("says say said claims argues insists believes writes reports"))
 _AND = frozenset(words("and и va"))
 # what may open a reported clause before its subject: "says that after the war, Armenia …"
 _OPENERS = frozenset(words("in after since despite contrary soon during following for over until when while before"))
@@ -623,11 +628,10 @@ class Ranker:
         self.states = states  # actors that are states
         self.reported = {k[1]: frozenset(speakers(t, mentions.find(t))) for k, t in (texts or {}).items()
                          if k[0] == "claim"}  # who speaks inside each claim's own text
-        # The state doing what an entry tells, as the curators write it: the one an event's title
-        # opens with ("Azerbaijan accedes to the Council of Europe"), the one a claim's paraphrase
-        # says did it ("The delegation says Azerbaijan joined …").
-        # (a person holding a state's office acts for it: "Ilham Aliyev raises the flag …"; not a group
-        # a role ties to a state, such as border guards fired at)
+        # The states doing what each entry tells, as the curators write it (see `_doers`). A person
+        # holding a state's office acts for it in any title ("Ilham Aliyev raises the flag …"); a group
+        # a role ties to a state only when the title has it do something now (border guards "fired at"
+        # were the target).
         people_states = {a: st for a, st in self.role_states.items() if self.actor_kinds.get(a) == "person"}
         group_states = {a: st for a, st in self.role_states.items() if a not in people_states}
         self._doer_states: dict[tuple[str, str], frozenset[str]] = {}
@@ -918,9 +922,9 @@ class Ranker:
         opening = 1 if ws and ws[0] in _DID else 0  # "did Armenia join PACE?"
         if not mentions:
             return frozenset()
-        raw = re.findall(r"[^\W_]+", text.lower())
+        raw = _as_typed(text, len(ws))
         first = mentions[0]
-        if len(raw) == len(ws) and first.start == 2 and raw[1] == "ли" and first.entity_id in self.states \
+        if raw is not None and first.start == 2 and raw[1] == "ли" and first.entity_id in self.states \
                 and russian_verb(raw[0], active=True):
             return frozenset({first.entity_id})  # "Вступила ли Армения в Совет Европы?"
         if first.end + 2 < len(ws) and ws[first.end] == _OWNS and first.start == opening \
@@ -939,8 +943,7 @@ class Ranker:
             return frozenset(doers) if len(ws) > last.end and ws[last.end] not in _BE | _SPEECH else frozenset()
         if len(ws) <= last.end or ws[last.end] == _OWNS or any(m.start == last.end for m in mentions):
             return frozenset()  # "Azerbaijan PACE" is two topics
-        return frozenset(doers) if _does(ws, raw if len(raw) == len(ws) else None, last.end, lang, actors) \
-            else frozenset()
+        return frozenset(doers) if _does(ws, raw, last.end, lang, actors) else frozenset()
 
     def _agent(self, ws: list[str], mentions: tuple[Mention, ...]) -> frozenset[str]:
         """The state after "by" in an English passive: "The Lachin border crossing point was established
@@ -1218,9 +1221,9 @@ class Ranker:
         inside = named_positions(pool.mentions)
         terms = term_forms(pool.text)
         if not every:  # a verb the entries do not use ("хотели", "wanted") is no topic of its own
-            raw = re.findall(r"[^\W_]+", pool.text.lower())
+            raw = _as_typed(pool.text, len(terms))
             inside |= {n for n, (typed, _) in enumerate(terms)
-                       if (len(raw) == len(terms) and not raw[n].isascii() and russian_verb(raw[n]))
+                       if (raw is not None and not raw[n].isascii() and russian_verb(raw[n]))
                        or (pool.lang == "az" and len(typed) > 4 and _AZ_PAST.search(typed))}
         rest = [(typed, alts) for n, (typed, alts) in enumerate(terms)
                 if n not in inside and typed not in self._stop and len(typed) >= 3 and not typed.isdigit()]

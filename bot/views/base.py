@@ -22,6 +22,7 @@ from bot.dates import label
 from bot.index import SearchIndex
 from bot.normalize import key
 from bot.render import BRIEF_LIMIT, FULL_LIMIT, Builder, count, date_html, esc, quote_html, say
+from bot.retrieve import entries
 from bot.retrieve.rank import Ranking
 from bot.understand.morph import term_forms
 
@@ -323,6 +324,11 @@ class Views:
             return "-", "-"
         return (label(min(sources, key=lambda s: s.published.start).published),
                 label(max(sources, key=lambda s: s.published.end).published))
+
+    @cached_property
+    def authors(self) -> Mapping[str, tuple[str, ...]]:
+        """Group -> the actors the sources name among its authors (see `entries.authors`)."""
+        return entries.authors(self.corpus)
 
     @cached_property
     def _citation_counts(self) -> Mapping[str, int]:

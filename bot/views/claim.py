@@ -20,7 +20,7 @@ class ClaimView(EntryView[Claim]):
         v = self.views
         claim = entry
         claimant = v.name(claim.claimant)
-        if authors := [a.id for a in self.corpus.actors.values() if claim.claimant in a.part_of]:
+        if authors := v.authors.get(claim.claimant):
             # "the appeal of Speaker Sahiba Gafarova, the heads of the working groups and …": she is
             # among its authors, the sources say, so the line names her too
             claimant = say("labels.claimant_with", claimant=claimant, authors=", ".join(v.name(a) for a in authors))
